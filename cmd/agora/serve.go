@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+
+	"github.com/coe-agora/agora/internal/app"
+)
+
+func serve(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	addr := fs.String("addr", "", "listen address, HOST:PORT (overrides AGORA_ADDR)")
+	cfgFile := fs.String("config", "", "configuration file (overrides AGORA_CONFIG)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	flags := map[string]string{}
+	if *addr != "" {
+		flags["addr"] = *addr
+	}
+	cfg, log, err := loadConfig(*cfgFile, flags)
+	if err != nil {
+		return err
+	}
+	a, err := app.Open(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := a.Close(); err != nil {
+			log.Warn("closing", "error", err)
+		}
+	}()
+	if err := a.Prepare(ctx); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s: %w", cfg.Addr, err)
+	}
+	a.Greet(ctx, ln.Addr().String(), selfCommand())
+	return a.Serve(ctx, ln)
+}
+
+// selfCommand is how the operator ran this binary, for commands we print.
+func selfCommand() string {
+	self := os.Args[0]
+	if !filepath.IsAbs(self) && filepath.Base(self) != self {
+		return self
+	}
+	if filepath.IsAbs(self) {
+		if wd, err := os.Getwd(); err == nil {
+			if rel, err := filepath.Rel(wd, self); err == nil && !filepath.IsAbs(rel) && len(rel) < len(self) && rel[0] != '.' {
+				return "./" + rel
+			}
+		}
+	}
+	return self
+}

@@ -1,0 +1,139 @@
+// Package app assembles Agora from its configuration: database (embedded or
+// not), migrations, services, HTTP server. cmd/agora and the end-to-end
+// tests both start an App.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/coe-agora/agora/internal/auth"
+	"github.com/coe-agora/agora/internal/config"
+	"github.com/coe-agora/agora/internal/postgres"
+	"github.com/coe-agora/agora/internal/state"
+	"github.com/coe-agora/agora/internal/web"
+)
+
+// App is a running Agora: its database and services.
+type App struct {
+	Config   config.Config
+	Log      *slog.Logger
+	DB       *sqlx.DB
+	States   *state.Store
+	Auth     *auth.Store
+	embedded *postgres.Embedded
+}
+
+// Open connects to the database — starting the embedded server when no
+// DATABASE_URL is set — and builds the services. It does not migrate.
+func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+	a := &App{Config: cfg, Log: log}
+	dsn := cfg.DatabaseURL
+	if dsn == "" {
+		emb, err := postgres.StartEmbedded(ctx, postgres.EmbeddedOptions{
+			Dir: cfg.Embedded.Dir, Port: cfg.Embedded.Port, Binaries: cfg.Embedded.Binaries, Logger: log,
+		})
+		if err != nil {
+			return nil, err
+		}
+		a.embedded, dsn = emb, emb.URL()
+	}
+	db, err := postgres.Open(ctx, dsn, postgres.PoolOptions{
+		MaxOpenConns: cfg.Database.MaxOpenConns, MaxIdleConns: cfg.Database.MaxIdleConns,
+		ConnMaxLifetime: cfg.Database.ConnMaxLifetime, StatementTimeout: cfg.Database.StatementTimeout,
+	})
+	if err != nil {
+		_ = a.embedded.Stop()
+		return nil, err
+	}
+	a.DB = db
+	a.States = state.NewStore(db)
+	a.Auth = auth.NewStore(db)
+	return a, nil
+}
+
+// Prepare applies pending migrations and adds missing roster states.
+func (a *App) Prepare(ctx context.Context) error {
+	n, err := postgres.MigrateUp(ctx, a.DB)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		a.Log.Info("migrations applied", "count", n)
+	}
+	added, err := a.States.SeedRoster(ctx)
+	if err != nil {
+		return err
+	}
+	if added > 0 {
+		a.Log.Info("roster seeded", "states", added)
+	}
+	return nil
+}
+
+// Close closes the database and stops an embedded server we started.
+func (a *App) Close() error {
+	var errs []error
+	if a.DB != nil {
+		errs = append(errs, a.DB.Close())
+	}
+	errs = append(errs, a.embedded.Stop())
+	return errors.Join(errs...)
+}
+
+// Handler builds the HTTP handler.
+func (a *App) Handler() (*web.Server, error) {
+	return web.New(web.Config{BaseURL: a.Config.BaseURL, MaxBodyBytes: a.Config.HTTP.MaxBodyBytes},
+		a.Log, web.Deps{DB: a.DB, States: a.States, Auth: a.Auth}, web.NewMetrics(a.DB.DB))
+}
+
+// Serve answers HTTP on ln until ctx is done, then stops accepting, lets
+// in-flight requests finish within the shutdown timeout, and returns.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	h, err := a.Handler()
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       a.Config.HTTP.ReadTimeout,
+		WriteTimeout:      a.Config.HTTP.WriteTimeout,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("http: %w", err)
+	case <-ctx.Done():
+	}
+	a.Log.Info("shutting down", "timeout", a.Config.HTTP.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), a.Config.HTTP.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("http: shutdown: %w", err)
+	}
+	return nil
+}
+
+// Greet tells the operator where Agora is and, on a database without an
+// administrator, the exact command that creates the first one.
+func (a *App) Greet(ctx context.Context, addr string, self string) {
+	fmt.Fprintf(os.Stderr, "Agora is serving %s (listening on %s)\n", a.Config.BaseURL, addr)
+	n, err := a.Auth.CountAdmins(ctx)
+	if err != nil || n > 0 {
+		return
+	}
+	fmt.Fprintf(os.Stderr, "No administrator yet. Create the first one with:\n"+
+		"  printf '%%s\\n' 'a long passphrase' | %s user add --email you@example.org --name 'Your Name' --role admin --password-stdin\n", self)
+}

@@ -1,0 +1,99 @@
+// Package apperr defines application errors: each carries a code that the
+// HTTP layer maps to a status in one place, a message safe to show a user,
+// and, for validation failures, the offending fields.
+package apperr
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Code classifies an application error.
+type Code string
+
+// The error codes. The web layer maps each to exactly one HTTP status.
+const (
+	Invalid      Code = "invalid"      // the input breaks a rule (422)
+	Malformed    Code = "malformed"    // the request cannot be read (400)
+	Unauthorized Code = "unauthorized" // no or bad credentials (401)
+	Forbidden    Code = "forbidden"    // credentials fine, action not allowed (403)
+	NotFound     Code = "not_found"    // no such thing, or not visible to the caller (404)
+	Conflict     Code = "conflict"     // duplicate, closed, over a limit (409)
+	TooLarge     Code = "too_large"    // request body over the limit (413)
+	RateLimited  Code = "rate_limited" // too many requests (429)
+	Unavailable  Code = "unavailable"  // a dependency is down; try again (503)
+	Internal     Code = "internal"     // anything unexpected (500)
+)
+
+// Error is an application error.
+type Error struct {
+	Code    Code
+	Message string
+	// Fields maps an input field to what is wrong with it (only for Invalid).
+	Fields map[string]string
+	// Err is the underlying cause, logged but never shown.
+	Err error
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("%s: %s: %v", e.Code, e.Message, e.Err)
+	}
+	return fmt.Sprintf("%s: %s", e.Code, e.Message)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// New returns an error with a code and a message for the user.
+func New(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Wrap returns an error with a code and message that keeps err as its cause.
+func Wrap(err error, code Code, message string) *Error {
+	return &Error{Code: code, Message: message, Err: err}
+}
+
+// Fields is a set of field-level validation messages.
+type Fields map[string]string
+
+// Add records a message for a field, keeping the first one given.
+func (f Fields) Add(field, message string) {
+	if _, ok := f[field]; !ok {
+		f[field] = message
+	}
+}
+
+// Err returns an Invalid error carrying the fields, or nil when there are none.
+func (f Fields) Err() error {
+	if len(f) == 0 {
+		return nil
+	}
+	return &Error{Code: Invalid, Message: "some fields are not valid", Fields: f}
+}
+
+// InvalidField returns an Invalid error for a single field.
+func InvalidField(field, message string) *Error {
+	return &Error{Code: Invalid, Message: "some fields are not valid", Fields: Fields{field: message}}
+}
+
+// CodeOf returns the code of err, or Internal for errors that are not ours.
+func CodeOf(err error) Code {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return Internal
+}
+
+// Is reports whether err carries the code.
+func Is(err error, code Code) bool {
+	return err != nil && CodeOf(err) == code
+}
+
+// As returns the application error inside err, if any.
+func As(err error) (*Error, bool) {
+	var e *Error
+	ok := errors.As(err, &e)
+	return e, ok
+}

@@ -1,0 +1,184 @@
+// Package auth holds accounts (admins, secretariat, focal points), their
+// passwords and their API tokens, and the Actor that every service call
+// receives to decide what its caller may do.
+package auth
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/alexedwards/argon2id"
+	"github.com/jmoiron/sqlx"
+
+	"github.com/coe-agora/agora/internal/apperr"
+	"github.com/coe-agora/agora/internal/postgres"
+	"github.com/coe-agora/agora/internal/state"
+)
+
+// The roles an account can have.
+const (
+	RoleAdmin       = "admin"
+	RoleSecretariat = "secretariat"
+	RoleFocalPoint  = "focal_point"
+)
+
+// User is an account.
+type User struct {
+	ID           int64     `db:"id" json:"id"`
+	Email        string    `db:"email" json:"email"`
+	Name         string    `db:"name" json:"name"`
+	Role         string    `db:"role" json:"role"`
+	StateCode    *string   `db:"state_code" json:"state,omitempty"`
+	Language     string    `db:"language" json:"language"`
+	PasswordHash string    `db:"password_hash" json:"-"`
+	CreatedAt    time.Time `db:"created_at" json:"created_at"`
+}
+
+// NewUser is what creating an account needs.
+type NewUser struct {
+	Email    string
+	Name     string
+	Role     string
+	State    string // for focal points only
+	Language string
+	Password string
+}
+
+// MinPasswordLength is the shortest password accepted.
+const MinPasswordLength = 12
+
+// Validate checks a new account and returns field-level errors.
+func (n NewUser) Validate() error {
+	f := apperr.Fields{}
+	if msg := CheckEmail(n.Email); msg != "" {
+		f.Add("email", msg)
+	}
+	name := strings.TrimSpace(n.Name)
+	if name == "" {
+		f.Add("name", "is required")
+	} else if utf8.RuneCountInString(name) > 200 || strings.ContainsAny(name, "\r\n\x00") {
+		f.Add("name", "must be one line of at most 200 characters")
+	}
+	switch n.Role {
+	case RoleAdmin, RoleSecretariat:
+		if n.State != "" {
+			f.Add("state", "only focal points are bound to a state")
+		}
+	case RoleFocalPoint:
+		if !state.ValidCode(n.State) {
+			f.Add("state", "a focal point needs the two-letter code of their state")
+		}
+	default:
+		f.Add("role", "must be admin, secretariat or focal_point")
+	}
+	if n.Language != "en" && n.Language != "fr" {
+		f.Add("language", "must be en or fr")
+	}
+	if utf8.RuneCountInString(n.Password) < MinPasswordLength {
+		f.Add("password", fmt.Sprintf("must be at least %d characters", MinPasswordLength))
+	} else if len(n.Password) > 1024 {
+		f.Add("password", "must be at most 1024 bytes")
+	}
+	return f.Err()
+}
+
+// CheckEmail returns what is wrong with an email address, or "".
+func CheckEmail(email string) string {
+	if email == "" {
+		return "is required"
+	}
+	if len(email) > 254 {
+		return "must be at most 254 characters"
+	}
+	a, err := mail.ParseAddress(email)
+	if err != nil || a.Address != email || a.Name != "" || !strings.Contains(email[strings.LastIndex(email, "@")+1:], ".") {
+		return "must be an email address like name@example.org"
+	}
+	return ""
+}
+
+// NormalizeEmail trims and lower-cases an address for storage and comparison.
+func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
+
+// Store reads and writes accounts and tokens.
+type Store struct {
+	db *sqlx.DB
+}
+
+// NewStore returns an account store on db.
+func NewStore(db *sqlx.DB) *Store { return &Store{db: db} }
+
+const userColumns = `id, email, name, role, state_code, language, password_hash, created_at`
+
+// CreateUser adds an account with an argon2id hash of its password.
+func (s *Store) CreateUser(ctx context.Context, n NewUser) (User, error) {
+	n.Email = NormalizeEmail(n.Email)
+	n.Name = strings.TrimSpace(n.Name)
+	n.State = strings.ToUpper(strings.TrimSpace(n.State))
+	if n.Language == "" {
+		n.Language = "en"
+	}
+	if err := n.Validate(); err != nil {
+		return User{}, err
+	}
+	hash, err := argon2id.CreateHash(n.Password, argon2id.DefaultParams)
+	if err != nil {
+		return User{}, fmt.Errorf("auth: hash password: %w", err)
+	}
+	var stateCode *string
+	if n.State != "" {
+		if _, err := state.NewStore(s.db).State(ctx, n.State); err != nil {
+			if apperr.Is(err, apperr.NotFound) {
+				return User{}, apperr.InvalidField("state", "is not in the roster")
+			}
+			return User{}, err
+		}
+		stateCode = &n.State
+	}
+	var u User
+	err = s.db.GetContext(ctx, &u, `
+		INSERT INTO users (email, name, role, state_code, language, password_hash)
+		VALUES ($1, $2, $3, $4, $5, $6)
+		RETURNING `+userColumns, n.Email, n.Name, n.Role, stateCode, n.Language, hash)
+	if postgres.IsUniqueViolation(err, "users_email_key") {
+		return User{}, apperr.New(apperr.Conflict, "an account with this email already exists")
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("auth: create user: %w", err)
+	}
+	return u, nil
+}
+
+// UserByEmail finds an account by email, ignoring case.
+func (s *Store) UserByEmail(ctx context.Context, email string) (User, error) {
+	var u User
+	err := s.db.GetContext(ctx, &u, `SELECT `+userColumns+` FROM users WHERE lower(email) = $1`, NormalizeEmail(email))
+	if errors.Is(err, sql.ErrNoRows) {
+		return User{}, apperr.New(apperr.NotFound, "no account with this email")
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("auth: user by email: %w", err)
+	}
+	return u, nil
+}
+
+// CountAdmins returns how many admin accounts exist.
+func (s *Store) CountAdmins(ctx context.Context) (int, error) {
+	var n int
+	if err := s.db.GetContext(ctx, &n, `SELECT count(*) FROM users WHERE role = 'admin'`); err != nil {
+		return 0, fmt.Errorf("auth: count admins: %w", err)
+	}
+	return n, nil
+}
+
+// CheckPassword reports whether password matches the user's hash.
+func CheckPassword(u User, password string) bool {
+	ok, err := argon2id.ComparePasswordAndHash(password, u.PasswordHash)
+	return err == nil && ok
+}

@@ -1,0 +1,298 @@
+// Package config loads Agora's settings: built-in defaults, then the YAML
+// file (configs/agora.yaml or AGORA_CONFIG), then the environment, then
+// command-line flags — each layer overriding the one before — and validates
+// the result so that a bad setting stops the program with one clear line.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/mail"
+	"net/url"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/knadh/koanf/parsers/yaml"
+	"github.com/knadh/koanf/providers/file"
+	"github.com/knadh/koanf/v2"
+)
+
+// DefaultFile is read when present and AGORA_CONFIG is not set.
+const DefaultFile = "configs/agora.yaml"
+
+// Config holds every setting. The koanf tags are the keys used in the YAML
+// file; see Settings for the environment variable of each.
+type Config struct {
+	Addr        string `koanf:"addr"`
+	BaseURL     string `koanf:"base_url"`
+	DatabaseURL string `koanf:"database_url"`
+	SMTPURL     string `koanf:"smtp_url"`
+	MailFrom    string `koanf:"mail_from"`
+
+	Database Database `koanf:"database"`
+	Embedded Embedded `koanf:"embedded"`
+	Log      Log      `koanf:"log"`
+	HTTP     HTTP     `koanf:"http"`
+	Mail     Mail     `koanf:"mail"`
+}
+
+// Database configures the connection pool.
+type Database struct {
+	MaxOpenConns    int           `koanf:"max_open_conns"`
+	MaxIdleConns    int           `koanf:"max_idle_conns"`
+	ConnMaxLifetime time.Duration `koanf:"conn_max_lifetime"`
+	// StatementTimeout bounds every statement the application runs.
+	StatementTimeout time.Duration `koanf:"statement_timeout"`
+}
+
+// Embedded configures the PostgreSQL server started when DATABASE_URL is unset.
+type Embedded struct {
+	Dir      string `koanf:"dir"`
+	Port     int    `koanf:"port"`
+	Binaries string `koanf:"binaries"`
+}
+
+// Log configures log/slog.
+type Log struct {
+	Format string `koanf:"format"`
+	Level  string `koanf:"level"`
+}
+
+// HTTP configures the HTTP server.
+type HTTP struct {
+	MaxBodyBytes    int64         `koanf:"max_body_bytes"`
+	ReadTimeout     time.Duration `koanf:"read_timeout"`
+	WriteTimeout    time.Duration `koanf:"write_timeout"`
+	ShutdownTimeout time.Duration `koanf:"shutdown_timeout"`
+}
+
+// Mail configures the outgoing mail worker.
+type Mail struct {
+	ReplyTo string `koanf:"reply_to"`
+}
+
+// Setting describes one key: where it comes from and its default.
+type Setting struct {
+	Key     string
+	Env     string
+	Default any
+}
+
+// Settings lists every key, its environment variable and its default.
+var Settings = []Setting{
+	{"addr", "AGORA_ADDR", "127.0.0.1:8080"},
+	{"base_url", "AGORA_BASE_URL", "http://localhost:8080"},
+	{"database_url", "DATABASE_URL", ""},
+	{"smtp_url", "AGORA_SMTP_URL", ""},
+	{"mail_from", "AGORA_MAIL_FROM", "Agora <agora@localhost>"},
+	{"database.max_open_conns", "AGORA_DATABASE_MAX_OPEN_CONNS", 20},
+	{"database.max_idle_conns", "AGORA_DATABASE_MAX_IDLE_CONNS", 10},
+	{"database.conn_max_lifetime", "AGORA_DATABASE_CONN_MAX_LIFETIME", "30m"},
+	{"database.statement_timeout", "AGORA_DATABASE_STATEMENT_TIMEOUT", "30s"},
+	{"embedded.dir", "AGORA_EMBEDDED_DIR", "./var"},
+	{"embedded.port", "AGORA_EMBEDDED_PORT", 54329},
+	{"embedded.binaries", "AGORA_EMBEDDED_BINARIES", ""},
+	{"log.format", "AGORA_LOG_FORMAT", "text"},
+	{"log.level", "AGORA_LOG_LEVEL", "info"},
+	{"http.max_body_bytes", "AGORA_HTTP_MAX_BODY_BYTES", 1 << 20},
+	{"http.read_timeout", "AGORA_HTTP_READ_TIMEOUT", "15s"},
+	{"http.write_timeout", "AGORA_HTTP_WRITE_TIMEOUT", "60s"},
+	{"http.shutdown_timeout", "AGORA_HTTP_SHUTDOWN_TIMEOUT", "20s"},
+	{"mail.reply_to", "AGORA_MAIL_REPLY_TO", ""},
+}
+
+// Sources are the inputs Load reads besides built-in defaults.
+type Sources struct {
+	// File is the YAML file; empty means AGORA_CONFIG, else DefaultFile if present.
+	File string
+	// LookupEnv reads the environment (os.LookupEnv in production).
+	LookupEnv func(string) (string, bool)
+	// Flags are command-line values by key, e.g. {"addr": ":9000"}.
+	Flags map[string]string
+}
+
+// Load builds the configuration from defaults, file, environment and flags.
+func Load(src Sources) (Config, error) {
+	if src.LookupEnv == nil {
+		src.LookupEnv = os.LookupEnv
+	}
+	k := koanf.New(".")
+	known := make(map[string]bool, len(Settings))
+	for _, s := range Settings {
+		known[s.Key] = true
+		if err := k.Set(s.Key, s.Default); err != nil {
+			return Config{}, fmt.Errorf("config: default %s: %w", s.Key, err)
+		}
+	}
+
+	path, required := src.File, src.File != ""
+	if !required {
+		if p, ok := src.LookupEnv("AGORA_CONFIG"); ok && p != "" {
+			path, required = p, true
+		} else {
+			path = DefaultFile
+		}
+	}
+	if _, err := os.Stat(path); err == nil || required {
+		fileK := koanf.New(".")
+		if err := fileK.Load(file.Provider(path), yaml.Parser()); err != nil {
+			return Config{}, fmt.Errorf("config: cannot read %s: %s", path, oneLine(err))
+		}
+		var unknown []string
+		for _, key := range fileK.Keys() {
+			if !known[key] {
+				unknown = append(unknown, key)
+			}
+		}
+		if len(unknown) > 0 {
+			sort.Strings(unknown)
+			return Config{}, fmt.Errorf("config: %s: unknown setting %q", path, unknown[0])
+		}
+		if err := k.Merge(fileK); err != nil {
+			return Config{}, fmt.Errorf("config: %s: %w", path, err)
+		}
+	}
+
+	for _, s := range Settings {
+		if v, ok := src.LookupEnv(s.Env); ok {
+			_ = k.Set(s.Key, v)
+		}
+	}
+	for key, v := range src.Flags {
+		if !known[key] {
+			return Config{}, fmt.Errorf("config: unknown flag setting %q", key)
+		}
+		_ = k.Set(key, v)
+	}
+
+	var c Config
+	// The decoder's message names the key at fault ("cannot parse 'embedded.port' as int").
+	if err := k.Unmarshal("", &c); err != nil {
+		return Config{}, fmt.Errorf("config: %s", strings.TrimPrefix(oneLine(err), "decoding failed due to the following error(s): "))
+	}
+	if err := c.Validate(); err != nil {
+		return Config{}, err
+	}
+	return c, nil
+}
+
+// Validate checks every setting and names the first one that is wrong.
+func (c Config) Validate() error {
+	bad := func(key, format string, args ...any) error {
+		return fmt.Errorf("config: %s (%s): %s", key, envOf(key), fmt.Sprintf(format, args...))
+	}
+	if err := checkHostPort(c.Addr); err != nil {
+		return bad("addr", "%v", err)
+	}
+	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return bad("base_url", "must be an http:// or https:// URL, got %q", c.BaseURL)
+	}
+	if c.DatabaseURL != "" {
+		u, err := url.Parse(c.DatabaseURL)
+		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			return bad("database_url", "must be a postgres:// URL")
+		}
+	}
+	if c.SMTPURL != "" {
+		u, err := url.Parse(c.SMTPURL)
+		if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" {
+			return bad("smtp_url", "must look like smtp://user:pass@host:587 or smtps://user:pass@host:465")
+		}
+		switch u.Query().Get("tls") {
+		case "", "required", "none":
+		default:
+			return bad("smtp_url", "tls must be required or none")
+		}
+	}
+	if _, err := mail.ParseAddress(c.MailFrom); err != nil {
+		return bad("mail_from", "must be an address like 'Secretariat <secretariat@example.org>'")
+	}
+	if c.Mail.ReplyTo != "" {
+		if _, err := mail.ParseAddress(c.Mail.ReplyTo); err != nil {
+			return bad("mail.reply_to", "must be an email address")
+		}
+	}
+	if c.Database.MaxOpenConns < 1 {
+		return bad("database.max_open_conns", "must be at least 1")
+	}
+	// More idle than open connections is harmless: database/sql caps it.
+	if c.Database.MaxIdleConns < 0 {
+		return bad("database.max_idle_conns", "must not be negative")
+	}
+	if c.Database.ConnMaxLifetime < 0 {
+		return bad("database.conn_max_lifetime", "must not be negative")
+	}
+	if c.Database.StatementTimeout < 0 {
+		return bad("database.statement_timeout", "must not be negative")
+	}
+	if c.Embedded.Dir == "" {
+		return bad("embedded.dir", "must not be empty")
+	}
+	if c.Embedded.Port < 1 || c.Embedded.Port > 65535 {
+		return bad("embedded.port", "must be a TCP port (1-65535)")
+	}
+	if c.Log.Format != "text" && c.Log.Format != "json" {
+		return bad("log.format", "must be text or json, got %q", c.Log.Format)
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		return bad("log.level", "must be debug, info, warn or error, got %q", c.Log.Level)
+	}
+	if c.HTTP.MaxBodyBytes < 1024 {
+		return bad("http.max_body_bytes", "must be at least 1024")
+	}
+	for key, d := range map[string]time.Duration{
+		"http.read_timeout": c.HTTP.ReadTimeout, "http.write_timeout": c.HTTP.WriteTimeout,
+		"http.shutdown_timeout": c.HTTP.ShutdownTimeout,
+	} {
+		if d <= 0 {
+			return bad(key, "must be a positive duration such as 15s")
+		}
+	}
+	return nil
+}
+
+// Secure reports whether the public URL is https (cookies get the Secure flag).
+func (c Config) Secure() bool { return strings.HasPrefix(c.BaseURL, "https://") }
+
+func envOf(key string) string {
+	for _, s := range Settings {
+		if s.Key == key {
+			return s.Env
+		}
+	}
+	return "?"
+}
+
+func checkHostPort(addr string) error {
+	host, port, err := splitHostPort(addr)
+	if err != nil {
+		return err
+	}
+	_ = host
+	if port == "" {
+		return errors.New("must be HOST:PORT, e.g. 127.0.0.1:8080 or :8080")
+	}
+	return nil
+}
+
+func splitHostPort(addr string) (string, string, error) {
+	i := strings.LastIndex(addr, ":")
+	if i < 0 {
+		return "", "", fmt.Errorf("must be HOST:PORT, got %q", addr)
+	}
+	port := addr[i+1:]
+	for _, r := range port {
+		if r < '0' || r > '9' {
+			return "", "", fmt.Errorf("port must be a number, got %q", port)
+		}
+	}
+	return addr[:i], port, nil
+}
+
+func oneLine(err error) string {
+	return strings.Join(strings.Fields(err.Error()), " ")
+}

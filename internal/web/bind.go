@@ -1,0 +1,76 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/coe-agora/agora/internal/apperr"
+)
+
+// decodeJSON reads the request body into v strictly: one JSON value, no
+// unknown fields, no more than the configured size.
+func (s *Server) decodeJSON(c *gin.Context, v any) error {
+	if ct := c.ContentType(); ct != "" && ct != "application/json" {
+		return apperr.New(apperr.Malformed, "the body must be JSON (Content-Type: application/json)")
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxBodyBytes))
+	if err != nil {
+		var maxBytes *http.MaxBytesError
+		if errors.As(err, &maxBytes) {
+			return apperr.New(apperr.TooLarge, "the request body is larger than %d bytes", maxBytes.Limit)
+		}
+		return apperr.Wrap(err, apperr.Malformed, "the request body could not be read")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err)
+	}
+	if dec.More() {
+		return apperr.New(apperr.Malformed, "the body must hold a single JSON value")
+	}
+	return nil
+}
+
+func jsonError(err error) error {
+	var syntax *json.SyntaxError
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case errors.Is(err, io.EOF):
+		return apperr.New(apperr.Malformed, "the request body is empty")
+	case errors.As(err, &syntax), errors.Is(err, io.ErrUnexpectedEOF):
+		return apperr.New(apperr.Malformed, "the body is not valid JSON")
+	case errors.As(err, &typeErr):
+		field := typeErr.Field
+		if field == "" {
+			return apperr.New(apperr.Malformed, "the body must be a JSON object")
+		}
+		return apperr.InvalidField(field, fmt.Sprintf("must be a %s", jsonKind(typeErr.Type.Kind().String())))
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return apperr.New(apperr.Malformed, "unknown field %s", strings.TrimPrefix(err.Error(), "json: unknown field "))
+	default:
+		return apperr.Wrap(err, apperr.Malformed, "the body is not valid JSON")
+	}
+}
+
+func jsonKind(kind string) string {
+	switch {
+	case strings.HasPrefix(kind, "int"), strings.HasPrefix(kind, "uint"), strings.HasPrefix(kind, "float"):
+		return "number"
+	case kind == "bool":
+		return "boolean (true or false)"
+	case kind == "slice":
+		return "list"
+	case kind == "struct", kind == "map":
+		return "object"
+	default:
+		return kind
+	}
+}

@@ -1,0 +1,87 @@
+package web
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/coe-agora/agora/internal/apperr"
+	"github.com/coe-agora/agora/internal/postgres"
+)
+
+// statusOf maps an application error code to its HTTP status. It is the
+// only place where codes meet statuses.
+func statusOf(code apperr.Code) int {
+	switch code {
+	case apperr.Invalid:
+		return http.StatusUnprocessableEntity
+	case apperr.Malformed:
+		return http.StatusBadRequest
+	case apperr.Unauthorized:
+		return http.StatusUnauthorized
+	case apperr.Forbidden:
+		return http.StatusForbidden
+	case apperr.NotFound:
+		return http.StatusNotFound
+	case apperr.Conflict:
+		return http.StatusConflict
+	case apperr.TooLarge:
+		return http.StatusRequestEntityTooLarge
+	case apperr.RateLimited:
+		return http.StatusTooManyRequests
+	case apperr.Unavailable:
+		return http.StatusServiceUnavailable
+	default:
+		return http.StatusInternalServerError
+	}
+}
+
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    apperr.Code       `json:"code"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
+}
+
+// classify turns any error into an application error that is safe to show.
+// Errors that are not ours become "internal error" (or "unavailable" when the
+// database is down); their detail goes to the log, never to the client.
+func classify(err error) *apperr.Error {
+	if e, ok := apperr.As(err); ok {
+		return e
+	}
+	var maxBytes *http.MaxBytesError
+	if errors.As(err, &maxBytes) {
+		return apperr.New(apperr.TooLarge, "the request body is larger than %d bytes", maxBytes.Limit)
+	}
+	if postgres.IsUnavailable(err) {
+		return apperr.Wrap(err, apperr.Unavailable, "the service is temporarily unavailable; try again shortly")
+	}
+	return apperr.Wrap(err, apperr.Internal, "internal error")
+}
+
+// writeError answers a JSON API request with the error body of API.md.
+func (s *Server) writeError(c *gin.Context, err error) {
+	e := classify(err)
+	status := statusOf(e.Code)
+	if status >= 500 {
+		s.log.ErrorContext(c.Request.Context(), "request failed",
+			slog.String("request_id", requestID(c)), slog.String("route", routeOf(c)), slog.Any("error", err))
+		if e.Code == apperr.Internal {
+			e = &apperr.Error{Code: apperr.Internal, Message: "internal error"}
+		}
+	}
+	body := errorBody{Error: errorDetail{Code: e.Code, Message: e.Message}}
+	if e.Code == apperr.Invalid {
+		body.Error.Fields = e.Fields
+	}
+	if e.Code == apperr.Unavailable {
+		c.Header("Retry-After", "5")
+	}
+	c.AbortWithStatusJSON(status, body)
+}

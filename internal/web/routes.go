@@ -1,0 +1,42 @@
+package web
+
+import (
+	"io/fs"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/coe-agora/agora/internal/auth"
+	"github.com/coe-agora/agora/templates"
+)
+
+// routes lists every route in one place.
+func (s *Server) routes() *gin.Engine {
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.HandleMethodNotAllowed = true
+	r.ContextWithFallback = true
+	r.Use(s.requestID, s.recovery, s.logRequests, s.authenticate)
+	r.NoRoute(s.notFound)
+	r.NoMethod(s.methodNotAllowed)
+
+	r.GET("/healthz", s.healthz)
+	r.GET("/readyz", s.readyz)
+	r.GET("/metrics", gin.WrapH(s.metrics.Handler()))
+	r.GET("/", s.homePage)
+	r.StaticFS("/static", http.FS(mustSub(templates.FS, "static")))
+
+	api := r.Group("/api/v1")
+	api.GET("/openapi.json", s.openAPI)
+	api.GET("/states", s.listStates)
+	api.PUT("/states/:code", s.require(auth.RoleAdmin), s.updateState)
+	return r
+}
+
+func mustSub(fsys fs.FS, dir string) fs.FS {
+	sub, err := fs.Sub(fsys, dir)
+	if err != nil {
+		panic(err) // the directory is embedded: this cannot fail at run time
+	}
+	return sub
+}

@@ -1,0 +1,70 @@
+// Package web is Agora's HTTP side: the gin router, middleware, the JSON
+// API and the HTML pages. It is the only package that knows HTTP; it turns
+// requests into calls on the domain services and their errors into statuses.
+package web
+
+import (
+	"context"
+	"html/template"
+	"log/slog"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"github.com/jmoiron/sqlx"
+
+	"github.com/coe-agora/agora/internal/auth"
+	"github.com/coe-agora/agora/internal/state"
+)
+
+// Config is what the web layer needs to know from the configuration.
+type Config struct {
+	BaseURL      string
+	MaxBodyBytes int64
+}
+
+// Deps are the services the handlers call.
+type Deps struct {
+	DB     *sqlx.DB // for readiness only
+	States *state.Store
+	Auth   *auth.Store
+}
+
+// Server holds the handlers' dependencies.
+type Server struct {
+	cfg     Config
+	log     *slog.Logger
+	deps    Deps
+	metrics *Metrics
+	pages   map[string]*template.Template
+	router  *gin.Engine
+}
+
+// New builds the server and its routes. Templates are parsed here, so a
+// broken or missing page fails at start, not at the first request.
+func New(cfg Config, log *slog.Logger, deps Deps, metrics *Metrics) (*Server, error) {
+	pages, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, log: log, deps: deps, metrics: metrics, pages: pages}
+	s.router = s.routes()
+	return s, nil
+}
+
+// ServeHTTP makes the server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.ServeHTTP(w, r) }
+
+// Routes lists the method and path of every route, for the OpenAPI check.
+func (s *Server) Routes() [][2]string {
+	var out [][2]string
+	for _, r := range s.router.Routes() {
+		out = append(out, [2]string{r.Method, r.Path})
+	}
+	return out
+}
+
+func (s *Server) ready(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 2e9)
+	defer cancel()
+	return s.deps.DB.PingContext(ctx)
+}

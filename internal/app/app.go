@@ -17,8 +17,10 @@ import (
 
 	"github.com/coe-agora/agora/internal/auth"
 	"github.com/coe-agora/agora/internal/config"
+	"github.com/coe-agora/agora/internal/meeting"
 	"github.com/coe-agora/agora/internal/postgres"
 	"github.com/coe-agora/agora/internal/state"
+	"github.com/coe-agora/agora/internal/validate"
 	"github.com/coe-agora/agora/internal/web"
 )
 
@@ -29,6 +31,7 @@ type App struct {
 	DB       *sqlx.DB
 	States   *state.Store
 	Auth     *auth.Store
+	Meetings *meeting.Service
 	embedded *postgres.Embedded
 }
 
@@ -57,6 +60,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.DB = db
 	a.States = state.NewStore(db)
 	a.Auth = auth.NewStore(db)
+	a.Meetings = meeting.NewService(db, validate.New())
 	return a, nil
 }
 
@@ -92,7 +96,7 @@ func (a *App) Close() error {
 // Handler builds the HTTP handler.
 func (a *App) Handler() (*web.Server, error) {
 	return web.New(web.Config{BaseURL: a.Config.BaseURL, MaxBodyBytes: a.Config.HTTP.MaxBodyBytes},
-		a.Log, web.Deps{DB: a.DB, States: a.States, Auth: a.Auth}, web.NewMetrics(a.DB.DB))
+		a.Log, web.Deps{DB: a.DB, States: a.States, Auth: a.Auth, Meetings: a.Meetings}, web.NewMetrics(a.DB.DB))
 }
 
 // Serve answers HTTP on ln until ctx is done, then stops accepting, lets

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -28,15 +30,41 @@ func (s *Server) decodeJSON(c *gin.Context, v any) error {
 		}
 		return apperr.Wrap(err, apperr.Malformed, "the request body could not be read")
 	}
+	return decodeStrict(body, v)
+}
+
+// decodeStrict decodes one JSON value onto v, rejecting unknown fields.
+func decodeStrict(body []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
+		var timeErr *time.ParseError
+		if errors.As(err, &timeErr) {
+			return apperr.InvalidField(culprit(body, v), "must be an RFC 3339 time with an offset, such as 2027-03-09T09:30:00+01:00")
+		}
 		return jsonError(err)
 	}
 	if dec.More() {
 		return apperr.New(apperr.Malformed, "the body must hold a single JSON value")
 	}
 	return nil
+}
+
+// culprit finds the top-level field of body that v's type cannot take, by
+// decoding the fields one at a time.
+func culprit(body []byte, v any) string {
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(body, &fields) != nil {
+		return "_"
+	}
+	t := reflect.TypeOf(v).Elem()
+	for name, raw := range fields {
+		one, _ := json.Marshal(map[string]json.RawMessage{name: raw})
+		if json.Unmarshal(one, reflect.New(t).Interface()) != nil {
+			return name
+		}
+	}
+	return "_"
 }
 
 func jsonError(err error) error {

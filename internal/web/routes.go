@@ -30,6 +30,20 @@ func (s *Server) routes() *gin.Engine {
 	api.GET("/openapi.json", s.openAPI)
 	api.GET("/states", s.listStates)
 	api.PUT("/states/:code", s.require(auth.RoleAdmin), s.updateState)
+
+	api.POST("/meetings", s.createMeeting)
+	api.GET("/meetings", s.listMeetings)
+	api.GET("/meetings/:id", s.getMeeting)
+	api.PATCH("/meetings/:id", s.updateMeeting)
+	api.POST("/meetings/:id/publish", s.publishMeeting)
+	api.POST("/meetings/:id/cancel", s.cancelMeeting)
+	api.POST("/meetings/:id/archive", s.archiveMeeting)
+	api.GET("/meetings/:id/history", s.meetingHistory)
+	api.GET("/meetings/:id/agenda", s.getAgenda)
+	api.POST("/meetings/:id/agenda", s.addAgendaItem)
+	api.PUT("/meetings/:id/agenda/order", s.reorderAgenda)
+	api.PATCH("/agenda-items/:id", s.updateAgendaItem)
+	api.DELETE("/agenda-items/:id", s.deleteAgendaItem)
 	return r
 }
 

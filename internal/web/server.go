@@ -13,6 +13,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/coe-agora/agora/internal/auth"
+	"github.com/coe-agora/agora/internal/meeting"
 	"github.com/coe-agora/agora/internal/state"
 )
 
@@ -24,9 +25,10 @@ type Config struct {
 
 // Deps are the services the handlers call.
 type Deps struct {
-	DB     *sqlx.DB // for readiness only
-	States *state.Store
-	Auth   *auth.Store
+	DB       *sqlx.DB // for readiness only
+	States   *state.Store
+	Auth     *auth.Store
+	Meetings *meeting.Service
 }
 
 // Server holds the handlers' dependencies.

@@ -1,0 +1,149 @@
+// Package meeting holds meetings and their bilingual agendas: the rules
+// for scheduling and publishing them, their lifecycle, and the history of
+// every change.
+package meeting
+
+import (
+	"time"
+
+	"github.com/lib/pq"
+)
+
+// Kinds of meeting.
+var Kinds = []string{"plenary", "bureau", "ministerial", "expert_group", "forum", "training", "webinar"}
+
+// Statuses as clients see them. Draft, published, cancelled and archived are
+// stored; the others are derived from the dates of a published meeting.
+const (
+	StatusDraft              = "draft"
+	StatusPublished          = "published"
+	StatusRegistrationOpen   = "registration_open"
+	StatusRegistrationClosed = "registration_closed"
+	StatusHeld               = "held"
+	StatusCancelled          = "cancelled"
+	StatusArchived           = "archived"
+)
+
+// Statuses lists every status a meeting can show, for filters.
+var Statuses = []string{StatusDraft, StatusPublished, StatusRegistrationOpen, StatusRegistrationClosed,
+	StatusHeld, StatusCancelled, StatusArchived}
+
+// Audiences: which states a meeting invites.
+const (
+	AudienceMembers            = "members"
+	AudienceMembersAndPartners = "members_and_partners"
+	AudienceCustom             = "custom"
+)
+
+// DefaultTimeZone is where the secretariat sits.
+const DefaultTimeZone = "Europe/Paris"
+
+// Fields are the editable fields of a meeting, as the API names them.
+type Fields struct {
+	Kind                 string         `db:"kind" json:"kind" validate:"required,oneof=plenary bureau ministerial expert_group forum training webinar"`
+	TitleEN              string         `db:"title_en" json:"title_en" validate:"max=300,singleline"`
+	TitleFR              string         `db:"title_fr" json:"title_fr" validate:"max=300,singleline"`
+	DescriptionEN        string         `db:"description_en" json:"description_en" validate:"max=10000,text"`
+	DescriptionFR        string         `db:"description_fr" json:"description_fr" validate:"max=10000,text"`
+	StartsAt             time.Time      `db:"starts_at" json:"starts_at" validate:"required"`
+	EndsAt               time.Time      `db:"ends_at" json:"ends_at" validate:"required"`
+	TimeZone             string         `db:"timezone" json:"timezone" validate:"required,max=64"`
+	Format               string         `db:"format" json:"format" validate:"required,oneof=in_person online hybrid"`
+	Venue                string         `db:"venue" json:"venue" validate:"max=300,singleline"`
+	OnlineURL            string         `db:"online_url" json:"online_url" validate:"omitempty,max=500,http_url,singleline"`
+	Languages            pq.StringArray `db:"languages" json:"languages" validate:"min=1,max=2,unique,dive,oneof=en fr"`
+	RegistrationOpensAt  *time.Time     `db:"registration_opens_at" json:"registration_opens_at"`
+	RegistrationClosesAt *time.Time     `db:"registration_closes_at" json:"registration_closes_at"`
+	SeatsPerState        int            `db:"seats_per_state" json:"seats_per_state" validate:"gte=0,lte=1000"`
+	FundedSeatsPerState  int            `db:"funded_seats_per_state" json:"funded_seats_per_state" validate:"gte=0,lte=1000"`
+	Capacity             int            `db:"capacity" json:"capacity" validate:"gte=0,lte=100000"`
+	Audience             string         `db:"audience" json:"audience" validate:"required,oneof=members members_and_partners custom"`
+	InvitedStates        pq.StringArray `db:"invited_states" json:"invited_states" validate:"max=300,unique"`
+	RequiresApproval     bool           `db:"requires_approval" json:"requires_approval"`
+	Public               bool           `db:"public" json:"public"`
+}
+
+// DefaultFields are what a new meeting starts from before the request's
+// fields are applied.
+func DefaultFields() Fields {
+	return Fields{
+		TimeZone:      DefaultTimeZone,
+		Languages:     pq.StringArray{"en", "fr"},
+		SeatsPerState: 2,
+		Audience:      AudienceMembers,
+		Format:        "in_person",
+		InvitedStates: pq.StringArray{},
+	}
+}
+
+// Meeting is a meeting as stored and shown.
+type Meeting struct {
+	ID int64 `db:"id" json:"id"`
+	Fields
+	Status       string    `db:"status" json:"status"`
+	CancelReason string    `db:"cancel_reason" json:"cancel_reason,omitempty"`
+	Sequence     int       `db:"sequence" json:"sequence"`
+	CreatedAt    time.Time `db:"created_at" json:"created_at"`
+	UpdatedAt    time.Time `db:"updated_at" json:"updated_at"`
+}
+
+// Title returns the title in lang, falling back to the other language.
+func (m Meeting) Title(lang string) string {
+	if lang == "fr" && m.TitleFR != "" || m.TitleEN == "" {
+		return m.TitleFR
+	}
+	return m.TitleEN
+}
+
+// Description returns the description in lang, falling back to the other language.
+func (m Meeting) Description(lang string) string {
+	if lang == "fr" && m.DescriptionFR != "" || m.DescriptionEN == "" {
+		return m.DescriptionFR
+	}
+	return m.DescriptionEN
+}
+
+// Location returns where the meeting takes place, in words.
+func (m Meeting) Location() string {
+	switch {
+	case m.Venue != "" && m.OnlineURL != "":
+		return m.Venue + " / " + m.OnlineURL
+	case m.Venue != "":
+		return m.Venue
+	default:
+		return m.OnlineURL
+	}
+}
+
+// Location returns the meeting's time zone (UTC when it cannot be loaded,
+// which validation prevents).
+func (f Fields) Location() *time.Location {
+	loc, err := time.LoadLocation(f.TimeZone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// RegistrationCloses is when registration closes: the set date, else the start.
+func (f Fields) RegistrationCloses() time.Time {
+	if f.RegistrationClosesAt != nil {
+		return *f.RegistrationClosesAt
+	}
+	return f.StartsAt
+}
+
+// Editable reports whether the meeting may still be changed.
+func (m Meeting) Editable() bool {
+	return m.Status != StatusCancelled && m.Status != StatusArchived
+}
+
+// Published reports whether the meeting has been published (whatever its
+// derived status since: registration open or closed, held).
+func (m Meeting) Published() bool {
+	switch m.Status {
+	case StatusPublished, StatusRegistrationOpen, StatusRegistrationClosed, StatusHeld:
+		return true
+	}
+	return false
+}

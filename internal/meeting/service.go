@@ -1,0 +1,387 @@
+package meeting
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"github.com/coe-agora/agora/internal/apperr"
+	"github.com/coe-agora/agora/internal/auth"
+	"github.com/coe-agora/agora/internal/postgres"
+	"github.com/coe-agora/agora/internal/validate"
+)
+
+// Hook is told of lifecycle events inside the transaction that makes them,
+// so that what follows (emails) commits or rolls back with the change.
+type Hook interface {
+	MeetingCancelled(ctx context.Context, tx *sqlx.Tx, m Meeting) error
+}
+
+// Service schedules meetings and keeps their history.
+type Service struct {
+	db    *sqlx.DB
+	v     *validate.Validator
+	hooks []Hook
+}
+
+// NewService returns the meeting service.
+func NewService(db *sqlx.DB, v *validate.Validator) *Service {
+	return &Service{db: db, v: v}
+}
+
+// AddHook registers a hook for lifecycle events.
+func (s *Service) AddHook(h Hook) { s.hooks = append(s.hooks, h) }
+
+// CanManage reports whether the actor may create and change meetings.
+func CanManage(a auth.Actor) bool { return a.Is(auth.RoleSecretariat) }
+
+// CanView reports whether the actor may see the meeting. Drafts are the
+// secretariat's; other meetings are visible to anyone signed in, and to
+// the public when they are public.
+func CanView(a auth.Actor, m Meeting) bool {
+	switch {
+	case CanManage(a):
+		return true
+	case m.Status == StatusDraft:
+		return false
+	case !a.Anonymous():
+		return true
+	default:
+		return m.Public
+	}
+}
+
+func (s *Service) requireManager(a auth.Actor) error {
+	if a.Anonymous() {
+		return apperr.New(apperr.Unauthorized, "sign in to change meetings")
+	}
+	if !CanManage(a) {
+		return apperr.New(apperr.Forbidden, "only the secretariat changes meetings")
+	}
+	return nil
+}
+
+func (s *Service) roster(ctx context.Context, q queryer) (map[string]string, error) {
+	var rows []struct {
+		Code   string `db:"code"`
+		Status string `db:"status"`
+	}
+	if err := q.SelectContext(ctx, &rows, `SELECT code, status FROM states`); err != nil {
+		return nil, fmt.Errorf("meeting: roster: %w", err)
+	}
+	m := make(map[string]string, len(rows))
+	for _, r := range rows {
+		m[r.Code] = r.Status
+	}
+	return m, nil
+}
+
+func (s *Service) check(ctx context.Context, q queryer, f Fields) error {
+	roster, err := s.roster(ctx, q)
+	if err != nil {
+		return err
+	}
+	errs := apperr.Fields{}
+	f.check(s.v, roster, errs)
+	return errs.Err()
+}
+
+// Create schedules a new draft meeting.
+func (s *Service) Create(ctx context.Context, a auth.Actor, f Fields) (Meeting, error) {
+	if err := s.requireManager(a); err != nil {
+		return Meeting{}, err
+	}
+	f.normalize()
+	var m Meeting
+	err := postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		if err := s.check(ctx, tx, f); err != nil {
+			return err
+		}
+		id, err := insertMeeting(ctx, tx, f, a.ID())
+		if err != nil {
+			return err
+		}
+		if err := setInvitedStates(ctx, tx, id, f.InvitedStates); err != nil {
+			return err
+		}
+		if err := record(ctx, tx, id, a.ID(), change{what: ChangeCreate, after: f}); err != nil {
+			return err
+		}
+		m, err = getMeeting(ctx, tx, id, false)
+		return err
+	})
+	return m, err
+}
+
+// Update changes a meeting: apply receives the current fields and edits
+// them (the API applies a JSON patch). The row is locked meanwhile, so
+// concurrent edits never overwrite each other's fields.
+func (s *Service) Update(ctx context.Context, a auth.Actor, id int64, apply func(*Fields) error) (Meeting, error) {
+	if err := s.requireManager(a); err != nil {
+		return Meeting{}, err
+	}
+	var m Meeting
+	err := postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		cur, err := getMeeting(ctx, tx, id, true)
+		if err != nil {
+			return err
+		}
+		if !cur.Editable() {
+			return apperr.New(apperr.Conflict, "a %s meeting cannot be edited", cur.Status)
+		}
+		next := cur.Fields
+		next.InvitedStates = append(pq.StringArray{}, cur.InvitedStates...)
+		if err := apply(&next); err != nil {
+			return err
+		}
+		next.normalize()
+		if err := s.check(ctx, tx, next); err != nil {
+			return err
+		}
+		if cur.Status != StatusDraft {
+			errs := apperr.Fields{}
+			next.checkPublishable(errs)
+			if err := errs.Err(); err != nil {
+				return err
+			}
+		}
+		changes, err := diff(ChangeUpdate, nil, cur.Fields, next)
+		if err != nil {
+			return err
+		}
+		if len(changes) == 0 {
+			m = cur
+			return nil
+		}
+		if err := updateMeeting(ctx, tx, id, next, placeOrTimeChanged(cur.Fields, next)); err != nil {
+			return err
+		}
+		if err := setInvitedStates(ctx, tx, id, next.InvitedStates); err != nil {
+			return err
+		}
+		if err := record(ctx, tx, id, a.ID(), changes...); err != nil {
+			return err
+		}
+		m, err = getMeeting(ctx, tx, id, false)
+		return err
+	})
+	return m, err
+}
+
+// Publish makes a draft visible (to the public too when it is public).
+func (s *Service) Publish(ctx context.Context, a auth.Actor, id int64) (Meeting, error) {
+	return s.transition(ctx, a, id, func(ctx context.Context, tx *sqlx.Tx, cur Meeting) (change, error) {
+		if cur.Status != StatusDraft {
+			return change{}, apperr.New(apperr.Conflict, "only a draft can be published; this meeting is %s", cur.Status)
+		}
+		errs := apperr.Fields{}
+		cur.checkPublishable(errs)
+		if err := errs.Err(); err != nil {
+			return change{}, err
+		}
+		return change{what: ChangePublish, field: "status", before: StatusDraft, after: StatusPublished},
+			setLifecycle(ctx, tx, cur.ID, "published", "")
+	})
+}
+
+// MaxReasonLength bounds a cancellation reason.
+const MaxReasonLength = 2000
+
+// Cancel cancels a meeting that has not been held, with a reason that is
+// shown to those invited.
+func (s *Service) Cancel(ctx context.Context, a auth.Actor, id int64, reason string) (Meeting, error) {
+	reason = strings.TrimSpace(reason)
+	switch {
+	case reason == "":
+		return Meeting{}, apperr.InvalidField("reason", "is required")
+	case utf8.RuneCountInString(reason) > MaxReasonLength:
+		return Meeting{}, apperr.InvalidField("reason", fmt.Sprintf("must be at most %d characters", MaxReasonLength))
+	case !validate.CleanText(reason):
+		return Meeting{}, apperr.InvalidField("reason", "must not contain control characters")
+	}
+	return s.transition(ctx, a, id, func(ctx context.Context, tx *sqlx.Tx, cur Meeting) (change, error) {
+		switch cur.Status {
+		case StatusCancelled, StatusArchived, StatusHeld:
+			return change{}, apperr.New(apperr.Conflict, "a %s meeting cannot be cancelled", cur.Status)
+		}
+		before := cur.Status
+		if err := setLifecycle(ctx, tx, cur.ID, "cancelled", reason); err != nil {
+			return change{}, err
+		}
+		cur.Status, cur.CancelReason, cur.Sequence = StatusCancelled, reason, cur.Sequence+1
+		for _, h := range s.hooks {
+			if err := h.MeetingCancelled(ctx, tx, cur); err != nil {
+				return change{}, err
+			}
+		}
+		return change{what: ChangeCancel, field: "status", before: before, after: map[string]string{
+			"status": StatusCancelled, "reason": reason}}, nil
+	})
+}
+
+// Archive files away a meeting that has been held or cancelled.
+func (s *Service) Archive(ctx context.Context, a auth.Actor, id int64) (Meeting, error) {
+	return s.transition(ctx, a, id, func(ctx context.Context, tx *sqlx.Tx, cur Meeting) (change, error) {
+		if cur.Status != StatusHeld && cur.Status != StatusCancelled {
+			return change{}, apperr.New(apperr.Conflict, "only a held or cancelled meeting can be archived; this one is %s", cur.Status)
+		}
+		return change{what: ChangeArchive, field: "status", before: cur.Status, after: StatusArchived},
+			setLifecycle(ctx, tx, cur.ID, "archived", cur.CancelReason)
+	})
+}
+
+func (s *Service) transition(ctx context.Context, a auth.Actor, id int64,
+	step func(context.Context, *sqlx.Tx, Meeting) (change, error)) (Meeting, error) {
+	if err := s.requireManager(a); err != nil {
+		return Meeting{}, err
+	}
+	var m Meeting
+	err := postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		cur, err := getMeeting(ctx, tx, id, true)
+		if err != nil {
+			return err
+		}
+		c, err := step(ctx, tx, cur)
+		if err != nil {
+			return err
+		}
+		if err := record(ctx, tx, id, a.ID(), c); err != nil {
+			return err
+		}
+		m, err = getMeeting(ctx, tx, id, false)
+		return err
+	})
+	return m, err
+}
+
+// Meeting returns a meeting the actor may see; others are not found.
+func (s *Service) Meeting(ctx context.Context, a auth.Actor, id int64) (Meeting, error) {
+	m, err := getMeeting(ctx, s.db, id, false)
+	if err != nil {
+		return Meeting{}, err
+	}
+	if !CanView(a, m) {
+		return Meeting{}, apperr.New(apperr.NotFound, "no such meeting")
+	}
+	return m, nil
+}
+
+// History lists every change to a meeting and its agenda (secretariat only).
+func (s *Service) History(ctx context.Context, a auth.Actor, id int64) ([]Change, error) {
+	if _, err := s.Meeting(ctx, a, id); err != nil {
+		return nil, err
+	}
+	if err := s.requireManager(a); err != nil {
+		return nil, err
+	}
+	return history(ctx, s.db, id)
+}
+
+// Filter narrows a list of meetings.
+type Filter struct {
+	Status string
+	From   *time.Time // meetings ending at or after From
+	To     *time.Time // meetings starting before To
+	Limit  int
+	Cursor string
+	// Upcoming keeps meetings that have not ended (the public list).
+	Upcoming bool
+}
+
+// MaxLimit bounds a page of meetings.
+const MaxLimit = 500
+
+// Meetings lists the meetings the actor may see, in date order, a page at
+// a time; next is the cursor of the following page ("" at the end).
+func (s *Service) Meetings(ctx context.Context, a auth.Actor, f Filter) (ms []Meeting, next string, err error) {
+	errs := apperr.Fields{}
+	if f.Status != "" && !contains(Statuses, f.Status) {
+		errs.Add("status", "must be one of "+strings.Join(Statuses, ", "))
+	}
+	if f.Limit == 0 {
+		f.Limit = 50
+	}
+	if f.Limit < 1 || f.Limit > MaxLimit {
+		errs.Add("limit", fmt.Sprintf("must be between 1 and %d", MaxLimit))
+	}
+	after, afterID, ok := decodeCursor(f.Cursor)
+	if !ok {
+		errs.Add("cursor", "is not a cursor this API returned")
+	}
+	if err := errs.Err(); err != nil {
+		return nil, "", err
+	}
+	where := []string{"true"}
+	args := []any{}
+	arg := func(v any) string { args = append(args, v); return "$" + strconv.Itoa(len(args)) }
+	switch {
+	case CanManage(a):
+	case a.Anonymous():
+		where = append(where, "m.lifecycle <> 'draft' AND m.public")
+	default:
+		where = append(where, "m.lifecycle <> 'draft'")
+	}
+	if f.Status != "" {
+		where = append(where, "("+statusExpr+") = "+arg(f.Status))
+	}
+	if f.From != nil {
+		where = append(where, "m.ends_at >= "+arg(*f.From))
+	}
+	if f.To != nil {
+		where = append(where, "m.starts_at < "+arg(*f.To))
+	}
+	if f.Upcoming {
+		where = append(where, "m.ends_at > now()")
+	}
+	if f.Cursor != "" {
+		where = append(where, "(m.starts_at, m.id) > ("+arg(after)+", "+arg(afterID)+")")
+	}
+	query := `SELECT ` + meetingColumns + ` FROM meetings m WHERE ` + strings.Join(where, " AND ") +
+		` ORDER BY m.starts_at, m.id LIMIT ` + arg(f.Limit+1)
+	if err := s.db.SelectContext(ctx, &ms, query, args...); err != nil {
+		return nil, "", fmt.Errorf("meeting: list: %w", err)
+	}
+	if len(ms) > f.Limit {
+		ms = ms[:f.Limit]
+		last := ms[len(ms)-1]
+		next = encodeCursor(last.StartsAt, last.ID)
+	}
+	if ms == nil {
+		ms = []Meeting{}
+	}
+	return ms, next, nil
+}
+
+func encodeCursor(t time.Time, id int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(t.UTC().Format(time.RFC3339Nano) + "|" + strconv.FormatInt(id, 10)))
+}
+
+func decodeCursor(c string) (time.Time, int64, bool) {
+	if c == "" {
+		return time.Time{}, 0, true
+	}
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return time.Time{}, 0, false
+	}
+	ts, idText, ok := strings.Cut(string(b), "|")
+	t, err1 := time.Parse(time.RFC3339Nano, ts)
+	id, err2 := strconv.ParseInt(idText, 10, 64)
+	return t, id, ok && err1 == nil && err2 == nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

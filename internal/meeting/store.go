@@ -1,0 +1,115 @@
+package meeting
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"github.com/coe-agora/agora/internal/apperr"
+)
+
+// statusExpr derives the status shown from the stored lifecycle and the
+// dates. Registration opens at registration_opens_at (or at publication)
+// and closes at registration_closes_at (or when the meeting starts).
+const statusExpr = `CASE
+	WHEN m.lifecycle <> 'published' THEN m.lifecycle
+	WHEN now() >= m.ends_at THEN 'held'
+	WHEN now() >= coalesce(m.registration_closes_at, m.starts_at) THEN 'registration_closed'
+	WHEN m.registration_opens_at IS NULL OR now() >= m.registration_opens_at THEN 'registration_open'
+	ELSE 'published' END`
+
+const meetingColumns = `m.id, m.kind, m.title_en, m.title_fr, m.description_en, m.description_fr,
+	m.starts_at, m.ends_at, m.timezone, m.format, m.venue, m.online_url, m.languages,
+	m.registration_opens_at, m.registration_closes_at, m.seats_per_state, m.funded_seats_per_state,
+	m.capacity, m.audience, m.requires_approval, m.public, m.cancel_reason, m.sequence,
+	m.created_at, m.updated_at, ` + statusExpr + ` AS status,
+	ARRAY(SELECT s.state_code FROM meeting_states s WHERE s.meeting_id = m.id ORDER BY s.state_code) AS invited_states`
+
+type queryer interface {
+	sqlx.QueryerContext
+	sqlx.ExecerContext
+	GetContext(ctx context.Context, dest any, query string, args ...any) error
+	SelectContext(ctx context.Context, dest any, query string, args ...any) error
+}
+
+// getMeeting reads one meeting; forUpdate locks its row until the transaction ends.
+func getMeeting(ctx context.Context, q queryer, id int64, forUpdate bool) (Meeting, error) {
+	query := `SELECT ` + meetingColumns + ` FROM meetings m WHERE m.id = $1`
+	if forUpdate {
+		query += ` FOR UPDATE`
+	}
+	var m Meeting
+	err := q.GetContext(ctx, &m, query, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Meeting{}, apperr.New(apperr.NotFound, "no such meeting")
+	}
+	if err != nil {
+		return Meeting{}, fmt.Errorf("meeting: get %d: %w", id, err)
+	}
+	return m, nil
+}
+
+func setInvitedStates(ctx context.Context, q queryer, id int64, codes []string) error {
+	if _, err := q.ExecContext(ctx, `DELETE FROM meeting_states WHERE meeting_id = $1`, id); err != nil {
+		return fmt.Errorf("meeting: clear invited states: %w", err)
+	}
+	if len(codes) == 0 {
+		return nil
+	}
+	_, err := q.ExecContext(ctx, `
+		INSERT INTO meeting_states (meeting_id, state_code) SELECT $1, unnest($2::text[])`, id, pq.Array(codes))
+	if err != nil {
+		return fmt.Errorf("meeting: set invited states: %w", err)
+	}
+	return nil
+}
+
+func insertMeeting(ctx context.Context, q queryer, f Fields, by int64) (int64, error) {
+	var id int64
+	err := q.GetContext(ctx, &id, `
+		INSERT INTO meetings (kind, title_en, title_fr, description_en, description_fr, starts_at, ends_at,
+			timezone, format, venue, online_url, languages, registration_opens_at, registration_closes_at,
+			seats_per_state, funded_seats_per_state, capacity, audience, requires_approval, public, created_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, nullif($21, 0))
+		RETURNING id`,
+		f.Kind, f.TitleEN, f.TitleFR, f.DescriptionEN, f.DescriptionFR, f.StartsAt, f.EndsAt,
+		f.TimeZone, f.Format, f.Venue, f.OnlineURL, f.Languages, f.RegistrationOpensAt, f.RegistrationClosesAt,
+		f.SeatsPerState, f.FundedSeatsPerState, f.Capacity, f.Audience, f.RequiresApproval, f.Public, by)
+	if err != nil {
+		return 0, fmt.Errorf("meeting: insert: %w", err)
+	}
+	return id, nil
+}
+
+func updateMeeting(ctx context.Context, q queryer, id int64, f Fields, bumpSequence bool) error {
+	_, err := q.ExecContext(ctx, `
+		UPDATE meetings SET kind = $2, title_en = $3, title_fr = $4, description_en = $5, description_fr = $6,
+			starts_at = $7, ends_at = $8, timezone = $9, format = $10, venue = $11, online_url = $12,
+			languages = $13, registration_opens_at = $14, registration_closes_at = $15, seats_per_state = $16,
+			funded_seats_per_state = $17, capacity = $18, audience = $19, requires_approval = $20, public = $21,
+			sequence = sequence + CASE WHEN $22 THEN 1 ELSE 0 END, updated_at = now()
+		WHERE id = $1`,
+		id, f.Kind, f.TitleEN, f.TitleFR, f.DescriptionEN, f.DescriptionFR, f.StartsAt, f.EndsAt,
+		f.TimeZone, f.Format, f.Venue, f.OnlineURL, f.Languages, f.RegistrationOpensAt, f.RegistrationClosesAt,
+		f.SeatsPerState, f.FundedSeatsPerState, f.Capacity, f.Audience, f.RequiresApproval, f.Public, bumpSequence)
+	if err != nil {
+		return fmt.Errorf("meeting: update %d: %w", id, err)
+	}
+	return nil
+}
+
+// setLifecycle moves the stored lifecycle on; every such move is a status
+// change that calendars must see, so the sequence goes up.
+func setLifecycle(ctx context.Context, q queryer, id int64, lifecycle, reason string) error {
+	_, err := q.ExecContext(ctx, `
+		UPDATE meetings SET lifecycle = $2, cancel_reason = $3, sequence = sequence + 1, updated_at = now()
+		WHERE id = $1`, id, lifecycle, reason)
+	if err != nil {
+		return fmt.Errorf("meeting: set lifecycle of %d: %w", id, err)
+	}
+	return nil
+}

@@ -1,0 +1,196 @@
+package web
+
+import (
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/coe-agora/agora/internal/apperr"
+	"github.com/coe-agora/agora/internal/meeting"
+)
+
+// idParam reads a numeric id from the path; a malformed one is simply not found.
+func idParam(c *gin.Context, name string) (int64, error) {
+	id, err := strconv.ParseInt(c.Param(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, apperr.New(apperr.NotFound, "no such %s", name)
+	}
+	return id, nil
+}
+
+// readBody reads a JSON body whole (bounded), before any transaction starts.
+func (s *Server) readBody(c *gin.Context) ([]byte, error) {
+	if ct := c.ContentType(); ct != "" && ct != "application/json" {
+		return nil, apperr.New(apperr.Malformed, "the body must be JSON (Content-Type: application/json)")
+	}
+	b, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxBodyBytes))
+	if err != nil {
+		return nil, classify(err)
+	}
+	return b, nil
+}
+
+// patchOnto returns an apply function that decodes body onto v strictly.
+func patchOnto[T any](body []byte) func(*T) error {
+	return func(v *T) error { return decodeStrict(body, v) }
+}
+
+func (s *Server) createMeeting(c *gin.Context) {
+	f := meeting.DefaultFields()
+	if err := s.decodeJSON(c, &f); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	m, err := s.deps.Meetings.Create(c.Request.Context(), actorOf(c), f)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, m)
+}
+
+func (s *Server) listMeetings(c *gin.Context) {
+	f := meeting.Filter{Status: c.Query("status"), Cursor: c.Query("cursor")}
+	errs := apperr.Fields{}
+	f.Limit = queryLimit(c, errs)
+	f.From = queryTime(c, "from", errs)
+	f.To = queryTime(c, "to", errs)
+	if err := errs.Err(); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	ms, next, err := s.deps.Meetings.Meetings(c.Request.Context(), actorOf(c), f)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"meetings": ms, "next": nullable(next)})
+}
+
+func (s *Server) getMeeting(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err == nil {
+		var m meeting.Meeting
+		if m, err = s.deps.Meetings.Meeting(c.Request.Context(), actorOf(c), id); err == nil {
+			c.JSON(http.StatusOK, m)
+			return
+		}
+	}
+	s.writeError(c, err)
+}
+
+func (s *Server) updateMeeting(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	body, err := s.readBody(c)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	m, err := s.deps.Meetings.Update(c.Request.Context(), actorOf(c), id, patchOnto[meeting.Fields](body))
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, m)
+}
+
+func (s *Server) publishMeeting(c *gin.Context) {
+	s.meetingAction(c, func(id int64) (meeting.Meeting, error) {
+		return s.deps.Meetings.Publish(c.Request.Context(), actorOf(c), id)
+	})
+}
+
+func (s *Server) archiveMeeting(c *gin.Context) {
+	s.meetingAction(c, func(id int64) (meeting.Meeting, error) {
+		return s.deps.Meetings.Archive(c.Request.Context(), actorOf(c), id)
+	})
+}
+
+func (s *Server) cancelMeeting(c *gin.Context) {
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	if err := s.decodeJSON(c, &in); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	s.meetingAction(c, func(id int64) (meeting.Meeting, error) {
+		return s.deps.Meetings.Cancel(c.Request.Context(), actorOf(c), id, in.Reason)
+	})
+}
+
+func (s *Server) meetingAction(c *gin.Context, act func(id int64) (meeting.Meeting, error)) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	m, err := act(id)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, m)
+}
+
+func (s *Server) meetingHistory(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	changes, err := s.deps.Meetings.History(c.Request.Context(), actorOf(c), id)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	if changes == nil {
+		changes = []meeting.Change{}
+	}
+	c.JSON(http.StatusOK, gin.H{"changes": changes})
+}
+
+// queryLimit reads ?limit=: 0 when absent (the default page size), and
+// -1 (refused by the services) for zero, negative or non-numeric values.
+func queryLimit(c *gin.Context, errs apperr.Fields) int {
+	v, ok := c.GetQuery("limit")
+	if !ok {
+		return 0
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		errs.Add("limit", "must be a whole number from 1 to 500")
+		return -1
+	}
+	return n
+}
+
+func queryTime(c *gin.Context, name string, errs apperr.Fields) *time.Time {
+	v := c.Query(name)
+	if v == "" {
+		return nil
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		if d, err2 := time.Parse("2006-01-02", v); err2 == nil {
+			return &d
+		}
+		errs.Add(name, "must be a date (2027-03-09) or an RFC 3339 time")
+		return nil
+	}
+	return &t
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}

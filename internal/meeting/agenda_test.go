@@ -38,7 +38,10 @@ func setup(t *testing.T) (*meeting.Service, auth.Actor, meeting.Meeting) {
 func TestAgendaRules(t *testing.T) {
 	svc, sec, m := setup(t)
 	ctx := context.Background()
-	h := func(hours float64) *time.Time { t := m.StartsAt.Add(time.Duration(hours * float64(time.Hour))); return &t }
+	h := func(hours float64) *time.Time {
+		t := m.StartsAt.Add(time.Duration(hours * float64(time.Hour)))
+		return &t
+	}
 	first, err := svc.AddItem(ctx, sec, m.ID, meeting.ItemFields{TitleEN: "Opening", TitleFR: "Ouverture", StartsAt: h(0), EndsAt: h(1)})
 	if err != nil {
 		t.Fatal(err)

@@ -4,7 +4,8 @@ package templates
 
 import "embed"
 
-// FS holds pages/*.html and static/*.
+// FS holds pages/*.html, email/* (see email/README.md), static/* and the
+// i18n/*.json message catalogs.
 //
-//go:embed pages static
+//go:embed pages email static i18n
 var FS embed.FS

@@ -115,9 +115,9 @@ func (m Meeting) Location() string {
 	}
 }
 
-// Location returns the meeting's time zone (UTC when it cannot be loaded,
+// Zone returns the meeting's time zone (UTC when it cannot be loaded,
 // which validation prevents).
-func (f Fields) Location() *time.Location {
+func (f Fields) Zone() *time.Location {
 	loc, err := time.LoadLocation(f.TimeZone)
 	if err != nil {
 		return time.UTC

@@ -15,6 +15,7 @@ import (
 	"github.com/coe-agora/agora/internal/apperr"
 	"github.com/coe-agora/agora/internal/auth"
 	"github.com/coe-agora/agora/internal/postgres"
+	"github.com/coe-agora/agora/internal/state"
 	"github.com/coe-agora/agora/internal/validate"
 )
 
@@ -384,4 +385,26 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// AudienceStates returns the states the meeting invites, in protocol order
+// for lang: every member state, members and partners, or the chosen list
+// (inactive states never).
+func (s *Service) AudienceStates(ctx context.Context, m Meeting, lang string) ([]state.State, error) {
+	var states []state.State
+	query := `SELECT code, name_en, name_fr, status, updated_at FROM states WHERE status <> 'inactive' AND `
+	var err error
+	switch m.Audience {
+	case AudienceMembers:
+		err = s.db.SelectContext(ctx, &states, query+`status = 'member'`)
+	case AudienceMembersAndPartners:
+		err = s.db.SelectContext(ctx, &states, query+`status IN ('member', 'partner')`)
+	default:
+		err = s.db.SelectContext(ctx, &states, query+`code = ANY($1)`, m.InvitedStates)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("meeting: audience of %d: %w", m.ID, err)
+	}
+	state.SortProtocol(states, lang)
+	return states, nil
 }

@@ -6,17 +6,50 @@ import (
 	"html/template"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/coe-agora/agora/internal/i18n"
 	"github.com/coe-agora/agora/templates"
 )
 
-// pageNames are the pages that must exist; each is parsed with the layout.
-var pageNames = []string{"home"}
+// pageNames are the pages that must exist; each is parsed with the layout
+// when the server is built, so a broken page stops the start.
+var pageNames = []string{"home", "meetings", "meeting", "agenda_print", "error"}
 
-func parsePages() (map[string]*template.Template, error) {
-	layout, err := template.New("layout").ParseFS(templates.FS, "pages/layout.html")
+func pageFuncs(cat *i18n.Catalog) template.FuncMap {
+	return template.FuncMap{
+		// t translates: {{t .Lang "meeting.when"}} or with data pairs
+		// {{t .Lang "meeting.times_note" "Zone" .Zone}}.
+		"t": func(lang, id string, pairs ...any) string {
+			data := map[string]any{}
+			for i := 0; i+1 < len(pairs); i += 2 {
+				data[fmt.Sprint(pairs[i])] = pairs[i+1]
+			}
+			return cat.T(lang, id, data)
+		},
+		"date":     func(t time.Time, lang string) string { return i18n.Date(t, lang) },
+		"datetime": func(t time.Time, lang string) string { return i18n.DateTime(t, lang) },
+		"clock":    i18n.Clock,
+		"in": func(t time.Time, loc *time.Location) time.Time { return t.In(loc) },
+		"sameDay": func(a, b time.Time) bool {
+			return a.Year() == b.Year() && a.YearDay() == b.YearDay()
+		},
+		"lines": func(s string) []string { return strings.Split(s, "\n") },
+		"deref": func(t *time.Time) time.Time { return *t },
+		"dict": func(pairs ...any) map[string]any {
+			m := map[string]any{}
+			for i := 0; i+1 < len(pairs); i += 2 {
+				m[fmt.Sprint(pairs[i])] = pairs[i+1]
+			}
+			return m
+		},
+	}
+}
+
+func parsePages(cat *i18n.Catalog) (map[string]*template.Template, error) {
+	layout, err := template.New("layout").Funcs(pageFuncs(cat)).ParseFS(templates.FS, "pages/layout.html", "pages/partials.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: templates: %w", err)
 	}
@@ -51,7 +84,19 @@ func (s *Server) render(c *gin.Context, status int, name string, p page) {
 		return
 	}
 	c.Header("Content-Language", p.Lang)
+	c.Header("Vary", "Accept-Language, Cookie")
 	c.Data(status, "text/html; charset=utf-8", b.Bytes())
+}
+
+// pageError answers a page request that failed: a translated page for
+// "not found", the JSON-free generic error otherwise.
+func (s *Server) pageError(c *gin.Context, lang string, err error) {
+	e := classify(err)
+	if status := statusOf(e.Code); status == http.StatusNotFound || status == http.StatusForbidden {
+		s.render(c, http.StatusNotFound, "error", page{Lang: lang, Title: s.cat.T(lang, "error.title", nil)})
+		return
+	}
+	s.writeError(c, err)
 }
 
 const langCookie = "agora_lang"
@@ -81,5 +126,5 @@ func language(c *gin.Context) string {
 
 func (s *Server) homePage(c *gin.Context) {
 	lang := language(c)
-	s.render(c, http.StatusOK, "home", page{Lang: lang, Title: map[string]string{"en": "Home", "fr": "Accueil"}[lang]})
+	s.render(c, http.StatusOK, "home", page{Lang: lang, Title: s.cat.T(lang, "home.title", nil)})
 }

@@ -24,6 +24,11 @@ func (s *Server) routes() *gin.Engine {
 	r.GET("/readyz", s.readyz)
 	r.GET("/metrics", gin.WrapH(s.metrics.Handler()))
 	r.GET("/", s.homePage)
+	r.GET("/meetings", s.meetingsPage)
+	r.GET("/meetings/:id", s.meetingPage)
+	r.GET("/meetings/:id/agenda/print", s.agendaPrintPage)
+	r.GET("/meetings/:id/agenda.pdf", s.agendaPDF)
+	r.GET("/meetings/:id/calendar.ics", s.calendarICS)
 	r.StaticFS("/static", http.FS(mustSub(templates.FS, "static")))
 
 	api := r.Group("/api/v1")

@@ -13,8 +13,10 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/coe-agora/agora/internal/auth"
+	"github.com/coe-agora/agora/internal/i18n"
 	"github.com/coe-agora/agora/internal/meeting"
 	"github.com/coe-agora/agora/internal/state"
+	"github.com/coe-agora/agora/templates"
 )
 
 // Config is what the web layer needs to know from the configuration.
@@ -38,17 +40,22 @@ type Server struct {
 	deps    Deps
 	metrics *Metrics
 	pages   map[string]*template.Template
+	cat     *i18n.Catalog
 	router  *gin.Engine
 }
 
 // New builds the server and its routes. Templates are parsed here, so a
 // broken or missing page fails at start, not at the first request.
 func New(cfg Config, log *slog.Logger, deps Deps, metrics *Metrics) (*Server, error) {
-	pages, err := parsePages()
+	cat, err := i18n.Load(templates.FS, "i18n")
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: log, deps: deps, metrics: metrics, pages: pages}
+	pages, err := parsePages(cat)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, log: log, deps: deps, metrics: metrics, pages: pages, cat: cat}
 	s.router = s.routes()
 	return s, nil
 }

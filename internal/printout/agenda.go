@@ -1,0 +1,91 @@
+// Package printout renders printable documents as PDF: the agenda of a
+// meeting, in English or French.
+package printout
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+
+	"github.com/go-pdf/fpdf"
+
+	"github.com/coe-agora/agora/internal/i18n"
+	"github.com/coe-agora/agora/internal/meeting"
+)
+
+// Labels are the translated words the document needs.
+type Labels struct {
+	Agenda, Speakers, TimesNote, Printed string
+}
+
+// AgendaPDF renders a meeting's agenda as an A4 PDF in lang. The core PDF
+// fonts cover Western European text (French accents, ü, œ), which is what
+// the two official languages need.
+func AgendaPDF(m meeting.Meeting, items []meeting.Item, lang string, l Labels) ([]byte, error) {
+	loc := m.Zone()
+	pdf := fpdf.New("P", "mm", "A4", "")
+	tr := pdf.UnicodeTranslatorFromDescriptor("cp1252")
+	pdf.SetTitle(m.Title(lang), true)
+	pdf.SetAuthor("Council of Europe — Agora", true)
+	pdf.SetMargins(20, 20, 20)
+	pdf.SetAutoPageBreak(true, 20)
+	pdf.SetFooterFunc(func() {
+		pdf.SetY(-15)
+		pdf.SetFont("Helvetica", "I", 8)
+		pdf.CellFormat(0, 10, tr(fmt.Sprintf("%s — %d", l.Printed, pdf.PageNo())), "", 0, "C", false, 0, "")
+	})
+	pdf.AddPage()
+
+	pdf.SetFont("Helvetica", "B", 16)
+	pdf.MultiCell(0, 8, tr(m.Title(lang)), "", "L", false)
+	pdf.SetFont("Helvetica", "", 11)
+	when := i18n.DateTime(m.StartsAt.In(loc), lang) + " – " + i18n.DateTime(m.EndsAt.In(loc), lang)
+	pdf.MultiCell(0, 6, tr(when), "", "L", false)
+	if m.Venue != "" {
+		pdf.MultiCell(0, 6, tr(m.Venue), "", "L", false)
+	}
+	pdf.SetFont("Helvetica", "I", 9)
+	pdf.MultiCell(0, 5, tr(l.TimesNote), "", "L", false)
+	pdf.Ln(4)
+	pdf.SetFont("Helvetica", "B", 13)
+	pdf.CellFormat(0, 8, tr(l.Agenda), "", 1, "L", false, 0, "")
+
+	for _, it := range items {
+		indent := 0.0
+		if it.Depth() > 0 {
+			indent = 10
+		}
+		pdf.SetX(20 + indent)
+		pdf.SetFont("Helvetica", "B", 11)
+		pdf.CellFormat(14, 6, tr(it.Number), "", 0, "L", false, 0, "")
+		title := it.Title(lang)
+		if it.StartsAt != nil {
+			title = i18n.Clock(it.StartsAt.In(loc)) + "  " + title
+		}
+		pdf.MultiCell(0, 6, tr(title), "", "L", false)
+		pdf.SetFont("Helvetica", "", 10)
+		if notes := it.Notes(lang); notes != "" {
+			pdf.SetX(34 + indent)
+			pdf.MultiCell(0, 5, tr(notes), "", "L", false)
+		}
+		if len(it.Speakers) > 0 {
+			var names []string
+			for _, s := range it.Speakers {
+				if s.Function != "" {
+					names = append(names, s.Name+" ("+s.Function+")")
+				} else {
+					names = append(names, s.Name)
+				}
+			}
+			pdf.SetX(34 + indent)
+			pdf.SetFont("Helvetica", "I", 10)
+			pdf.MultiCell(0, 5, tr(l.Speakers+" "+strings.Join(names, "; ")), "", "L", false)
+		}
+		pdf.Ln(1)
+	}
+	var buf bytes.Buffer
+	if err := pdf.Output(&buf); err != nil {
+		return nil, fmt.Errorf("printout: agenda: %w", err)
+	}
+	return buf.Bytes(), nil
+}

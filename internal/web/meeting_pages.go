@@ -1,0 +1,128 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/coe-agora/agora/internal/calendar"
+	"github.com/coe-agora/agora/internal/i18n"
+	"github.com/coe-agora/agora/internal/meeting"
+	"github.com/coe-agora/agora/internal/printout"
+	"github.com/coe-agora/agora/internal/state"
+)
+
+// meetingView is what the meeting pages show.
+type meetingView struct {
+	M     meeting.Meeting
+	Loc   *time.Location
+	Items []meeting.Item
+	// States are the invited states, in protocol order for the page's language.
+	States []state.State
+}
+
+// meetingsPage lists upcoming meetings the visitor may see.
+func (s *Server) meetingsPage(c *gin.Context) {
+	lang := language(c)
+	ms, _, err := s.deps.Meetings.Meetings(c.Request.Context(), actorOf(c), meeting.Filter{Upcoming: true, Limit: 200})
+	if err != nil {
+		s.pageError(c, lang, err)
+		return
+	}
+	var views []meetingView
+	for _, m := range ms {
+		if m.Status == meeting.StatusDraft {
+			continue
+		}
+		views = append(views, meetingView{M: m, Loc: m.Zone()})
+	}
+	s.render(c, http.StatusOK, "meetings", page{Lang: lang, Title: s.cat.T(lang, "meetings.title", nil), Data: views})
+}
+
+// loadMeetingView reads a meeting and its agenda as the visitor may see them.
+func (s *Server) loadMeetingView(c *gin.Context) (meetingView, error) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return meetingView{}, err
+	}
+	m, err := s.deps.Meetings.Meeting(c.Request.Context(), actorOf(c), id)
+	if err != nil {
+		return meetingView{}, err
+	}
+	items, err := s.deps.Meetings.Agenda(c.Request.Context(), actorOf(c), id)
+	if err != nil {
+		return meetingView{}, err
+	}
+	states, err := s.deps.Meetings.AudienceStates(c.Request.Context(), m, language(c))
+	if err != nil {
+		return meetingView{}, err
+	}
+	return meetingView{M: m, Loc: m.Zone(), Items: items, States: states}, nil
+}
+
+func (s *Server) meetingPage(c *gin.Context) {
+	lang := language(c)
+	v, err := s.loadMeetingView(c)
+	if err != nil {
+		s.pageError(c, lang, err)
+		return
+	}
+	s.render(c, http.StatusOK, "meeting", page{Lang: lang, Title: v.M.Title(lang), Data: v})
+}
+
+func (s *Server) agendaPrintPage(c *gin.Context) {
+	lang := language(c)
+	v, err := s.loadMeetingView(c)
+	if err != nil {
+		s.pageError(c, lang, err)
+		return
+	}
+	s.render(c, http.StatusOK, "agenda_print", page{Lang: lang, Title: s.cat.T(lang, "agenda.title", nil) + " — " + v.M.Title(lang), Data: v})
+}
+
+func (s *Server) agendaPDF(c *gin.Context) {
+	lang := language(c)
+	v, err := s.loadMeetingView(c)
+	if err != nil {
+		s.pageError(c, lang, err)
+		return
+	}
+	labels := printout.Labels{
+		Agenda:    s.cat.T(lang, "agenda.title", nil),
+		Speakers:  s.cat.T(lang, "meeting.speakers", nil),
+		TimesNote: s.cat.T(lang, "meeting.times_note", map[string]any{"Zone": v.M.TimeZone}),
+		Printed:   s.cat.T(lang, "agenda.printed", map[string]any{"Date": i18n.Date(time.Now().In(v.Loc), lang)}),
+	}
+	pdf, err := printout.AgendaPDF(v.M, v.Items, lang, labels)
+	if err != nil {
+		s.pageError(c, lang, err)
+		return
+	}
+	c.Header("Content-Disposition", fmt.Sprintf(`inline; filename="agenda-%d-%s.pdf"`, v.M.ID, lang))
+	c.Data(http.StatusOK, "application/pdf", pdf)
+}
+
+// calendarICS: GET /meetings/{id}/calendar.ics[?lang=fr] — the meeting as
+// an iCalendar file, visible to whoever may see the meeting.
+func (s *Server) calendarICS(c *gin.Context) {
+	lang := i18n.Lang(c.Query("lang"))
+	id, err := idParam(c, "id")
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	m, err := s.deps.Meetings.Meeting(c.Request.Context(), actorOf(c), id)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	ics, err := calendar.Render(meeting.CalendarEvent(m, lang, s.cfg.BaseURL), calendar.MethodPublish)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="meeting-%d.ics"`, m.ID))
+	c.Data(http.StatusOK, "text/calendar; charset=utf-8", ics)
+}

@@ -20,6 +20,7 @@ run: build
 # server on 127.0.0.1:5432, started when installed but down).
 test:
 	./scripts/ensure-postgres.sh
+	./scripts/ensure-mailpit.sh
 	$(GO) vet $(PKGS)
 	$(GO) test $(TESTFLAGS) $(PKGS)
 

@@ -187,3 +187,23 @@ func tokenCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("%w: token create|list|revoke", errUsage)
 	}
 }
+
+func mailCmd(ctx context.Context, args []string, stdout io.Writer) error {
+	if len(args) != 1 || args[0] != "release" {
+		return fmt.Errorf("%w: mail release", errUsage)
+	}
+	a, err := prepared(ctx)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if a.Config.SMTPURL == "" {
+		return errors.New("no SMTP server is configured: set AGORA_SMTP_URL first, then release the withheld mail")
+	}
+	n, err := a.Outbox.Release(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%d withheld email(s) queued for delivery\n", n)
+	return nil
+}

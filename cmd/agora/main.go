@@ -22,7 +22,10 @@ import (
 const usage = `Usage: agora COMMAND [flags]
 
 Commands:
-  serve [--addr HOST:PORT]     serve HTTP (applies pending migrations first)
+  serve [--addr HOST:PORT] [--no-worker]
+                               serve HTTP and deliver mail (applies pending migrations first)
+  worker                       deliver mail only (for running several processes)
+  mail release                 send the mail withheld while no SMTP server was configured
   migrate up|down|status       schema migrations
   seed                         add the member-state roster's missing states
   user add --email E --name N --role admin|secretariat|focal_point
@@ -71,6 +74,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 	switch cmd {
 	case "serve":
 		return serve(ctx, rest)
+	case "worker":
+		return worker(ctx, rest)
+	case "mail":
+		return mailCmd(ctx, rest, stdout)
 	case "migrate":
 		return migrate(ctx, rest, stdout)
 	case "seed":

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"net"
@@ -15,6 +16,7 @@ func serve(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	addr := fs.String("addr", "", "listen address, HOST:PORT (overrides AGORA_ADDR)")
 	cfgFile := fs.String("config", "", "configuration file (overrides AGORA_CONFIG)")
+	noWorker := fs.Bool("no-worker", false, "do not deliver mail in this process (run `agora worker` instead)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -43,7 +45,38 @@ func serve(ctx context.Context, args []string) error {
 		return fmt.Errorf("cannot listen on %s: %w", cfg.Addr, err)
 	}
 	a.Greet(ctx, ln.Addr().String(), selfCommand())
-	return a.Serve(ctx, ln)
+	if *noWorker {
+		return a.Serve(ctx, ln)
+	}
+	// The worker and the server stop together: when either fails, or on a signal.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	workerDone := make(chan error, 1)
+	go func() { workerDone <- a.RunWorker(ctx) }()
+	serveErr := a.Serve(ctx, ln)
+	cancel()
+	return errors.Join(serveErr, <-workerDone)
+}
+
+func worker(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
+	cfgFile := fs.String("config", "", "configuration file (overrides AGORA_CONFIG)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg, log, err := loadConfig(*cfgFile, nil)
+	if err != nil {
+		return err
+	}
+	a, err := app.Open(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if err := a.Prepare(ctx); err != nil {
+		return err
+	}
+	return a.RunWorker(ctx)
 }
 
 // selfCommand is how the operator ran this binary, for commands we print.

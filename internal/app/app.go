@@ -1,12 +1,13 @@
 // Package app assembles Agora from its configuration: database (embedded or
-// not), migrations, services, HTTP server. cmd/agora and the end-to-end
-// tests both start an App.
+// not), migrations, services, HTTP server and mail worker. cmd/agora and
+// the end-to-end tests both start an App.
 package app
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -17,26 +18,39 @@ import (
 
 	"github.com/coe-agora/agora/internal/auth"
 	"github.com/coe-agora/agora/internal/config"
+	"github.com/coe-agora/agora/internal/invitation"
+	"github.com/coe-agora/agora/internal/mail"
 	"github.com/coe-agora/agora/internal/meeting"
 	"github.com/coe-agora/agora/internal/postgres"
+	"github.com/coe-agora/agora/internal/secret"
 	"github.com/coe-agora/agora/internal/state"
 	"github.com/coe-agora/agora/internal/validate"
 	"github.com/coe-agora/agora/internal/web"
+	"github.com/coe-agora/agora/templates"
 )
 
 // App is a running Agora: its database and services.
 type App struct {
-	Config   config.Config
-	Log      *slog.Logger
-	DB       *sqlx.DB
-	States   *state.Store
-	Auth     *auth.Store
-	Meetings *meeting.Service
-	embedded *postgres.Embedded
+	Config      config.Config
+	Log         *slog.Logger
+	DB          *sqlx.DB
+	DSN         string
+	Metrics     *web.Metrics
+	States      *state.Store
+	Auth        *auth.Store
+	Meetings    *meeting.Service
+	FocalPoints *invitation.FocalPoints
+	Outbox      *mail.Outbox
+	Renderer    *mail.Renderer
+	// Set by Prepare, which needs the migrated database:
+	Keys        *secret.Keys
+	Invitations *invitation.Service
+	embedded    *postgres.Embedded
 }
 
 // Open connects to the database — starting the embedded server when no
-// DATABASE_URL is set — and builds the services. It does not migrate.
+// DATABASE_URL is set — and builds the services that need no migrated
+// schema. Prepare does the rest.
 func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
 	a := &App{Config: cfg, Log: log}
 	dsn := cfg.DatabaseURL
@@ -49,6 +63,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		}
 		a.embedded, dsn = emb, emb.URL()
 	}
+	a.DSN = dsn
 	db, err := postgres.Open(ctx, dsn, postgres.PoolOptions{
 		MaxOpenConns: cfg.Database.MaxOpenConns, MaxIdleConns: cfg.Database.MaxIdleConns,
 		ConnMaxLifetime: cfg.Database.ConnMaxLifetime, StatementTimeout: cfg.Database.StatementTimeout,
@@ -58,13 +73,37 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		return nil, err
 	}
 	a.DB = db
-	a.States = state.NewStore(db)
-	a.Auth = auth.NewStore(db)
-	a.Meetings = meeting.NewService(db, validate.New())
+	if err := a.build(); err != nil {
+		a.Close()
+		return nil, err
+	}
 	return a, nil
 }
 
-// Prepare applies pending migrations and adds missing roster states.
+func (a *App) build() error {
+	v := validate.New()
+	a.Metrics = web.NewMetrics(a.DB.DB)
+	a.States = state.NewStore(a.DB)
+	a.Auth = auth.NewStore(a.DB)
+	a.Meetings = meeting.NewService(a.DB, v)
+	a.FocalPoints = invitation.NewFocalPoints(a.DB, v)
+	outbox, err := mail.NewOutbox(a.DB, mail.OutboxConfig{From: a.Config.MailFrom, SMTPConfigured: a.Config.SMTPURL != ""})
+	if err != nil {
+		return err
+	}
+	a.Outbox = outbox
+	emails, err := fs.Sub(templates.FS, "email")
+	if err != nil {
+		return err
+	}
+	if a.Renderer, err = mail.NewRenderer(emails, a.Config.Mail.PlatformName); err != nil {
+		return err
+	}
+	return nil
+}
+
+// Prepare applies pending migrations, adds missing roster states, and
+// builds the services that need the migrated database.
 func (a *App) Prepare(ctx context.Context) error {
 	n, err := postgres.MigrateUp(ctx, a.DB)
 	if err != nil {
@@ -80,6 +119,17 @@ func (a *App) Prepare(ctx context.Context) error {
 	if added > 0 {
 		a.Log.Info("roster seeded", "states", added)
 	}
+	if a.Config.SecretKey != "" {
+		a.Keys, err = secret.New([]byte(a.Config.SecretKey))
+	} else {
+		a.Keys, err = secret.FromDatabase(ctx, a.DB)
+	}
+	if err != nil {
+		return err
+	}
+	a.Invitations = invitation.NewService(a.DB, a.Meetings, a.Outbox, a.Renderer, a.Keys,
+		invitation.Config{BaseURL: a.Config.BaseURL, MailFrom: a.Config.MailFrom})
+	a.Meetings.AddHook(a.Invitations)
 	return nil
 }
 
@@ -95,8 +145,9 @@ func (a *App) Close() error {
 
 // Handler builds the HTTP handler.
 func (a *App) Handler() (*web.Server, error) {
-	return web.New(web.Config{BaseURL: a.Config.BaseURL, MaxBodyBytes: a.Config.HTTP.MaxBodyBytes},
-		a.Log, web.Deps{DB: a.DB, States: a.States, Auth: a.Auth, Meetings: a.Meetings}, web.NewMetrics(a.DB.DB))
+	return web.New(web.Config{BaseURL: a.Config.BaseURL, MaxBodyBytes: a.Config.HTTP.MaxBodyBytes, SMTPConfigured: a.Config.SMTPURL != ""}, a.Log,
+		web.Deps{DB: a.DB, States: a.States, Auth: a.Auth, Meetings: a.Meetings, FocalPoints: a.FocalPoints,
+			Invitations: a.Invitations, Outbox: a.Outbox}, a.Metrics)
 }
 
 // Serve answers HTTP on ln until ctx is done, then stops accepting, lets

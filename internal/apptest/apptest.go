@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -37,6 +38,9 @@ type Env struct {
 type Options struct {
 	// Config changes the configuration before the app starts.
 	Config func(*config.Config)
+	// SMTPURL, when set, is the mail server; the app then runs its mail
+	// worker as `agora serve` does.
+	SMTPURL string
 }
 
 // Start runs the application and creates the standard accounts.
@@ -49,13 +53,22 @@ func Start(t testing.TB, opts ...Options) *Env {
 	}
 	cfg.DatabaseURL = dsn
 	cfg.HTTP.ShutdownTimeout = 5 * time.Second
+	worker := false
 	for _, o := range opts {
+		if o.SMTPURL != "" {
+			cfg.SMTPURL, worker = o.SMTPURL, true
+			cfg.Mail.PollInterval = 200 * time.Millisecond
+		}
 		if o.Config != nil {
 			o.Config(&cfg)
 		}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	a, err := app.Open(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	logTo := io.Discard
+	if os.Getenv("AGORA_TEST_LOG") != "" { // show the app's log while debugging a test
+		logTo = os.Stderr
+	}
+	a, err := app.Open(ctx, cfg, slog.New(slog.NewTextHandler(logTo, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,8 +81,21 @@ func Start(t testing.TB, opts ...Options) *Env {
 	}
 	e := &Env{T: t, App: a, URL: "http://" + ln.Addr().String(), DSN: dsn, stop: cancel, done: make(chan error, 1),
 		Tokens: map[string]string{}, Users: map[string]auth.User{}}
+	workerDone := make(chan error, 1)
+	if worker {
+		go func() { workerDone <- a.RunWorker(ctx) }()
+	} else {
+		workerDone <- nil
+	}
 	go func() { e.done <- a.Serve(ctx, ln) }()
-	t.Cleanup(func() { cancel(); <-e.done; a.Close() })
+	t.Cleanup(func() {
+		cancel()
+		<-e.done
+		if err := <-workerDone; err != nil {
+			t.Errorf("mail worker: %v", err)
+		}
+		a.Close()
+	})
 
 	for key, u := range map[string]auth.NewUser{
 		"admin":       {Email: "admin@example.org", Name: "Ada Admin", Role: auth.RoleAdmin, Language: "en"},

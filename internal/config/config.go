@@ -30,6 +30,7 @@ type Config struct {
 	DatabaseURL string `koanf:"database_url"`
 	SMTPURL     string `koanf:"smtp_url"`
 	MailFrom    string `koanf:"mail_from"`
+	SecretKey   string `koanf:"secret_key"`
 
 	Database Database `koanf:"database"`
 	Embedded Embedded `koanf:"embedded"`
@@ -68,9 +69,18 @@ type HTTP struct {
 	ShutdownTimeout time.Duration `koanf:"shutdown_timeout"`
 }
 
-// Mail configures the outgoing mail worker.
+// Mail configures the outgoing mail and its worker.
 type Mail struct {
-	ReplyTo string `koanf:"reply_to"`
+	ReplyTo       string        `koanf:"reply_to"`
+	PlatformName  string        `koanf:"platform_name"`
+	Concurrency   int           `koanf:"concurrency"`
+	RatePerSecond float64       `koanf:"rate_per_second"`
+	BatchSize     int           `koanf:"batch_size"`
+	Lease         time.Duration `koanf:"lease"`
+	PollInterval  time.Duration `koanf:"poll_interval"`
+	MaxAttempts   int           `koanf:"max_attempts"`
+	MaxAge        time.Duration `koanf:"max_age"`
+	CAFile        string        `koanf:"ca_file"`
 }
 
 // Setting describes one key: where it comes from and its default.
@@ -100,7 +110,17 @@ var Settings = []Setting{
 	{"http.read_timeout", "AGORA_HTTP_READ_TIMEOUT", "15s"},
 	{"http.write_timeout", "AGORA_HTTP_WRITE_TIMEOUT", "60s"},
 	{"http.shutdown_timeout", "AGORA_HTTP_SHUTDOWN_TIMEOUT", "20s"},
+	{"secret_key", "AGORA_SECRET_KEY", ""},
 	{"mail.reply_to", "AGORA_MAIL_REPLY_TO", ""},
+	{"mail.platform_name", "AGORA_MAIL_PLATFORM_NAME", "Agora — drug policy cooperation platform, Council of Europe"},
+	{"mail.concurrency", "AGORA_MAIL_CONCURRENCY", 4},
+	{"mail.rate_per_second", "AGORA_MAIL_RATE_PER_SECOND", 0},
+	{"mail.batch_size", "AGORA_MAIL_BATCH_SIZE", 100},
+	{"mail.lease", "AGORA_MAIL_LEASE", "5m"},
+	{"mail.poll_interval", "AGORA_MAIL_POLL_INTERVAL", "15s"},
+	{"mail.max_attempts", "AGORA_MAIL_MAX_ATTEMPTS", 20},
+	{"mail.max_age", "AGORA_MAIL_MAX_AGE", "72h"},
+	{"mail.ca_file", "AGORA_MAIL_CA_FILE", ""},
 }
 
 // Sources are the inputs Load reads besides built-in defaults.
@@ -212,6 +232,38 @@ func (c Config) Validate() error {
 	if c.Mail.ReplyTo != "" {
 		if _, err := mail.ParseAddress(c.Mail.ReplyTo); err != nil {
 			return bad("mail.reply_to", "must be an email address")
+		}
+	}
+	if c.SecretKey != "" && len(c.SecretKey) < 32 {
+		return bad("secret_key", "must be at least 32 characters (e.g. openssl rand -hex 32)")
+	}
+	if strings.TrimSpace(c.Mail.PlatformName) == "" || strings.ContainsAny(c.Mail.PlatformName, "\r\n") {
+		return bad("mail.platform_name", "must be one non-empty line")
+	}
+	if c.Mail.Concurrency < 1 || c.Mail.Concurrency > 64 {
+		return bad("mail.concurrency", "must be between 1 and 64")
+	}
+	if c.Mail.RatePerSecond < 0 {
+		return bad("mail.rate_per_second", "must not be negative (0: no limit)")
+	}
+	if c.Mail.BatchSize < 1 || c.Mail.BatchSize > 10000 {
+		return bad("mail.batch_size", "must be between 1 and 10000")
+	}
+	if c.Mail.Lease < 30*time.Second {
+		return bad("mail.lease", "must be at least 30s (well above the SMTP timeouts)")
+	}
+	if c.Mail.PollInterval <= 0 {
+		return bad("mail.poll_interval", "must be a positive duration")
+	}
+	if c.Mail.MaxAttempts < 1 {
+		return bad("mail.max_attempts", "must be at least 1")
+	}
+	if c.Mail.MaxAge <= 0 {
+		return bad("mail.max_age", "must be a positive duration")
+	}
+	if c.Mail.CAFile != "" {
+		if _, err := os.Stat(c.Mail.CAFile); err != nil {
+			return bad("mail.ca_file", "cannot read %s", c.Mail.CAFile)
 		}
 	}
 	if c.Database.MaxOpenConns < 1 {

@@ -408,3 +408,17 @@ func (s *Service) AudienceStates(ctx context.Context, m Meeting, lang string) ([
 	state.SortProtocol(states, lang)
 	return states, nil
 }
+
+// MeetingForLink returns a meeting that a secret link (invitation or
+// registration) points to: the link is the authority, so visibility rules
+// for the public do not apply, but drafts stay hidden.
+func (s *Service) MeetingForLink(ctx context.Context, id int64) (Meeting, error) {
+	m, err := getMeeting(ctx, s.db, id, false)
+	if err != nil {
+		return Meeting{}, err
+	}
+	if m.Status == StatusDraft {
+		return Meeting{}, apperr.New(apperr.NotFound, "no such meeting")
+	}
+	return m, nil
+}

@@ -48,6 +48,18 @@ func (s *Server) routes() *gin.Engine {
 	api.POST("/meetings/:id/agenda", s.addAgendaItem)
 	api.PUT("/meetings/:id/agenda/order", s.reorderAgenda)
 	api.PATCH("/agenda-items/:id", s.updateAgendaItem)
+
+	api.GET("/states/:code/focal-points", s.listFocalPoints)
+	api.POST("/states/:code/focal-points", s.addFocalPoint)
+	api.DELETE("/focal-points/:id", s.deleteFocalPoint)
+	api.POST("/meetings/:id/invitations", s.invite)
+	api.GET("/meetings/:id/invitations", s.listInvitations)
+	api.POST("/meetings/:id/invitations/remind", s.remind)
+	api.POST("/meetings/:id/invitations/:code/revoke", s.revokeInvitation)
+
+	api.GET("/mail", s.require(auth.RoleSecretariat), s.listMail)
+	api.POST("/mail/release", s.require(auth.RoleSecretariat), s.releaseMail)
+	api.POST("/mail/:id/resend", s.require(auth.RoleSecretariat), s.resendMail)
 	api.DELETE("/agenda-items/:id", s.deleteAgendaItem)
 	return r
 }

@@ -14,6 +14,8 @@ import (
 
 	"github.com/coe-agora/agora/internal/auth"
 	"github.com/coe-agora/agora/internal/i18n"
+	"github.com/coe-agora/agora/internal/invitation"
+	"github.com/coe-agora/agora/internal/mail"
 	"github.com/coe-agora/agora/internal/meeting"
 	"github.com/coe-agora/agora/internal/state"
 	"github.com/coe-agora/agora/templates"
@@ -23,14 +25,19 @@ import (
 type Config struct {
 	BaseURL      string
 	MaxBodyBytes int64
+	// SMTPConfigured is false when mail is withheld for want of a server.
+	SMTPConfigured bool
 }
 
 // Deps are the services the handlers call.
 type Deps struct {
-	DB       *sqlx.DB // for readiness only
-	States   *state.Store
-	Auth     *auth.Store
-	Meetings *meeting.Service
+	DB          *sqlx.DB // for readiness only
+	States      *state.Store
+	Auth        *auth.Store
+	Meetings    *meeting.Service
+	FocalPoints *invitation.FocalPoints
+	Invitations *invitation.Service
+	Outbox      *mail.Outbox
 }
 
 // Server holds the handlers' dependencies.

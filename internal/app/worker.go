@@ -1,0 +1,57 @@
+package app
+
+import (
+	"context"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/coe-agora/agora/internal/mail"
+)
+
+// RunWorker delivers queued mail until ctx is done. Without an SMTP server
+// configured it only waits: mail is kept as withheld until one is.
+func (a *App) RunWorker(ctx context.Context) error {
+	if a.Config.SMTPURL == "" {
+		a.Log.Warn("no SMTP server configured (AGORA_SMTP_URL): emails are kept as withheld in the mail log")
+		<-ctx.Done()
+		return nil
+	}
+	smtp, err := mail.ParseSMTPURL(a.Config.SMTPURL)
+	if err != nil {
+		return err
+	}
+	smtp.CAFile = a.Config.Mail.CAFile
+	smtp.PoolSize = a.Config.Mail.Concurrency
+	pool, err := mail.NewPool(smtp)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	w, err := mail.NewWorker(a.DB, pool, mail.WorkerConfig{
+		Concurrency: a.Config.Mail.Concurrency, RatePerSecond: a.Config.Mail.RatePerSecond,
+		BatchSize: a.Config.Mail.BatchSize, Lease: a.Config.Mail.Lease, PollInterval: a.Config.Mail.PollInterval,
+		MaxAttempts: a.Config.Mail.MaxAttempts, MaxAge: a.Config.Mail.MaxAge,
+		From: a.Config.MailFrom, ReplyTo: a.Config.Mail.ReplyTo, DatabaseURL: a.DSN,
+	}, a.Log)
+	if err != nil {
+		return err
+	}
+	a.registerWorkerMetrics(w)
+	a.Log.Info("mail worker started", "smtp", smtp.String(), "concurrency", a.Config.Mail.Concurrency)
+	return w.Run(ctx)
+}
+
+func (a *App) registerWorkerMetrics(w *mail.Worker) {
+	counter := func(name, help string, read func(mail.Stats) int64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help},
+			func() float64 { return float64(read(w.Stats())) })
+	}
+	for _, c := range []prometheus.Collector{
+		counter("agora_mail_sent_total", "Emails accepted by the SMTP server.", func(s mail.Stats) int64 { return s.Sent }),
+		counter("agora_mail_retried_total", "Temporary delivery failures, tried again later.", func(s mail.Stats) int64 { return s.Retried }),
+		counter("agora_mail_failed_total", "Emails given up for good.", func(s mail.Stats) int64 { return s.Failed }),
+	} {
+		// A second worker in the same process (tests) keeps the first one's metrics.
+		_ = a.Metrics.Registry.Register(c)
+	}
+}

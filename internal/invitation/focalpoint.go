@@ -1,0 +1,149 @@
+// Package invitation invites states to meetings: the focal points who
+// receive invitations for each state, the per-state invitations with their
+// secret registration links, reminders, and the emails that go with them.
+package invitation
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/coe-agora/agora/internal/apperr"
+	"github.com/coe-agora/agora/internal/auth"
+	"github.com/coe-agora/agora/internal/postgres"
+	"github.com/coe-agora/agora/internal/state"
+	"github.com/coe-agora/agora/internal/validate"
+)
+
+// FocalPoint is a state's contact for invitations.
+type FocalPoint struct {
+	ID        int64     `db:"id" json:"id"`
+	State     string    `db:"state_code" json:"state"`
+	Name      string    `db:"name" json:"name"`
+	Email     string    `db:"email" json:"email"`
+	Language  string    `db:"language" json:"language"`
+	CreatedAt time.Time `db:"created_at" json:"created_at"`
+}
+
+// NewFocalPoint is what adding a focal point needs.
+type NewFocalPoint struct {
+	Name     string `json:"name" validate:"required,max=200,singleline"`
+	Email    string `json:"email" validate:"required,max=254,email"`
+	Language string `json:"language" validate:"required,oneof=en fr"`
+}
+
+// FocalPoints manages the focal-point contacts.
+type FocalPoints struct {
+	db *sqlx.DB
+	v  *validate.Validator
+}
+
+// NewFocalPoints returns the focal-point store.
+func NewFocalPoints(db *sqlx.DB, v *validate.Validator) *FocalPoints {
+	return &FocalPoints{db: db, v: v}
+}
+
+// CanReadFocalPoints: the secretariat, and the state's own focal points.
+func CanReadFocalPoints(a auth.Actor, code string) bool {
+	return a.Is(auth.RoleSecretariat) || a.FocalPointOf(code)
+}
+
+func requireSecretariat(a auth.Actor, what string) error {
+	if a.Anonymous() {
+		return apperr.New(apperr.Unauthorized, "sign in to %s", what)
+	}
+	if !a.Is(auth.RoleSecretariat) {
+		return apperr.New(apperr.Forbidden, "only the secretariat may %s", what)
+	}
+	return nil
+}
+
+// List returns a state's focal points.
+func (s *FocalPoints) List(ctx context.Context, a auth.Actor, code string) ([]FocalPoint, error) {
+	code = strings.ToUpper(code)
+	if a.Anonymous() {
+		return nil, apperr.New(apperr.Unauthorized, "sign in to see focal points")
+	}
+	if !CanReadFocalPoints(a, code) {
+		return nil, apperr.New(apperr.Forbidden, "you may only see your own state's focal points")
+	}
+	if _, err := state.NewStore(s.db).State(ctx, code); err != nil {
+		return nil, err
+	}
+	fps := []FocalPoint{}
+	err := s.db.SelectContext(ctx, &fps, `
+		SELECT id, state_code, name, email, language, created_at FROM focal_points
+		WHERE state_code = $1 ORDER BY lower(name), id`, code)
+	if err != nil {
+		return nil, fmt.Errorf("invitation: focal points of %s: %w", code, err)
+	}
+	return fps, nil
+}
+
+// Add adds a focal point to a state.
+func (s *FocalPoints) Add(ctx context.Context, a auth.Actor, code string, in NewFocalPoint) (FocalPoint, error) {
+	if err := requireSecretariat(a, "manage focal points"); err != nil {
+		return FocalPoint{}, err
+	}
+	code = strings.ToUpper(code)
+	st, err := state.NewStore(s.db).State(ctx, code)
+	if err != nil {
+		return FocalPoint{}, err
+	}
+	in.Name, in.Email = strings.TrimSpace(in.Name), auth.NormalizeEmail(in.Email)
+	errs := apperr.Fields{}
+	s.v.Struct(in, errs)
+	if st.Status == state.StatusInactive {
+		errs.Add("state", "is inactive")
+	}
+	if err := errs.Err(); err != nil {
+		return FocalPoint{}, err
+	}
+	var fp FocalPoint
+	err = s.db.GetContext(ctx, &fp, `
+		INSERT INTO focal_points (state_code, name, email, language) VALUES ($1, $2, $3, $4)
+		RETURNING id, state_code, name, email, language, created_at`, code, in.Name, in.Email, in.Language)
+	if postgres.IsUniqueViolation(err, "focal_points_state_email_key") {
+		return FocalPoint{}, apperr.New(apperr.Conflict, "%s is already a focal point of %s", in.Email, code)
+	}
+	if err != nil {
+		return FocalPoint{}, fmt.Errorf("invitation: add focal point: %w", err)
+	}
+	return fp, nil
+}
+
+// Delete removes a focal point.
+func (s *FocalPoints) Delete(ctx context.Context, a auth.Actor, id int64) error {
+	if err := requireSecretariat(a, "manage focal points"); err != nil {
+		return err
+	}
+	res, err := s.db.ExecContext(ctx, `DELETE FROM focal_points WHERE id = $1`, id)
+	if err != nil {
+		return fmt.Errorf("invitation: delete focal point: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return apperr.New(apperr.NotFound, "no such focal point")
+	}
+	return nil
+}
+
+// focalPointsOf lists the focal points of states, inside a transaction.
+func focalPointsOf(ctx context.Context, tx *sqlx.Tx, codes []string) (map[string][]FocalPoint, error) {
+	var fps []FocalPoint
+	err := tx.SelectContext(ctx, &fps, `
+		SELECT id, state_code, name, email, language, created_at FROM focal_points
+		WHERE state_code = ANY($1) ORDER BY id`, pqArray(codes))
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("invitation: focal points: %w", err)
+	}
+	out := map[string][]FocalPoint{}
+	for _, fp := range fps {
+		out[fp.State] = append(out[fp.State], fp)
+	}
+	return out, nil
+}

@@ -1,0 +1,308 @@
+package invitation
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"github.com/coe-agora/agora/internal/apperr"
+	"github.com/coe-agora/agora/internal/auth"
+	"github.com/coe-agora/agora/internal/mail"
+	"github.com/coe-agora/agora/internal/meeting"
+	"github.com/coe-agora/agora/internal/postgres"
+	"github.com/coe-agora/agora/internal/secret"
+	"github.com/coe-agora/agora/internal/state"
+)
+
+func pqArray(codes []string) any { return pq.Array(codes) }
+
+// Invitation is a state's invitation to a meeting.
+type Invitation struct {
+	ID         int64      `db:"id" json:"-"`
+	MeetingID  int64      `db:"meeting_id" json:"meeting_id"`
+	State      string     `db:"state_code" json:"state"`
+	Status     string     `db:"status" json:"status"`
+	Rounds     int        `db:"rounds" json:"rounds"`
+	SentAt     *time.Time `db:"sent_at" json:"sent_at"`
+	RemindedAt *time.Time `db:"reminded_at" json:"reminded_at"`
+	Nonce      []byte     `db:"nonce" json:"-"`
+	// RegistrationURL is the secret link that lets people register for
+	// this state; shown to the secretariat and the state's focal points.
+	RegistrationURL string `db:"-" json:"registration_url,omitempty"`
+}
+
+// Config is what the invitation service needs from the configuration.
+type Config struct {
+	BaseURL  string
+	MailFrom string // the ORGANIZER of calendar invitations
+}
+
+// Service invites states and sends what goes with it.
+type Service struct {
+	db       *sqlx.DB
+	meetings *meeting.Service
+	outbox   *mail.Outbox
+	renderer *mail.Renderer
+	keys     *secret.Keys
+	cfg      Config
+}
+
+// NewService returns the invitation service.
+func NewService(db *sqlx.DB, meetings *meeting.Service, outbox *mail.Outbox, renderer *mail.Renderer, keys *secret.Keys, cfg Config) *Service {
+	return &Service{db: db, meetings: meetings, outbox: outbox, renderer: renderer, keys: keys, cfg: cfg}
+}
+
+// Result says what an invitation run did.
+type Result struct {
+	Invited      int `json:"invited"`
+	EmailsQueued int `json:"emails_queued"`
+	// WithoutFocalPoint lists invited states that have no focal point to
+	// write to: someone must send them their link another way.
+	WithoutFocalPoint []string `json:"without_focal_point"`
+}
+
+// Request says whom to invite.
+type Request struct {
+	// States to invite; empty: the meeting's audience.
+	States []string `json:"states"`
+	// Resend sends the invitation again to states already invited.
+	Resend bool `json:"resend"`
+}
+
+// Invite invites states to a published meeting and emails each state's
+// focal points, each in their language, with the registration link and a
+// calendar invitation. A state invited before is not emailed again unless
+// Resend is set.
+func (s *Service) Invite(ctx context.Context, a auth.Actor, meetingID int64, req Request) (Result, error) {
+	if err := requireSecretariat(a, "send invitations"); err != nil {
+		return Result{}, err
+	}
+	m, err := s.meetings.Meeting(ctx, a, meetingID)
+	if err != nil {
+		return Result{}, err
+	}
+	if m.Status != meeting.StatusPublished && m.Status != meeting.StatusRegistrationOpen {
+		return Result{}, apperr.New(apperr.Conflict, "invitations go out for a published meeting whose registration has not closed; this one is %s", m.Status)
+	}
+	states, err := s.targetStates(ctx, m, req.States)
+	if err != nil {
+		return Result{}, err
+	}
+	res := Result{WithoutFocalPoint: []string{}}
+	err = postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		codes := make([]string, len(states))
+		for i, st := range states {
+			codes[i] = st.Code
+		}
+		fps, err := focalPointsOf(ctx, tx, codes)
+		if err != nil {
+			return err
+		}
+		for _, st := range states {
+			inv, created, err := s.upsert(ctx, tx, m.ID, st.Code, a.ID())
+			if err != nil {
+				return err
+			}
+			if created {
+				res.Invited++
+			}
+			if !created && !req.Resend {
+				continue
+			}
+			if len(fps[st.Code]) == 0 {
+				res.WithoutFocalPoint = append(res.WithoutFocalPoint, st.Code)
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE invitations SET rounds = rounds + 1, sent_at = now() WHERE id = $1`, inv.ID); err != nil {
+				return fmt.Errorf("invitation: mark sent: %w", err)
+			}
+			for _, fp := range fps[st.Code] {
+				queued, err := s.sendInvitation(ctx, tx, m, st, inv, fp, inv.Rounds+1)
+				if err != nil {
+					return err
+				}
+				if queued {
+					res.EmailsQueued++
+				}
+			}
+		}
+		return nil
+	})
+	return res, err
+}
+
+// targetStates resolves the requested codes, or the meeting's audience.
+func (s *Service) targetStates(ctx context.Context, m meeting.Meeting, codes []string) ([]state.State, error) {
+	if len(codes) == 0 {
+		return s.meetings.AudienceStates(ctx, m, "en")
+	}
+	if len(codes) > 300 {
+		return nil, apperr.InvalidField("states", "must list at most 300 states")
+	}
+	roster := state.NewStore(s.db)
+	errs := apperr.Fields{}
+	var out []state.State
+	seen := map[string]bool{}
+	for _, c := range codes {
+		c = strings.ToUpper(strings.TrimSpace(c))
+		if seen[c] {
+			continue
+		}
+		seen[c] = true
+		st, err := roster.State(ctx, c)
+		switch {
+		case apperr.Is(err, apperr.NotFound):
+			errs.Add("states", "unknown state "+c)
+		case err != nil:
+			return nil, err
+		case st.Status == state.StatusInactive:
+			errs.Add("states", "state "+c+" is inactive")
+		default:
+			out = append(out, st)
+		}
+	}
+	return out, errs.Err()
+}
+
+// upsert returns the state's invitation to the meeting, creating it (with a
+// fresh secret link) when there is none.
+func (s *Service) upsert(ctx context.Context, tx *sqlx.Tx, meetingID int64, code string, by int64) (Invitation, bool, error) {
+	var inv Invitation
+	err := tx.GetContext(ctx, &inv, `
+		SELECT id, meeting_id, state_code, status, rounds, sent_at, reminded_at, nonce FROM invitations
+		WHERE meeting_id = $1 AND state_code = $2 FOR UPDATE`, meetingID, code)
+	if err == nil {
+		if inv.Status == "revoked" {
+			return s.renew(ctx, tx, inv)
+		}
+		return inv, false, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return Invitation{}, false, fmt.Errorf("invitation: find: %w", err)
+	}
+	nonce, err := secret.Nonce()
+	if err != nil {
+		return Invitation{}, false, err
+	}
+	// The id is needed for the token, so take it from the sequence first.
+	var id int64
+	if err := tx.GetContext(ctx, &id, `SELECT nextval('invitations_id_seq')`); err != nil {
+		return Invitation{}, false, fmt.Errorf("invitation: id: %w", err)
+	}
+	token := s.keys.Token("inv", id, nonce)
+	_, err = tx.ExecContext(ctx, `
+		INSERT INTO invitations (id, meeting_id, state_code, nonce, token_hash, created_by)
+		VALUES ($1, $2, $3, $4, $5, nullif($6, 0))`, id, meetingID, code, nonce, secret.Hash(token), by)
+	if err != nil {
+		return Invitation{}, false, fmt.Errorf("invitation: create: %w", err)
+	}
+	return Invitation{ID: id, MeetingID: meetingID, State: code, Status: "active", Nonce: nonce}, true, nil
+}
+
+// renew gives a revoked invitation a new link; the old one stays dead.
+func (s *Service) renew(ctx context.Context, tx *sqlx.Tx, inv Invitation) (Invitation, bool, error) {
+	nonce, err := secret.Nonce()
+	if err != nil {
+		return Invitation{}, false, err
+	}
+	_, err = tx.ExecContext(ctx, `
+		UPDATE invitations SET nonce = $2, token_hash = $3, status = 'active', revoked_at = NULL WHERE id = $1`,
+		inv.ID, nonce, secret.Hash(s.keys.Token("inv", inv.ID, nonce)))
+	if err != nil {
+		return Invitation{}, false, fmt.Errorf("invitation: renew: %w", err)
+	}
+	inv.Nonce, inv.Status = nonce, "active"
+	return inv, true, nil
+}
+
+// URL is the registration link of an invitation.
+func (s *Service) URL(inv Invitation) string {
+	return s.cfg.BaseURL + "/register/" + s.keys.Token("inv", inv.ID, inv.Nonce)
+}
+
+// Invitations lists a meeting's invitations: all of them for the
+// secretariat, their own state's for a focal point.
+func (s *Service) Invitations(ctx context.Context, a auth.Actor, meetingID int64) ([]Invitation, error) {
+	if a.Anonymous() {
+		return nil, apperr.New(apperr.Unauthorized, "sign in to see invitations")
+	}
+	if _, err := s.meetings.Meeting(ctx, a, meetingID); err != nil {
+		return nil, err
+	}
+	query := `SELECT id, meeting_id, state_code, status, rounds, sent_at, reminded_at, nonce FROM invitations WHERE meeting_id = $1`
+	args := []any{meetingID}
+	switch {
+	case a.Is(auth.RoleSecretariat):
+	case a.User.Role == auth.RoleFocalPoint && a.User.StateCode != nil:
+		query += ` AND state_code = $2`
+		args = append(args, *a.User.StateCode)
+	default:
+		return nil, apperr.New(apperr.Forbidden, "you may not see invitations")
+	}
+	invs := []Invitation{}
+	if err := s.db.SelectContext(ctx, &invs, query+` ORDER BY state_code`, args...); err != nil {
+		return nil, fmt.Errorf("invitation: list: %w", err)
+	}
+	for i := range invs {
+		if invs[i].Status == "active" {
+			invs[i].RegistrationURL = s.URL(invs[i])
+		}
+	}
+	return invs, nil
+}
+
+// Revoke kills a state's registration link; inviting the state again
+// gives it a new one.
+func (s *Service) Revoke(ctx context.Context, a auth.Actor, meetingID int64, code string) error {
+	if err := requireSecretariat(a, "revoke invitations"); err != nil {
+		return err
+	}
+	res, err := s.db.ExecContext(ctx, `
+		UPDATE invitations SET status = 'revoked', revoked_at = now()
+		WHERE meeting_id = $1 AND state_code = $2 AND status = 'active'`, meetingID, strings.ToUpper(code))
+	if err != nil {
+		return fmt.Errorf("invitation: revoke: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return apperr.New(apperr.NotFound, "no active invitation of %s to this meeting", code)
+	}
+	return nil
+}
+
+// ByToken finds the active invitation a registration link carries. Unknown,
+// revoked and expired links are all "not found" with one message, so a
+// link reveals nothing about others.
+func (s *Service) ByToken(ctx context.Context, token string) (Invitation, meeting.Meeting, error) {
+	gone := apperr.New(apperr.NotFound, "this registration link is not valid (it may have been revoked or have expired)")
+	if !strings.HasPrefix(token, "inv_") || len(token) > 100 {
+		return Invitation{}, meeting.Meeting{}, gone
+	}
+	var inv Invitation
+	err := s.db.GetContext(ctx, &inv, `
+		SELECT id, meeting_id, state_code, status, rounds, sent_at, reminded_at, nonce FROM invitations
+		WHERE token_hash = $1 AND status = 'active'`, secret.Hash(token))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Invitation{}, meeting.Meeting{}, gone
+	}
+	if err != nil {
+		return Invitation{}, meeting.Meeting{}, fmt.Errorf("invitation: by token: %w", err)
+	}
+	// The hash matched; compare the derived token too, in constant time.
+	if !secret.Equal(s.keys.Token("inv", inv.ID, inv.Nonce), token) {
+		return Invitation{}, meeting.Meeting{}, gone
+	}
+	// The link opens its meeting even when the meeting is not public.
+	m, err := s.meetings.MeetingForLink(ctx, inv.MeetingID)
+	if err != nil {
+		return Invitation{}, meeting.Meeting{}, gone
+	}
+	if m.Status == meeting.StatusDraft || !time.Now().Before(m.RegistrationCloses()) {
+		return Invitation{}, meeting.Meeting{}, gone
+	}
+	return inv, m, nil
+}

@@ -1,0 +1,137 @@
+package invitation
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/coe-agora/agora/internal/apperr"
+	"github.com/coe-agora/agora/internal/auth"
+	"github.com/coe-agora/agora/internal/calendar"
+	agoramail "github.com/coe-agora/agora/internal/mail"
+	"github.com/coe-agora/agora/internal/meeting"
+	"github.com/coe-agora/agora/internal/postgres"
+	"github.com/coe-agora/agora/internal/state"
+)
+
+// Remind emails the focal points of every invited state that has no
+// confirmed registration yet. One reminder per state and focal point per
+// day, however often it is asked for.
+func (s *Service) Remind(ctx context.Context, a auth.Actor, meetingID int64) (int, error) {
+	if err := requireSecretariat(a, "send reminders"); err != nil {
+		return 0, err
+	}
+	m, err := s.meetings.Meeting(ctx, a, meetingID)
+	if err != nil {
+		return 0, err
+	}
+	if m.Status != meeting.StatusRegistrationOpen && m.Status != meeting.StatusPublished {
+		return 0, apperr.New(apperr.Conflict, "reminders go out while registration is open; this meeting is %s", m.Status)
+	}
+	queued := 0
+	err = postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		var invs []Invitation
+		err := tx.SelectContext(ctx, &invs, `
+			SELECT i.id, i.meeting_id, i.state_code, i.status, i.rounds, i.sent_at, i.reminded_at, i.nonce
+			FROM invitations i
+			WHERE i.meeting_id = $1 AND i.status = 'active'
+			  AND NOT EXISTS (SELECT 1 FROM registrations r
+			                  WHERE r.meeting_id = i.meeting_id AND r.state_code = i.state_code AND r.status = 'confirmed')
+			ORDER BY i.state_code
+			FOR UPDATE OF i`, meetingID)
+		if err != nil {
+			return fmt.Errorf("invitation: states to remind: %w", err)
+		}
+		codes := make([]string, len(invs))
+		for i, inv := range invs {
+			codes[i] = inv.State
+		}
+		fps, err := focalPointsOf(ctx, tx, codes)
+		if err != nil {
+			return err
+		}
+		roster := state.NewStore(s.db)
+		day := time.Now().UTC().Format("2006-01-02")
+		for _, inv := range invs {
+			st, err := roster.State(ctx, inv.State)
+			if err != nil {
+				return err
+			}
+			for _, fp := range fps[inv.State] {
+				data := invitationData{Meeting: MeetingDataFor(m, fp.Language, s.cfg.BaseURL), Name: fp.Name,
+					State: st.Name(fp.Language), RegistrationURL: s.URL(inv), Seats: m.SeatsPerState, FundedSeats: m.FundedSeatsPerState}
+				subject, text, html, err := s.renderer.Render("reminder", fp.Language, data)
+				if err != nil {
+					return err
+				}
+				_, ok, err := s.outbox.Enqueue(ctx, tx, agoramail.Message{
+					Kind: "reminder", To: fp.Email, ToName: fp.Name, Language: fp.Language,
+					Subject: subject, Text: text, HTML: html, MeetingID: m.ID,
+					DedupeKey: fmt.Sprintf("reminder:%d:%s:%s", inv.ID, fp.Email, day),
+				})
+				if err != nil {
+					return err
+				}
+				if ok {
+					queued++
+				}
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE invitations SET reminded_at = now() WHERE id = $1`, inv.ID); err != nil {
+				return fmt.Errorf("invitation: mark reminded: %w", err)
+			}
+		}
+		return nil
+	})
+	return queued, err
+}
+
+// MeetingCancelled emails everyone concerned — the focal points of every
+// invited state and every person registered and not already out — with a
+// calendar cancellation. It runs inside the cancelling transaction.
+func (s *Service) MeetingCancelled(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting) error {
+	type recipient struct {
+		Email    string `db:"email"`
+		Name     string `db:"name"`
+		Language string `db:"language"`
+	}
+	var rs []recipient
+	err := tx.SelectContext(ctx, &rs, `
+		SELECT DISTINCT ON (lower(email)) email, name, language FROM (
+			SELECT f.email, f.name, f.language, 1 AS pref
+			FROM invitations i JOIN focal_points f ON f.state_code = i.state_code
+			WHERE i.meeting_id = $1
+			UNION ALL
+			SELECT r.email, r.first_name || ' ' || r.last_name, r.language, 2
+			FROM registrations r
+			WHERE r.meeting_id = $1 AND r.status IN ('pending', 'confirmed', 'waitlisted')
+		) x ORDER BY lower(email), pref`, m.ID)
+	if err != nil {
+		return fmt.Errorf("invitation: people to tell of the cancellation: %w", err)
+	}
+	for _, r := range rs {
+		data := struct {
+			Meeting      MeetingData
+			Name         string
+			CancelReason string
+		}{MeetingDataFor(m, r.Language, s.cfg.BaseURL), r.Name, m.CancelReason}
+		subject, text, html, err := s.renderer.Render("meeting_cancelled", r.Language, data)
+		if err != nil {
+			return err
+		}
+		ics, method, err := CalendarRequest(m, r.Language, s.cfg.BaseURL, s.organizer(), calendar.Attendee{Name: r.Name, Email: r.Email})
+		if err != nil {
+			return err
+		}
+		_, _, err = s.outbox.Enqueue(ctx, tx, agoramail.Message{
+			Kind: "meeting_cancelled", To: r.Email, ToName: r.Name, Language: r.Language,
+			Subject: subject, Text: text, HTML: html, Calendar: ics, CalendarMethod: method,
+			MeetingID: m.ID, DedupeKey: fmt.Sprintf("meeting_cancelled:%d:%s", m.ID, r.Email),
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,140 @@
+package mail
+
+import (
+	"bytes"
+	"net/mail"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/coe-agora/agora/internal/apperr"
+)
+
+// The statuses of an outgoing email.
+const (
+	StatusQueued   = "queued"   // waiting for a worker
+	StatusSending  = "sending"  // claimed by a worker, under a lease
+	StatusSent     = "sent"     // accepted by the SMTP server
+	StatusRetrying = "retrying" // a temporary failure; due again at next_attempt_at
+	StatusFailed   = "failed"   // given up; last_error says why
+	StatusWithheld = "withheld" // kept because no SMTP server is configured
+)
+
+// The iCalendar methods an email's calendar part may carry (RFC 5546).
+const (
+	CalendarRequest = "REQUEST" // an invitation or an update of one
+	CalendarCancel  = "CANCEL"  // the event is cancelled
+	CalendarPublish = "PUBLISH" // information only, no reply expected
+)
+
+// Message is one email to queue: who receives it, its rendered content and
+// what it is about. Render the content with a [Renderer].
+type Message struct {
+	// Kind names the email for the log and for metrics, e.g. "invitation",
+	// "confirmation", "test": lower case letters, digits and underscores.
+	Kind string
+	// To is a plain address ("x@example.org"); ToName its display name.
+	To     string
+	ToName string
+	// Language is the recipient's language: "en" or "fr".
+	Language string
+	Subject  string
+	Text     string
+	HTML     string
+	// Calendar is an optional iCalendar object (an .ics file) whose METHOD
+	// is CalendarMethod.
+	Calendar       []byte
+	CalendarMethod string
+	// MeetingID and RegistrationID link the email to what it is about;
+	// zero means none.
+	MeetingID      int64
+	RegistrationID int64
+	// DedupeKey identifies the logical email: enqueueing a second message
+	// with the same key does nothing. Build it from what makes the email
+	// unique, e.g. "confirmation:reg:1234:v2".
+	DedupeKey string
+}
+
+var kindRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
+
+// Validate checks the message and returns field-level errors (apperr.Invalid).
+func (m Message) Validate() error {
+	f := apperr.Fields{}
+	if !kindRE.MatchString(m.Kind) {
+		f.Add("kind", "must be lower case letters, digits and underscores")
+	}
+	if err := checkAddress(m.To); err != "" {
+		f.Add("to", err)
+	}
+	checkLine(f, "to_name", m.ToName, 200, false)
+	if m.Language != "en" && m.Language != "fr" {
+		f.Add("language", "must be en or fr")
+	}
+	checkLine(f, "subject", m.Subject, 400, true)
+	if strings.TrimSpace(m.Text) == "" {
+		f.Add("text", "is required")
+	}
+	if strings.TrimSpace(m.HTML) == "" {
+		f.Add("html", "is required")
+	}
+	checkCalendar(f, m.Calendar, m.CalendarMethod)
+	if m.MeetingID < 0 {
+		f.Add("meeting_id", "must not be negative")
+	}
+	if m.RegistrationID < 0 {
+		f.Add("registration_id", "must not be negative")
+	}
+	checkLine(f, "dedupe_key", m.DedupeKey, 300, true)
+	return f.Err()
+}
+
+// checkAddress returns what is wrong with a recipient address, or "".
+// Only a bare address is accepted: a display name belongs in ToName, and
+// anything else (a group, a comment, a second address) could smuggle
+// recipients into the headers.
+func checkAddress(s string) string {
+	if s == "" {
+		return "is required"
+	}
+	if len(s) > 254 {
+		return "must be at most 254 characters"
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Name != "" || a.Address != s {
+		return "must be a plain email address"
+	}
+	return ""
+}
+
+// checkLine records an error when v is not a single line of at most max
+// characters, or is empty while required. Header values must never carry
+// CR or LF: that is how header injection works.
+func checkLine(f apperr.Fields, field, v string, max int, required bool) {
+	switch {
+	case required && strings.TrimSpace(v) == "":
+		f.Add(field, "is required")
+	case !utf8.ValidString(v):
+		f.Add(field, "must be valid UTF-8")
+	case strings.IndexFunc(v, unicode.IsControl) >= 0:
+		f.Add(field, "must be a single line without control characters")
+	case utf8.RuneCountInString(v) > max:
+		f.Add(field, "is too long")
+	}
+}
+
+func checkCalendar(f apperr.Fields, cal []byte, method string) {
+	switch {
+	case len(cal) == 0 && method == "":
+	case len(cal) == 0:
+		f.Add("calendar", "is required with a calendar method")
+	case method != CalendarRequest && method != CalendarCancel && method != CalendarPublish:
+		f.Add("calendar_method", "must be REQUEST, CANCEL or PUBLISH")
+	case !bytes.HasPrefix(cal, []byte("BEGIN:VCALENDAR")):
+		f.Add("calendar", "must be an iCalendar object")
+	case !bytes.Contains(cal, []byte("\nMETHOD:"+method+"\r")) && !bytes.Contains(cal, []byte("\nMETHOD:"+method+"\n")):
+		// RFC 6047: the method parameter of the MIME part and the METHOD
+		// property of the object must agree, or clients ignore the invite.
+		f.Add("calendar_method", "must match the METHOD of the calendar")
+	}
+}

@@ -1,0 +1,125 @@
+package mail
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/base32"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// notifyChannel is the PostgreSQL channel that wakes workers when mail is
+// queued. Notifications are delivered at commit, and only then.
+const notifyChannel = "agora_mail"
+
+// Outbox writes emails into outgoing_mail and manages them afterwards
+// (the mail log, resend, release). Delivery is the [Worker]'s job.
+type Outbox struct {
+	db       *sqlx.DB
+	domain   string // right-hand side of the Message-IDs
+	withhold bool
+}
+
+// OutboxConfig configures an [Outbox].
+type OutboxConfig struct {
+	// From is the sender, e.g. "Agora <agora@example.org>"; its domain
+	// ends every Message-ID.
+	From string
+	// SMTPConfigured is false when no SMTP server is configured: new mail
+	// is then kept as withheld, and sent after [Outbox.Release].
+	SMTPConfigured bool
+}
+
+// NewOutbox returns an outbox over db.
+func NewOutbox(db *sqlx.DB, cfg OutboxConfig) (*Outbox, error) {
+	from, err := mail.ParseAddress(cfg.From)
+	if err != nil {
+		return nil, fmt.Errorf("mail: sender address %q: %w", cfg.From, err)
+	}
+	domain := from.Address[strings.LastIndexByte(from.Address, '@')+1:]
+	return &Outbox{db: db, domain: strings.ToLower(domain), withhold: !cfg.SMTPConfigured}, nil
+}
+
+// Enqueue validates m and queues it inside tx, so it is sent if and only if
+// tx commits. It returns the row's id and whether this call queued it:
+// false when a message with the same dedupe key already exists, whose id is
+// then returned. The message is withheld when no SMTP server is configured.
+func (o *Outbox) Enqueue(ctx context.Context, tx *sqlx.Tx, m Message) (id int64, queued bool, err error) {
+	if err := m.Validate(); err != nil {
+		return 0, false, err
+	}
+	status := StatusQueued
+	if o.withhold {
+		status = StatusWithheld
+	}
+	var calendar, method any // NULL unless set
+	if len(m.Calendar) > 0 {
+		calendar, method = m.Calendar, m.CalendarMethod
+	}
+	// pg_notify is deferred by PostgreSQL to the commit; it runs in the
+	// same statement to keep the caller's transaction one round trip
+	// shorter. Several notifications in one transaction are folded into one.
+	const q = `
+WITH ins AS (
+    INSERT INTO outgoing_mail (kind, to_address, to_name, language, subject, text_body, html_body,
+        calendar, calendar_method, meeting_id, registration_id, dedupe_key, message_id, status)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULLIF($10::bigint, 0), NULLIF($11::bigint, 0), $12, $13, $14)
+    ON CONFLICT (dedupe_key) DO NOTHING
+    RETURNING id, status
+)
+SELECT id, CASE WHEN status = 'queued' THEN pg_notify('` + notifyChannel + `', '')::text END IS NULL
+FROM ins`
+	var ignored bool
+	err = tx.QueryRowContext(ctx, q, m.Kind, m.To, m.ToName, m.Language, m.Subject, m.Text, m.HTML,
+		calendar, method, m.MeetingID, m.RegistrationID, m.DedupeKey, o.newMessageID(), status,
+	).Scan(&id, &ignored)
+	if err == nil {
+		return id, true, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return 0, false, fmt.Errorf("mail: enqueue: %w", err)
+	}
+	if err := tx.GetContext(ctx, &id, `SELECT id FROM outgoing_mail WHERE dedupe_key = $1`, m.DedupeKey); err != nil {
+		return 0, false, fmt.Errorf("mail: enqueue: find duplicate: %w", err)
+	}
+	return id, false, nil
+}
+
+// Release queues every withheld message, once an SMTP server is
+// configured, and returns how many there were.
+func (o *Outbox) Release(ctx context.Context) (int64, error) {
+	const q = `
+WITH rel AS (
+    UPDATE outgoing_mail
+    SET status = 'queued', next_attempt_at = now(), queued_at = now(), updated_at = now()
+    WHERE status = 'withheld'
+    RETURNING 1
+)
+SELECT count(*), CASE WHEN count(*) > 0 THEN pg_notify('` + notifyChannel + `', '')::text END IS NULL
+FROM rel`
+	var (
+		n       int64
+		ignored bool
+	)
+	if err := o.db.QueryRowContext(ctx, q).Scan(&n, &ignored); err != nil {
+		return 0, fmt.Errorf("mail: release withheld mail: %w", err)
+	}
+	return n, nil
+}
+
+// messageIDEncoding spells the random part of Message-IDs: lower case so it
+// survives case-folding mail systems.
+var messageIDEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
+
+// newMessageID returns a fresh Message-ID, without angle brackets:
+// 120 random bits, which no two rows will ever share.
+func (o *Outbox) newMessageID() string {
+	b := make([]byte, 15)
+	_, _ = rand.Read(b) // never fails (crypto/rand documents it)
+	return "agora." + messageIDEncoding.EncodeToString(b) + "@" + o.domain
+}

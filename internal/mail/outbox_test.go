@@ -1,0 +1,225 @@
+package mail
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"github.com/coe-agora/agora/internal/apperr"
+	"github.com/coe-agora/agora/internal/postgres"
+	"github.com/coe-agora/agora/internal/testdb"
+)
+
+func TestEnqueueQueuesOneEmailPerDedupeKey(t *testing.T) {
+	db, _ := testdb.New(t)
+	dropForeignKeys(t, db)
+	o := newOutbox(t, db, true)
+	m := invitation(1, true)
+	m.MeetingID = 7
+	first := enqueue(t, db, o, m)[0]
+
+	var again int64
+	var queued bool
+	err := postgres.InTx(context.Background(), db, func(tx *sqlx.Tx) (err error) {
+		second := m
+		second.Subject = "a second rendering of the same email"
+		again, queued, err = o.Enqueue(context.Background(), tx, second)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if queued || again != first {
+		t.Errorf("second Enqueue = (%d, %v), want (%d, false)", again, queued, first)
+	}
+	var n int
+	if err := db.Get(&n, `SELECT count(*) FROM outgoing_mail`); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 {
+		t.Errorf("%d rows, want 1", n)
+	}
+	got := row(t, db, first)
+	if got.Status != StatusQueued || got.Subject != m.Subject || !got.HasCalendar {
+		t.Errorf("row = %+v", got)
+	}
+	if !strings.HasPrefix(got.MessageID, "agora.") || !strings.HasSuffix(got.MessageID, "@agora.example.org") {
+		t.Errorf("Message-ID = %q, want agora.…@agora.example.org", got.MessageID)
+	}
+	if got.MeetingID == nil || *got.MeetingID != 7 || got.RegistrationID != nil {
+		t.Errorf("meeting, registration = %v, %v; want 7, none", got.MeetingID, got.RegistrationID)
+	}
+}
+
+func TestEnqueueIsPartOfTheCallersTransaction(t *testing.T) {
+	db, dsn := testdb.New(t)
+	o := newOutbox(t, db, true)
+	l := pq.NewListener(dsn, time.Second, time.Second, nil)
+	defer l.Close()
+	if err := l.Listen(notifyChannel); err != nil {
+		t.Fatal(err)
+	}
+
+	boom := errors.New("the registration failed")
+	err := postgres.InTx(context.Background(), db, func(tx *sqlx.Tx) error {
+		if _, _, err := o.Enqueue(context.Background(), tx, invitation(1, false)); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatal(err)
+	}
+	var n int
+	if err := db.Get(&n, `SELECT count(*) FROM outgoing_mail`); err != nil || n != 0 {
+		t.Fatalf("after rollback: %d rows (%v), want 0", n, err)
+	}
+	select {
+	case <-l.Notify:
+		t.Fatal("a rolled back enqueue notified the workers")
+	case <-time.After(100 * time.Millisecond):
+	}
+
+	enqueue(t, db, o, invitation(2, false))
+	select {
+	case <-l.Notify:
+	case <-time.After(5 * time.Second):
+		t.Fatal("no notification after a committed enqueue")
+	}
+}
+
+func TestEnqueueRejectsInvalidMessages(t *testing.T) {
+	db, _ := testdb.New(t)
+	o := newOutbox(t, db, true)
+	tests := []struct {
+		field  string
+		change func(*Message)
+	}{
+		{"to", func(m *Message) { m.To = "Jane <jane@example.org>" }},
+		{"to", func(m *Message) { m.To = "jane@example.org, spy@example.org" }},
+		{"to", func(m *Message) { m.To = "not an address" }},
+		{"to_name", func(m *Message) { m.ToName = "Jane\r\nBcc: spy@example.org" }},
+		{"subject", func(m *Message) { m.Subject = "Hello\nBcc: spy@example.org" }},
+		{"subject", func(m *Message) { m.Subject = " " }},
+		{"language", func(m *Message) { m.Language = "de" }},
+		{"text", func(m *Message) { m.Text = "" }},
+		{"html", func(m *Message) { m.HTML = "\n" }},
+		{"kind", func(m *Message) { m.Kind = "Invitation!" }},
+		{"dedupe_key", func(m *Message) { m.DedupeKey = "" }},
+		{"calendar", func(m *Message) { m.CalendarMethod = CalendarRequest }},
+		{"calendar_method", func(m *Message) { m.Calendar = calendar(1, CalendarRequest); m.CalendarMethod = "REPLY" }},
+		{"calendar_method", func(m *Message) { m.Calendar = calendar(1, CalendarCancel); m.CalendarMethod = CalendarRequest }},
+		{"calendar", func(m *Message) { m.Calendar = []byte("not a calendar"); m.CalendarMethod = CalendarPublish }},
+	}
+	for _, tt := range tests {
+		m := invitation(1, false)
+		tt.change(&m)
+		err := postgres.InTx(context.Background(), db, func(tx *sqlx.Tx) error {
+			_, _, err := o.Enqueue(context.Background(), tx, m)
+			return err
+		})
+		e, ok := apperr.As(err)
+		if !ok || e.Code != apperr.Invalid || e.Fields[tt.field] == "" {
+			t.Errorf("%s: err = %v, want invalid %s", tt.field, err, tt.field)
+		}
+	}
+}
+
+func TestMailLogFiltersPagesAndResends(t *testing.T) {
+	db, _ := testdb.New(t)
+	dropForeignKeys(t, db)
+	o := newOutbox(t, db, true)
+	var msgs []Message
+	for i := range 5 {
+		m := invitation(i, false)
+		m.MeetingID = 7
+		if i == 4 {
+			m.MeetingID, m.To = 8, "Delegate3@Example.org"
+		}
+		msgs = append(msgs, m)
+	}
+	ids := enqueue(t, db, o, msgs...)
+	ctx := context.Background()
+	if _, err := db.Exec(`UPDATE outgoing_mail SET status = 'failed', last_error = 'SMTP error 550' WHERE id = $1`, ids[1]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`UPDATE outgoing_mail SET status = 'sent', sent_at = now() WHERE id = $1`, ids[2]); err != nil {
+		t.Fatal(err)
+	}
+
+	page1, next, err := o.List(ctx, Filter{MeetingID: 7, Limit: 2})
+	if err != nil || len(page1) != 2 || next == "" || page1[0].ID != ids[3] || page1[1].ID != ids[2] {
+		t.Fatalf("page 1 = %v, %q, %v", page1, next, err)
+	}
+	page2, next, err := o.List(ctx, Filter{MeetingID: 7, Limit: 2, Cursor: next})
+	if err != nil || len(page2) != 2 || next != "" || page2[0].ID != ids[1] || page2[1].ID != ids[0] {
+		t.Fatalf("page 2 = %v, %q, %v", page2, next, err)
+	}
+	byPerson, _, err := o.List(ctx, Filter{To: "delegate3@example.ORG"})
+	if err != nil || len(byPerson) != 2 {
+		t.Errorf("by person: %d rows, %v; want 2", len(byPerson), err)
+	}
+	failed, _, err := o.List(ctx, Filter{Status: StatusFailed})
+	if err != nil || len(failed) != 1 || failed[0].LastError != "SMTP error 550" {
+		t.Errorf("failed: %v, %v", failed, err)
+	}
+	if _, _, err := o.List(ctx, Filter{Status: "lost", Limit: 501, Cursor: "x"}); !apperr.Is(err, apperr.Invalid) {
+		t.Errorf("bad filter: err = %v, want invalid", err)
+	}
+	if _, err := o.Get(ctx, 999999); !apperr.Is(err, apperr.NotFound) {
+		t.Errorf("Get(missing): err = %v, want not found", err)
+	}
+
+	if _, err := o.Resend(ctx, ids[0]); !apperr.Is(err, apperr.Conflict) {
+		t.Errorf("Resend(queued): err = %v, want conflict", err)
+	}
+	before := row(t, db, ids[1])
+	again, err := o.Resend(ctx, ids[1])
+	if err != nil || again.Status != StatusQueued || again.Attempts != 0 || again.LastError != "" || again.MessageID != before.MessageID {
+		t.Errorf("Resend(failed) = %+v, %v; want queued, same Message-ID", again, err)
+	}
+	sent := row(t, db, ids[2])
+	again, err = o.Resend(ctx, ids[2])
+	if err != nil || again.Status != StatusQueued || again.SentAt != nil || again.MessageID == sent.MessageID {
+		t.Errorf("Resend(sent) = %+v, %v; want queued with a new Message-ID", again, err)
+	}
+
+	counts, err := o.CountByStatus(ctx)
+	if err != nil || counts[StatusQueued] != 5 || counts[StatusFailed] != 0 {
+		t.Errorf("CountByStatus = %v, %v", counts, err)
+	}
+}
+
+func TestOutboxWithoutSMTPWithholdsUntilRelease(t *testing.T) {
+	db, _ := testdb.New(t)
+	o := newOutbox(t, db, false)
+	ids := enqueue(t, db, o, invitation(1, false), invitation(2, true))
+	for _, id := range ids {
+		if s := row(t, db, id).Status; s != StatusWithheld {
+			t.Fatalf("status = %s, want withheld", s)
+		}
+	}
+	// A worker started meanwhile leaves withheld mail alone.
+	srv := startFaultServer(t, nil)
+	_, stop := startWorker(t, db, srv.pool(2), fastConfig(""))
+	time.Sleep(300 * time.Millisecond)
+	if n := len(srv.deliveries()); n != 0 {
+		t.Fatalf("%d withheld messages delivered", n)
+	}
+	stop()
+
+	n, err := newOutbox(t, db, true).Release(context.Background())
+	if err != nil || n != 2 {
+		t.Fatalf("Release = %d, %v; want 2", n, err)
+	}
+	startWorker(t, db, srv.pool(2), fastConfig(""))
+	waitFor(t, db, "status = 'sent'", 10*time.Second)
+	if n := len(srv.deliveries()); n != 2 {
+		t.Errorf("%d messages delivered after release, want 2", n)
+	}
+}

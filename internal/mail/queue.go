@@ -1,0 +1,141 @@
+package mail
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/lib/pq"
+)
+
+// job is a claimed row: what the worker needs to send it. Attempts, as
+// raised by the claim, fences every later update: a row whose lease ran
+// out and was claimed again by another worker is not this job any more.
+type job struct {
+	ID             int64     `db:"id"`
+	Attempts       int       `db:"attempts"`
+	To             string    `db:"to_address"`
+	ToName         string    `db:"to_name"`
+	Language       string    `db:"language"`
+	Subject        string    `db:"subject"`
+	Text           string    `db:"text_body"`
+	HTML           string    `db:"html_body"`
+	Calendar       []byte    `db:"calendar"`
+	CalendarMethod string    `db:"calendar_method"`
+	MessageID      string    `db:"message_id"`
+	QueuedAt       time.Time `db:"queued_at"`
+}
+
+// claim takes up to n due rows for this worker: queued or retrying rows
+// whose time has come, and rows whose lease ran out (a worker died while
+// sending them; for a row being sent, next_attempt_at is the end of its
+// lease). SKIP LOCKED lets workers claim side by side without waiting for
+// or taking each other's rows.
+func (w *Worker) claim(ctx context.Context, n int) ([]job, error) {
+	const q = `
+UPDATE outgoing_mail AS m
+SET status = 'sending', attempts = m.attempts + 1, updated_at = now(),
+    lease_until = now() + make_interval(secs => $2),
+    next_attempt_at = now() + make_interval(secs => $2)
+FROM (
+    SELECT id FROM outgoing_mail
+    WHERE status IN ('queued', 'retrying', 'sending') AND next_attempt_at <= now()
+    ORDER BY next_attempt_at
+    LIMIT $1
+    FOR UPDATE SKIP LOCKED
+) AS due
+WHERE m.id = due.id
+RETURNING m.id, m.attempts, m.to_address, m.to_name, m.language, m.subject, m.text_body, m.html_body,
+    m.calendar, coalesce(m.calendar_method, '') AS calendar_method, m.message_id, m.queued_at`
+	var jobs []job
+	if err := w.db.SelectContext(ctx, &jobs, q, n, w.cfg.Lease.Seconds()); err != nil {
+		return nil, fmt.Errorf("mail: claim: %w", err)
+	}
+	return jobs, nil
+}
+
+// nextDue returns how long until the next row is due, if any is waiting.
+func (w *Worker) nextDue(ctx context.Context) (time.Duration, bool, error) {
+	var secs sql.NullFloat64
+	err := w.db.GetContext(ctx, &secs, `
+SELECT extract(epoch FROM min(next_attempt_at) - now())::float8
+FROM outgoing_mail WHERE status IN ('queued', 'retrying', 'sending')`)
+	if err != nil {
+		return 0, false, fmt.Errorf("mail: next due: %w", err)
+	}
+	return time.Duration(secs.Float64 * float64(time.Second)), secs.Valid, nil
+}
+
+// The batch updates of record.
+const (
+	markSent = `
+UPDATE outgoing_mail AS m
+SET status = 'sent', sent_at = now(), lease_until = NULL, last_error = '', updated_at = now()
+FROM unnest($1::bigint[], $2::integer[]) AS d(id, attempts)
+WHERE m.id = d.id AND m.attempts = d.attempts AND m.status = 'sending'`
+	markReleased = `
+UPDATE outgoing_mail AS m
+SET status = 'queued', attempts = m.attempts - 1, lease_until = NULL, next_attempt_at = now(), updated_at = now()
+FROM unnest($1::bigint[], $2::integer[]) AS d(id, attempts)
+WHERE m.id = d.id AND m.attempts = d.attempts AND m.status = 'sending'`
+)
+
+// dbWriteTimeout bounds each write of the results; they also run during
+// shutdown, after Run's context is gone.
+const dbWriteTimeout = 10 * time.Second
+
+// markBatch runs one of the batch updates for jobs, trying three times:
+// a sent row left unmarked would be sent again once its lease runs out.
+func (w *Worker) markBatch(q string, jobs []job) {
+	if len(jobs) == 0 {
+		return
+	}
+	ids := make([]int64, len(jobs))
+	attempts := make([]int64, len(jobs))
+	for i, j := range jobs {
+		ids[i], attempts[i] = j.ID, int64(j.Attempts)
+	}
+	var err error
+	for try := range 3 {
+		if try > 0 {
+			time.Sleep(time.Duration(try) * time.Second)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), dbWriteTimeout)
+		_, err = w.db.ExecContext(ctx, q, pq.Array(ids), pq.Array(attempts))
+		cancel()
+		if err == nil {
+			return
+		}
+	}
+	w.log.Error("mail: cannot record delivery results; the rows go out again when their lease ends",
+		"ids", ids, "err", err)
+}
+
+// markOne records a retry, a deferral or a failure.
+func (w *Worker) markOne(r result) {
+	status, attemptDelta := StatusRetrying, 0
+	switch r.outcome {
+	case outcomeRetry:
+		w.stats.retried.Add(1)
+	case outcomeDefer:
+		w.stats.deferred.Add(1)
+		attemptDelta = -1
+	case outcomeFail:
+		w.stats.failed.Add(1)
+		status = StatusFailed
+	}
+	w.log.Warn("mail: not delivered", "id", r.job.ID, "message_id", r.job.MessageID,
+		"attempt", r.job.Attempts, "status", status, "retry_in", r.delay, "err", r.text)
+	const q = `
+UPDATE outgoing_mail
+SET status = $3, attempts = attempts + $4, lease_until = NULL, last_error = $5, updated_at = now(),
+    next_attempt_at = now() + make_interval(secs => $6)
+WHERE id = $1 AND attempts = $2 AND status = 'sending'`
+	ctx, cancel := context.WithTimeout(context.Background(), dbWriteTimeout)
+	defer cancel()
+	if _, err := w.db.ExecContext(ctx, q, r.job.ID, r.job.Attempts, status, attemptDelta, r.text, r.delay.Seconds()); err != nil {
+		w.log.Error("mail: cannot record a delivery failure; the row is tried again when its lease ends",
+			"id", r.job.ID, "err", err)
+	}
+}

@@ -1,0 +1,172 @@
+package mail
+
+import (
+	"context"
+	"time"
+
+	"github.com/lib/pq"
+)
+
+// listen pokes wake on every notification of new mail, and after the
+// listening connection is re-established (notifications may have been
+// missed meanwhile). The returned function stops it.
+func (w *Worker) listen(wake chan<- struct{}) (stop func()) {
+	if w.cfg.DatabaseURL == "" {
+		return func() {}
+	}
+	l := pq.NewListener(w.cfg.DatabaseURL, time.Second, time.Minute, func(ev pq.ListenerEventType, err error) {
+		if err != nil {
+			w.log.Warn("mail: LISTEN connection", "event", ev.String(), "err", err)
+		}
+	})
+	done := make(chan struct{})
+	go func() {
+		// Listen blocks until the connection is up, which may be never.
+		if err := l.Listen(notifyChannel); err != nil {
+			select {
+			case <-done:
+			default:
+				w.log.Error("mail: LISTEN "+notifyChannel, "err", err)
+			}
+		}
+	}()
+	go func() {
+		for {
+			select {
+			case <-done:
+				return
+			case <-l.Notify: // nil after a reconnection
+				poke(wake)
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		l.Close()
+	}
+}
+
+// claimLoop claims due rows and hands them to the senders until ctx ends.
+// Rows claimed but not handed over by then go back to the queue.
+func (w *Worker) claimLoop(ctx context.Context, jobs chan<- job, results chan<- result, wake <-chan struct{}) {
+	for ctx.Err() == nil {
+		if d := w.outage.remaining(); d > 0 {
+			sleep(ctx, d, nil) // notifications won't bring the server back
+			continue
+		}
+		batch, err := w.claim(ctx, w.batch)
+		if err != nil {
+			if ctx.Err() == nil {
+				w.log.Error("mail: claim", "err", err)
+				sleep(ctx, w.cfg.PollInterval, wake)
+			}
+			continue
+		}
+		for i, j := range batch {
+			select {
+			case jobs <- j:
+			case <-ctx.Done():
+				for _, r := range batch[i:] {
+					results <- result{job: r, outcome: outcomeRelease}
+				}
+				return
+			}
+		}
+		if len(batch) == w.batch {
+			continue // there is probably more
+		}
+		// Nothing more is due: wait for the next due row, a notification or
+		// the poll interval, whichever comes first.
+		d := w.cfg.PollInterval
+		if next, ok, err := w.nextDue(ctx); err == nil && ok {
+			// Due rows may be locked by another worker's claim for a moment.
+			d = min(d, max(next, 10*time.Millisecond))
+		}
+		sleep(ctx, d, wake)
+	}
+}
+
+// sendLoop sends jobs until they run out. Once ctx is cancelled it sends
+// nothing more and hands the remaining jobs back; a send already under way
+// runs on sendCtx, which outlives ctx by the shutdown grace.
+func (w *Worker) sendLoop(ctx, sendCtx context.Context, jobs <-chan job, results chan<- result) {
+	for j := range jobs {
+		if ctx.Err() != nil {
+			results <- result{job: j, outcome: outcomeRelease}
+			continue
+		}
+		if w.limiter != nil {
+			if err := w.limiter.Wait(ctx); err != nil {
+				results <- result{job: j, outcome: outcomeRelease}
+				continue
+			}
+		}
+		results <- w.deliver(sendCtx, j)
+	}
+}
+
+// deliver composes and sends one message and judges the outcome.
+func (w *Worker) deliver(ctx context.Context, j job) result {
+	data, err := w.composer.composeBytes(j, time.Now())
+	if err != nil {
+		return result{job: j, outcome: outcomeFail, text: err.Error()}
+	}
+	err = w.sender.Send(ctx, Envelope{From: w.composer.from.Address, To: j.To, Data: data})
+	if err != nil && ctx.Err() != nil {
+		// The shutdown grace ran out mid-send: whether the server kept the
+		// message is unknown, and the next worker will offer it again.
+		return result{job: j, outcome: outcomeRelease}
+	}
+	return w.judge(j, err)
+}
+
+// flushDelay is how long a sent row may wait to be marked with others.
+const flushDelay = 20 * time.Millisecond
+
+// record writes the results to the database: sent and released rows in
+// batches (one statement per flush instead of one per message), the others
+// one by one. It returns when results is closed, after a last flush.
+func (w *Worker) record(results <-chan result, wake chan<- struct{}) {
+	var sent, released []job
+	var timer *time.Timer
+	var flushC <-chan time.Time
+	flush := func() {
+		w.markBatch(markSent, sent)
+		w.markBatch(markReleased, released)
+		sent, released = sent[:0], released[:0]
+		if timer != nil {
+			timer.Stop()
+		}
+		flushC = nil
+	}
+	for {
+		select {
+		case r, ok := <-results:
+			if !ok {
+				flush()
+				return
+			}
+			switch r.outcome {
+			case outcomeSent:
+				w.stats.sent.Add(1)
+				sent = append(sent, r.job)
+			case outcomeRelease:
+				w.stats.released.Add(1)
+				released = append(released, r.job)
+			default:
+				w.markOne(r)
+				if r.outcome != outcomeFail {
+					poke(wake) // the claim loop may sleep past the retry
+				}
+			}
+			if len(sent)+len(released) >= w.batch {
+				flush()
+			} else if flushC == nil && len(sent)+len(released) > 0 {
+				timer = time.NewTimer(flushDelay)
+				flushC = timer.C
+			}
+		case <-flushC:
+			flush()
+		}
+	}
+}

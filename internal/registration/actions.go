@@ -1,0 +1,261 @@
+package registration
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/coe-agora/agora/internal/apperr"
+	"github.com/coe-agora/agora/internal/auth"
+	"github.com/coe-agora/agora/internal/meeting"
+	"github.com/coe-agora/agora/internal/postgres"
+	"github.com/coe-agora/agora/internal/validate"
+)
+
+// act runs a change to one registration: it checks that the actor may act
+// on the registration's state, locks the state's quota, then the row, and
+// hands both to fn.
+func (s *Service) act(ctx context.Context, a auth.Actor, id int64, allowed func(auth.Actor, string) bool,
+	fn func(tx *sqlx.Tx, m meeting.Meeting, r Registration) (Registration, error)) (Registration, error) {
+	if a.Anonymous() {
+		return Registration{}, apperr.New(apperr.Unauthorized, "sign in to manage registrations")
+	}
+	r, err := get(ctx, s.db, id, false)
+	if err != nil {
+		return Registration{}, err
+	}
+	if !allowed(a, r.State) {
+		if a.User.Role == auth.RoleFocalPoint {
+			return Registration{}, apperr.New(apperr.Forbidden, "you may only manage your own state's registrations")
+		}
+		return Registration{}, apperr.New(apperr.Forbidden, "your role does not allow this")
+	}
+	return s.change(ctx, r, fn)
+}
+
+// change locks the quota of the registration's state, re-reads the row and
+// applies fn in one transaction.
+func (s *Service) change(ctx context.Context, r Registration,
+	fn func(tx *sqlx.Tx, m meeting.Meeting, r Registration) (Registration, error)) (Registration, error) {
+	m, err := s.meetings.MeetingForLink(ctx, r.MeetingID)
+	if err != nil {
+		return Registration{}, err
+	}
+	var out Registration
+	err = postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		if err := lockQuota(ctx, tx, m, r.State); err != nil {
+			return err
+		}
+		cur, err := get(ctx, tx, r.ID, true)
+		if err != nil {
+			return err
+		}
+		out, err = fn(tx, m, cur)
+		return err
+	})
+	return out, err
+}
+
+func setStatus(ctx context.Context, tx *sqlx.Tx, id int64, status string, funded bool, reason string) (Registration, error) {
+	var r Registration
+	err := tx.GetContext(ctx, &r, `
+		UPDATE registrations SET status = $2, funded = $3, decline_reason = $4, updated_at = now(),
+			waitlisted_at = CASE WHEN $2 = 'waitlisted' THEN coalesce(waitlisted_at, clock_timestamp()) END
+		WHERE id = $1 RETURNING `+regColumns, id, status, funded, reason)
+	if err != nil {
+		return Registration{}, fmt.Errorf("registration: set status: %w", err)
+	}
+	return r, nil
+}
+
+// Approve confirms a pending registration (or puts it on the waiting list
+// when the state's seats are taken).
+func (s *Service) Approve(ctx context.Context, a auth.Actor, id int64) (Registration, error) {
+	return s.act(ctx, a, id, CanManageState, func(tx *sqlx.Tx, m meeting.Meeting, r Registration) (Registration, error) {
+		if r.Status != StatusPending {
+			return Registration{}, apperr.New(apperr.Conflict, "only a pending registration can be approved; this one is %s", r.Status)
+		}
+		if err := s.checkOpenForChange(m); err != nil {
+			return Registration{}, err
+		}
+		u, err := countUsage(ctx, tx, m.ID, r.State)
+		if err != nil {
+			return Registration{}, err
+		}
+		status, funded := seat(m, u, r.FundingRequested)
+		r, err = setStatus(ctx, tx, r.ID, status, funded, "")
+		if err != nil {
+			return Registration{}, err
+		}
+		event := EventApproved
+		if status == StatusWaitlisted {
+			event = EventWaitlisted
+		}
+		return r, s.notify(ctx, tx, m, r, event)
+	})
+}
+
+// MaxReasonLength bounds a decline reason.
+const MaxReasonLength = 1000
+
+// Decline refuses a registration with a reason; a seat it held goes to the
+// first person waiting.
+func (s *Service) Decline(ctx context.Context, a auth.Actor, id int64, reason string) (Registration, error) {
+	reason = strings.TrimSpace(reason)
+	if utf8.RuneCountInString(reason) > MaxReasonLength || !validate.CleanText(reason) {
+		return Registration{}, apperr.InvalidField("reason", fmt.Sprintf("must be at most %d characters of text", MaxReasonLength))
+	}
+	return s.act(ctx, a, id, CanManageState, func(tx *sqlx.Tx, m meeting.Meeting, r Registration) (Registration, error) {
+		if !r.Active() {
+			return Registration{}, apperr.New(apperr.Conflict, "this registration is already %s", r.Status)
+		}
+		return s.release(ctx, tx, m, r, StatusDeclined, reason, EventDeclined)
+	})
+}
+
+// Cancel withdraws a registration on behalf of the person; a seat it held
+// goes to the first person waiting.
+func (s *Service) Cancel(ctx context.Context, a auth.Actor, id int64) (Registration, error) {
+	return s.act(ctx, a, id, CanManageState, func(tx *sqlx.Tx, m meeting.Meeting, r Registration) (Registration, error) {
+		if !r.Active() {
+			return Registration{}, apperr.New(apperr.Conflict, "this registration is already %s", r.Status)
+		}
+		return s.release(ctx, tx, m, r, StatusCancelled, "", EventCancelled)
+	})
+}
+
+// release ends a registration and, when it held a seat, promotes the
+// earliest waiting person who now fits, in the same transaction.
+func (s *Service) release(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, r Registration, status, reason, event string) (Registration, error) {
+	held := r.Status == StatusConfirmed
+	out, err := setStatus(ctx, tx, r.ID, status, false, reason)
+	if err != nil {
+		return Registration{}, err
+	}
+	if err := s.notify(ctx, tx, m, out, event); err != nil {
+		return Registration{}, err
+	}
+	if held {
+		if err := s.promote(ctx, tx, m, r.State); err != nil {
+			return Registration{}, err
+		}
+	}
+	return out, nil
+}
+
+// promote gives a freed seat to the earliest waitlisted person of the
+// state. When the meeting has an overall capacity (and so the whole meeting
+// is locked), a seat the state cannot use goes to the earliest waiting
+// person of any state whose own quota has room.
+func (s *Service) promote(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, state string) error {
+	if m.Status == meeting.StatusCancelled || m.Status == meeting.StatusHeld || m.Status == meeting.StatusArchived {
+		return nil
+	}
+	query := `SELECT ` + regColumns + ` FROM registrations
+		WHERE meeting_id = $1 AND status = 'waitlisted' AND ($2 = '' OR state_code = $2)
+		ORDER BY waitlisted_at, id`
+	scopes := []string{state}
+	if m.Capacity > 0 {
+		scopes = append(scopes, "")
+	}
+	for _, scope := range scopes {
+		var waiting []Registration
+		if err := tx.SelectContext(ctx, &waiting, query, m.ID, scope); err != nil {
+			return fmt.Errorf("registration: waiting list: %w", err)
+		}
+		for _, w := range waiting {
+			u, err := countUsage(ctx, tx, m.ID, w.State)
+			if err != nil {
+				return err
+			}
+			status, funded := seat(m, u, w.FundingRequested)
+			if status != StatusConfirmed {
+				continue
+			}
+			w, err = setStatus(ctx, tx, w.ID, StatusConfirmed, funded, "")
+			if err != nil {
+				return err
+			}
+			return s.notify(ctx, tx, m, w, EventPromoted)
+		}
+	}
+	return nil
+}
+
+// checkOpenForChange: seats are not handed out for a cancelled or past meeting.
+func (s *Service) checkOpenForChange(m meeting.Meeting) error {
+	switch m.Status {
+	case meeting.StatusCancelled:
+		return apperr.New(apperr.Conflict, "this meeting has been cancelled")
+	case meeting.StatusHeld, meeting.StatusArchived:
+		return apperr.New(apperr.Conflict, "this meeting has already taken place")
+	}
+	return nil
+}
+
+// CheckIn marks a confirmed participant as arrived, or undoes it
+// (secretariat only).
+func (s *Service) CheckIn(ctx context.Context, a auth.Actor, id int64, undo bool) (Registration, error) {
+	secretariat := func(a auth.Actor, _ string) bool { return a.Is(auth.RoleSecretariat) }
+	return s.act(ctx, a, id, secretariat, func(tx *sqlx.Tx, m meeting.Meeting, r Registration) (Registration, error) {
+		if r.Status != StatusConfirmed {
+			return Registration{}, apperr.New(apperr.Conflict, "only a confirmed participant can be checked in; this registration is %s", r.Status)
+		}
+		var out Registration
+		err := tx.GetContext(ctx, &out, `
+			UPDATE registrations SET checked_in_at = CASE WHEN $2 THEN NULL ELSE coalesce(checked_in_at, now()) END, updated_at = now()
+			WHERE id = $1 RETURNING `+regColumns, r.ID, undo)
+		if err != nil {
+			return Registration{}, fmt.Errorf("registration: check in: %w", err)
+		}
+		return out, nil
+	})
+}
+
+// Replace passes a confirmed person's seat (with its funding) to someone
+// else: the old registration is cancelled, the new one confirmed at once.
+func (s *Service) Replace(ctx context.Context, a auth.Actor, id int64, d Details) (Result, error) {
+	d.normalize()
+	errs := apperr.Fields{}
+	d.check(s.v, errs)
+	if err := errs.Err(); err != nil {
+		return Result{}, err
+	}
+	var res Result
+	_, err := s.act(ctx, a, id, CanManageState, func(tx *sqlx.Tx, m meeting.Meeting, old Registration) (Registration, error) {
+		if old.Status != StatusConfirmed {
+			return Registration{}, apperr.New(apperr.Conflict, "only a confirmed participant can be replaced; this registration is %s", old.Status)
+		}
+		if err := s.checkOpenForChange(m); err != nil {
+			return Registration{}, err
+		}
+		if err := s.checkNoDuplicate(ctx, tx, m.ID, d.Email); err != nil {
+			return Registration{}, err
+		}
+		gone, err := setStatus(ctx, tx, old.ID, StatusCancelled, false, "")
+		if err != nil {
+			return Registration{}, err
+		}
+		if err := s.notify(ctx, tx, m, gone, EventReplaced); err != nil {
+			return Registration{}, err
+		}
+		source := SourceFocalPoint
+		if a.Is(auth.RoleSecretariat) {
+			source = SourceSecretariat
+		}
+		funded := old.Funded && d.FundingRequested
+		nr, err := s.insert(ctx, tx, m.ID, Input{State: old.State, Details: d}, nil, StatusConfirmed, funded, source, a.ID(), &old.ID)
+		if err != nil {
+			return Registration{}, err
+		}
+		if err := s.notify(ctx, tx, m, nr, EventConfirmed); err != nil {
+			return Registration{}, err
+		}
+		res = Result{Registration: nr, ManageURL: s.ManageURL(nr)}
+		return nr, nil
+	})
+	return res, err
+}

@@ -1,0 +1,142 @@
+package registration
+
+import (
+	"context"
+	"fmt"
+	"net/mail"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/coe-agora/agora/internal/calendar"
+	"github.com/coe-agora/agora/internal/invitation"
+	agoramail "github.com/coe-agora/agora/internal/mail"
+	"github.com/coe-agora/agora/internal/meeting"
+	"github.com/coe-agora/agora/internal/state"
+)
+
+// Events a person is told about by email.
+const (
+	EventConfirmed  = "confirmed"  // registered and holding a seat
+	EventWaitlisted = "waitlisted" // on the waiting list
+	EventPending    = "pending"    // awaiting approval
+	EventPromoted   = "promoted"   // moved from the waiting list to a seat
+	EventApproved   = "approved"   // approved and holding a seat
+	EventDeclined   = "declined"   // refused
+	EventCancelled  = "cancelled"  // registration cancelled
+	EventReplaced   = "replaced"   // seat passed to someone else by the focal point
+)
+
+func eventFor(status string) string {
+	switch status {
+	case StatusConfirmed:
+		return EventConfirmed
+	case StatusWaitlisted:
+		return EventWaitlisted
+	default:
+		return EventPending
+	}
+}
+
+// registrationData is what the registration emails show.
+type registrationData struct {
+	Event     string
+	Meeting   invitation.MeetingData
+	Name      string
+	State     string
+	Role      string
+	Funded    bool
+	Requested bool
+	ManageURL string
+	Reason    string // the decline reason
+}
+
+// notify emails the person about an event of their registration, in their
+// language, inside tx. Seats come with a calendar invitation; losing one
+// with a calendar cancellation.
+func (s *Service) notify(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, r Registration, event string) error {
+	st, err := state.NewStore(s.db).State(ctx, r.State)
+	if err != nil {
+		return err
+	}
+	data := registrationData{
+		Event: event, Meeting: invitation.MeetingDataFor(m, r.Language, s.cfg.BaseURL), Name: r.Name(),
+		State: st.Name(r.Language), Role: RoleLabel(r.DelegationRole, r.Language), Funded: r.Funded, Requested: r.FundingRequested,
+		ManageURL: s.ManageURL(r), Reason: r.DeclineReason,
+	}
+	subject, text, html, err := s.renderer.Render("registration", r.Language, data)
+	if err != nil {
+		return err
+	}
+	msg := agoramail.Message{
+		Kind: "registration_" + event, To: r.Email, ToName: r.Name(), Language: r.Language,
+		Subject: subject, Text: text, HTML: html, MeetingID: m.ID, RegistrationID: r.ID,
+		DedupeKey: fmt.Sprintf("registration:%d:%s", r.ID, event),
+	}
+	var method calendar.Method
+	switch event {
+	case EventConfirmed, EventPromoted, EventApproved:
+		method = calendar.MethodRequest
+	case EventCancelled, EventDeclined, EventReplaced:
+		method = calendar.MethodCancel
+	}
+	if method != "" {
+		ev := meeting.CalendarEvent(m, r.Language, s.cfg.BaseURL)
+		ev.Organizer = s.organizer()
+		ev.Attendees = []calendar.Attendee{{Name: r.Name(), Email: r.Email}}
+		if msg.Calendar, err = calendar.Render(ev, method); err != nil {
+			return fmt.Errorf("registration: calendar: %w", err)
+		}
+		msg.CalendarMethod = string(method)
+	}
+	_, _, err = s.outbox.Enqueue(ctx, tx, msg)
+	return err
+}
+
+func (s *Service) organizer() calendar.Attendee {
+	a, err := mail.ParseAddress(s.cfg.MailFrom)
+	if err != nil {
+		return calendar.Attendee{}
+	}
+	return calendar.Attendee{Name: a.Name, Email: a.Address}
+}
+
+// tellFocalPoints tells the state's focal points that someone registered
+// themselves through the state's link, so they can check (and approve).
+func (s *Service) tellFocalPoints(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, r Registration) error {
+	var fps []invitation.FocalPoint
+	err := tx.SelectContext(ctx, &fps, `SELECT id, state_code, name, email, language, created_at FROM focal_points WHERE state_code = $1`, r.State)
+	if err != nil {
+		return fmt.Errorf("registration: focal points: %w", err)
+	}
+	st, err := state.NewStore(s.db).State(ctx, r.State)
+	if err != nil {
+		return err
+	}
+	for _, fp := range fps {
+		data := struct {
+			Meeting       invitation.MeetingData
+			Name          string
+			State         string
+			Person        string
+			Email         string
+			Role          string
+			Status        string
+			NeedsApproval bool
+			URL           string
+		}{invitation.MeetingDataFor(m, fp.Language, s.cfg.BaseURL), fp.Name, st.Name(fp.Language), r.Name(), r.Email,
+			RoleLabel(r.DelegationRole, fp.Language), StatusLabel(r.Status, fp.Language), r.Status == StatusPending, fmt.Sprintf("%s/meetings/%d/delegation", s.cfg.BaseURL, m.ID)}
+		subject, text, html, err := s.renderer.Render("self_registration", fp.Language, data)
+		if err != nil {
+			return err
+		}
+		_, _, err = s.outbox.Enqueue(ctx, tx, agoramail.Message{
+			Kind: "self_registration", To: fp.Email, ToName: fp.Name, Language: fp.Language,
+			Subject: subject, Text: text, HTML: html, MeetingID: m.ID, RegistrationID: r.ID,
+			DedupeKey: fmt.Sprintf("self_registration:%d:%s", r.ID, fp.Email),
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,284 @@
+package registration
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
+
+	"github.com/coe-agora/agora/internal/apperr"
+	"github.com/coe-agora/agora/internal/auth"
+	"github.com/coe-agora/agora/internal/state"
+)
+
+// Filter narrows a list of registrations.
+type Filter struct {
+	State  string
+	Status string
+	Role   string
+	// Lang orders states alphabetically in that language (protocol order).
+	Lang   string
+	Limit  int // 0: all (exports); else a page, at most MaxLimit
+	Cursor string
+}
+
+// MaxLimit bounds a page of registrations.
+const MaxLimit = 500
+
+// Row is a registration with its state's name, for lists and exports.
+type Row struct {
+	Registration
+	StateName string `json:"state_name"`
+}
+
+// Registrations lists a meeting's registrations in protocol order: states
+// alphabetical in the chosen language, then people by last and first name.
+// The secretariat sees every state; a focal point only their own (asking
+// for another state is forbidden).
+func (s *Service) Registrations(ctx context.Context, a auth.Actor, meetingID int64, f Filter) ([]Row, string, error) {
+	f.State = strings.ToUpper(f.State)
+	if err := s.checkListAccess(ctx, a, meetingID, &f); err != nil {
+		return nil, "", err
+	}
+	errs := apperr.Fields{}
+	if f.Status != "" && !contains(Statuses, f.Status) {
+		errs.Add("status", "must be one of "+strings.Join(Statuses, ", "))
+	}
+	if f.Role != "" && !contains(Roles, f.Role) {
+		errs.Add("role", "must be one of "+strings.Join(Roles, ", "))
+	}
+	if f.Limit < 0 || f.Limit > MaxLimit {
+		errs.Add("limit", fmt.Sprintf("must be between 1 and %d", MaxLimit))
+	}
+	offset, ok := decodeOffset(f.Cursor)
+	if !ok {
+		errs.Add("cursor", "is not a cursor this API returned")
+	}
+	if err := errs.Err(); err != nil {
+		return nil, "", err
+	}
+	var rows []Row
+	err := s.db.SelectContext(ctx, &rows, `
+		SELECT `+prefixed("r.", regColumns)+`, CASE WHEN $5 = 'fr' THEN st.name_fr ELSE st.name_en END AS state_name
+		FROM registrations r JOIN states st ON st.code = r.state_code
+		WHERE r.meeting_id = $1 AND ($2 = '' OR r.state_code = $2) AND ($3 = '' OR r.status = $3)
+		  AND ($4 = '' OR r.delegation_role = $4)`, meetingID, f.State, f.Status, f.Role, f.Lang)
+	if err != nil {
+		return nil, "", fmt.Errorf("registration: list: %w", err)
+	}
+	sortProtocol(rows, f.Lang)
+	if f.Limit == 0 {
+		return rows, "", nil
+	}
+	if offset > len(rows) {
+		offset = len(rows)
+	}
+	end, next := offset+f.Limit, ""
+	if end < len(rows) {
+		next = encodeOffset(end)
+	} else {
+		end = len(rows)
+	}
+	return rows[offset:end], next, nil
+}
+
+func (s *Service) checkListAccess(ctx context.Context, a auth.Actor, meetingID int64, f *Filter) error {
+	if a.Anonymous() {
+		return apperr.New(apperr.Unauthorized, "sign in to see registrations")
+	}
+	if _, err := s.meetings.Meeting(ctx, a, meetingID); err != nil {
+		return err
+	}
+	switch {
+	case a.Is(auth.RoleSecretariat):
+		return nil
+	case a.User.Role == auth.RoleFocalPoint && a.User.StateCode != nil:
+		if f.State == "" {
+			f.State = *a.User.StateCode
+		}
+		if f.State != *a.User.StateCode {
+			return apperr.New(apperr.Forbidden, "you may only see your own state's registrations")
+		}
+		return nil
+	default:
+		return apperr.New(apperr.Forbidden, "your role does not allow this")
+	}
+}
+
+// sortProtocol orders rows by state name in lang, then last and first name.
+func sortProtocol(rows []Row, lang string) {
+	tag := language.English
+	if lang == "fr" {
+		tag = language.French
+	}
+	c := collate.New(tag, collate.Loose)
+	sort.SliceStable(rows, func(i, j int) bool {
+		a, b := rows[i], rows[j]
+		if d := c.CompareString(a.StateName, b.StateName); d != 0 {
+			return d < 0
+		}
+		if d := c.CompareString(a.LastName, b.LastName); d != 0 {
+			return d < 0
+		}
+		if d := c.CompareString(a.FirstName, b.FirstName); d != 0 {
+			return d < 0
+		}
+		return a.ID < b.ID
+	})
+}
+
+// StateCount is the attendance of one state.
+type StateCount struct {
+	State           string `db:"state_code" json:"state"`
+	StateName       string `db:"-" json:"state_name"`
+	Confirmed       int    `db:"confirmed" json:"confirmed"`
+	Funded          int    `db:"funded" json:"funded"`
+	Waitlisted      int    `db:"waitlisted" json:"waitlisted"`
+	Pending         int    `db:"pending" json:"pending"`
+	CheckedIn       int    `db:"checked_in" json:"checked_in"`
+	SeatsLeft       int    `db:"-" json:"seats_left"`
+	FundedSeatsLeft int    `db:"-" json:"funded_seats_left"`
+}
+
+// Counts returns, per state with registrations (and per invited state),
+// how many are confirmed, funded, waiting, pending and checked in, and the
+// seats left. A focal point gets their own state only.
+func (s *Service) Counts(ctx context.Context, a auth.Actor, meetingID int64, lang string) ([]StateCount, error) {
+	f := Filter{}
+	if err := s.checkListAccess(ctx, a, meetingID, &f); err != nil {
+		return nil, err
+	}
+	m, err := s.meetings.Meeting(ctx, a, meetingID)
+	if err != nil {
+		return nil, err
+	}
+	var counts []StateCount
+	err = s.db.SelectContext(ctx, &counts, `
+		SELECT state_code,
+		       count(*) FILTER (WHERE status = 'confirmed') AS confirmed,
+		       count(*) FILTER (WHERE status = 'confirmed' AND funded) AS funded,
+		       count(*) FILTER (WHERE status = 'waitlisted') AS waitlisted,
+		       count(*) FILTER (WHERE status = 'pending') AS pending,
+		       count(*) FILTER (WHERE status = 'confirmed' AND checked_in_at IS NOT NULL) AS checked_in
+		FROM registrations WHERE meeting_id = $1 AND ($2 = '' OR state_code = $2)
+		GROUP BY state_code`, meetingID, f.State)
+	if err != nil {
+		return nil, fmt.Errorf("registration: counts: %w", err)
+	}
+	byCode := map[string]*StateCount{}
+	for i := range counts {
+		byCode[counts[i].State] = &counts[i]
+	}
+	audience, err := s.meetings.AudienceStates(ctx, m, lang)
+	if err != nil {
+		return nil, err
+	}
+	for _, st := range audience {
+		if _, ok := byCode[st.Code]; !ok && (f.State == "" || f.State == st.Code) {
+			counts = append(counts, StateCount{State: st.Code})
+		}
+	}
+	roster, err := state.NewStore(s.db).States(ctx, lang)
+	if err != nil {
+		return nil, err
+	}
+	order := map[string]int{}
+	names := map[string]string{}
+	for i, st := range roster {
+		order[st.Code], names[st.Code] = i, st.Name(lang)
+	}
+	for i := range counts {
+		c := &counts[i]
+		c.StateName = names[c.State]
+		c.SeatsLeft = max(0, m.SeatsPerState-c.Confirmed)
+		c.FundedSeatsLeft = max(0, m.FundedSeatsPerState-c.Funded)
+	}
+	sort.SliceStable(counts, func(i, j int) bool { return order[counts[i].State] < order[counts[j].State] })
+	return counts, nil
+}
+
+// Participant is a line of the public list of participants.
+type Participant struct {
+	FirstName    string `db:"first_name" json:"first_name"`
+	LastName     string `db:"last_name" json:"last_name"`
+	Function     string `db:"function" json:"function"`
+	Organisation string `db:"organisation" json:"organisation"`
+	State        string `db:"state_code" json:"state"`
+	StateName    string `db:"state_name" json:"state_name"`
+}
+
+// PublicParticipants lists the confirmed participants who consented to
+// appear on the list, in protocol order, for a meeting the caller may see.
+func (s *Service) PublicParticipants(ctx context.Context, a auth.Actor, meetingID int64, lang string) ([]Participant, error) {
+	if _, err := s.meetings.Meeting(ctx, a, meetingID); err != nil {
+		return nil, err
+	}
+	var rows []Row
+	err := s.db.SelectContext(ctx, &rows, `
+		SELECT `+prefixed("r.", regColumns)+`, CASE WHEN $2 = 'fr' THEN st.name_fr ELSE st.name_en END AS state_name
+		FROM registrations r JOIN states st ON st.code = r.state_code
+		WHERE r.meeting_id = $1 AND r.status = 'confirmed' AND r.list_consent`, meetingID, lang)
+	if err != nil {
+		return nil, fmt.Errorf("registration: participants: %w", err)
+	}
+	sortProtocol(rows, lang)
+	out := make([]Participant, len(rows))
+	for i, r := range rows {
+		out[i] = Participant{FirstName: r.FirstName, LastName: r.LastName, Function: r.Function,
+			Organisation: r.Organisation, State: r.State, StateName: r.StateName}
+	}
+	return out, nil
+}
+
+// Get returns one registration to someone who may act on its state.
+func (s *Service) Get(ctx context.Context, a auth.Actor, id int64) (Registration, error) {
+	if a.Anonymous() {
+		return Registration{}, apperr.New(apperr.Unauthorized, "sign in to see registrations")
+	}
+	r, err := get(ctx, s.db, id, false)
+	if err != nil {
+		return Registration{}, err
+	}
+	if !CanManageState(a, r.State) {
+		return Registration{}, apperr.New(apperr.Forbidden, "you may only see your own state's registrations")
+	}
+	return r, nil
+}
+
+func prefixed(prefix, columns string) string {
+	parts := strings.Split(columns, ",")
+	for i, p := range parts {
+		parts[i] = prefix + strings.TrimSpace(p)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func encodeOffset(n int) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("o" + strconv.Itoa(n)))
+}
+
+func decodeOffset(c string) (int, bool) {
+	if c == "" {
+		return 0, true
+	}
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil || len(b) < 2 || b[0] != 'o' {
+		return 0, false
+	}
+	n, err := strconv.Atoi(string(b[1:]))
+	return n, err == nil && n >= 0
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,77 @@
+package registration
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"github.com/coe-agora/agora/internal/apperr"
+	"github.com/coe-agora/agora/internal/meeting"
+)
+
+// LockTimeout bounds the wait for a state's quota lock; past it the request
+// fails with "busy, try again" rather than piling up.
+const LockTimeout = "5s"
+
+// lockQuota serialises every decision about seats of (meeting, state) for
+// the rest of the transaction, across all processes: a transaction-scoped
+// advisory lock. A meeting with an overall capacity is locked as a whole
+// first (always in that order, so locks never deadlock).
+func lockQuota(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, state string) error {
+	if _, err := tx.ExecContext(ctx, `SET LOCAL lock_timeout = '`+LockTimeout+`'`); err != nil {
+		return fmt.Errorf("registration: lock timeout: %w", err)
+	}
+	if m.Capacity > 0 {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1::int, 0)`, m.ID); err != nil {
+			return lockError(err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1::int, hashtext($2))`, m.ID, state); err != nil {
+		return lockError(err)
+	}
+	return nil
+}
+
+func lockError(err error) error {
+	var pqErr *pq.Error
+	if errors.As(err, &pqErr) && pqErr.Code == "55P03" {
+		return apperr.Wrap(err, apperr.Unavailable, "many people are registering right now; please try again in a moment")
+	}
+	return fmt.Errorf("registration: lock quota: %w", err)
+}
+
+// usage is how many seats are taken, counted under the lock.
+type usage struct {
+	StateConfirmed int `db:"state_confirmed"`
+	StateFunded    int `db:"state_funded"`
+	TotalConfirmed int `db:"total_confirmed"`
+}
+
+func countUsage(ctx context.Context, tx *sqlx.Tx, meetingID int64, state string) (usage, error) {
+	var u usage
+	err := tx.GetContext(ctx, &u, `
+		SELECT count(*) FILTER (WHERE state_code = $2) AS state_confirmed,
+		       count(*) FILTER (WHERE state_code = $2 AND funded) AS state_funded,
+		       count(*) AS total_confirmed
+		FROM registrations WHERE meeting_id = $1 AND status = 'confirmed'`, meetingID, state)
+	if err != nil {
+		return usage{}, fmt.Errorf("registration: count seats: %w", err)
+	}
+	return u, nil
+}
+
+// seat decides, under the lock, what a person asking for a seat gets:
+// confirmed when the state has a seat left (and the meeting room, when it
+// has a capacity), else waitlisted. A funding request is granted while the
+// state has funded seats left; beyond that the person is confirmed without
+// funding (funded=false, funding_requested stays true so the secretariat
+// sees the request).
+func seat(m meeting.Meeting, u usage, fundingRequested bool) (status string, funded bool) {
+	if u.StateConfirmed >= m.SeatsPerState || (m.Capacity > 0 && u.TotalConfirmed >= m.Capacity) {
+		return StatusWaitlisted, false
+	}
+	return StatusConfirmed, fundingRequested && u.StateFunded < m.FundedSeatsPerState
+}

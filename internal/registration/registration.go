@@ -1,0 +1,121 @@
+// Package registration holds the people who attend meetings for their
+// states: registering through an invitation link or by a focal point or the
+// secretariat, per-state quotas and funded seats that hold under any
+// concurrency, the waiting list, approvals, self-service through a secret
+// link, check-in, and the emails that go with each step.
+package registration
+
+import (
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/coe-agora/agora/internal/apperr"
+	"github.com/coe-agora/agora/internal/auth"
+	"github.com/coe-agora/agora/internal/validate"
+)
+
+// Statuses of a registration.
+const (
+	StatusPending    = "pending"    // awaiting the focal point's or the secretariat's approval
+	StatusConfirmed  = "confirmed"  // holds one of the state's seats
+	StatusWaitlisted = "waitlisted" // waiting for a seat, in arrival order
+	StatusDeclined   = "declined"   // refused by the focal point or the secretariat
+	StatusCancelled  = "cancelled"  // withdrawn by the person, the focal point or the secretariat
+)
+
+// Statuses lists them all, for filters.
+var Statuses = []string{StatusPending, StatusConfirmed, StatusWaitlisted, StatusDeclined, StatusCancelled}
+
+// Roles in a delegation.
+var Roles = []string{"head", "delegate", "expert", "adviser", "observer"}
+
+// Sources: who made a registration.
+const (
+	SourceLink        = "link"
+	SourceFocalPoint  = "focal_point"
+	SourceSecretariat = "secretariat"
+)
+
+// Details are what a person tells about themselves; they can edit them
+// through their manage link until registration closes.
+type Details struct {
+	FirstName        string `db:"first_name" json:"first_name" validate:"required,max=100,singleline"`
+	LastName         string `db:"last_name" json:"last_name" validate:"required,max=100,singleline"`
+	Email            string `db:"email" json:"email" validate:"required,max=254,email"`
+	Function         string `db:"function" json:"function" validate:"max=200,singleline"`
+	Organisation     string `db:"organisation" json:"organisation" validate:"max=200,singleline"`
+	DelegationRole   string `db:"delegation_role" json:"delegation_role" validate:"required,oneof=head delegate expert adviser observer"`
+	Language         string `db:"language" json:"language" validate:"required,oneof=en fr"`
+	FundingRequested bool   `db:"funding_requested" json:"funding_requested"`
+	Dietary          string `db:"dietary" json:"dietary" validate:"max=500,text"`
+	Accessibility    string `db:"accessibility" json:"accessibility" validate:"max=500,text"`
+	ListConsent      bool   `db:"list_consent" json:"list_consent"`
+}
+
+// Input is a registration request.
+type Input struct {
+	// InvitationToken is the secret of the invitation link (public path).
+	InvitationToken string `json:"invitation_token"`
+	// State is the state the person attends for; fixed by the link on the
+	// public path.
+	State string `json:"state"`
+	Details
+}
+
+// Registration is a registration as stored and shown.
+type Registration struct {
+	ID        int64  `db:"id" json:"id"`
+	MeetingID int64  `db:"meeting_id" json:"meeting_id"`
+	State     string `db:"state_code" json:"state"`
+	Details
+	Status        string     `db:"status" json:"status"`
+	Funded        bool       `db:"funded" json:"funded"`
+	DeclineReason string     `db:"decline_reason" json:"decline_reason,omitempty"`
+	Source        string     `db:"source" json:"source"`
+	ConsentAt     *time.Time `db:"consent_at" json:"consent_at"`
+	WaitlistedAt  *time.Time `db:"waitlisted_at" json:"waitlisted_at,omitempty"`
+	CheckedInAt   *time.Time `db:"checked_in_at" json:"checked_in_at"`
+	ReplacesID    *int64     `db:"replaces_id" json:"replaces_id,omitempty"`
+	CreatedAt     time.Time  `db:"created_at" json:"created_at"`
+	UpdatedAt     time.Time  `db:"updated_at" json:"updated_at"`
+	ManageNonce   []byte     `db:"manage_nonce" json:"-"`
+}
+
+// Name is "First Last".
+func (r Registration) Name() string { return r.FirstName + " " + r.LastName }
+
+// Active reports whether the registration still counts (not declined or cancelled).
+func (r Registration) Active() bool {
+	return r.Status == StatusPending || r.Status == StatusConfirmed || r.Status == StatusWaitlisted
+}
+
+// normalize trims what people type and lower-cases the email.
+func (d *Details) normalize() {
+	for _, s := range []*string{&d.FirstName, &d.LastName, &d.Function, &d.Organisation, &d.Dietary, &d.Accessibility} {
+		*s = strings.TrimSpace(*s)
+	}
+	d.Email = auth.NormalizeEmail(d.Email)
+	d.FirstName = strings.Join(strings.Fields(d.FirstName), " ")
+	d.LastName = strings.Join(strings.Fields(d.LastName), " ")
+}
+
+// check validates the details: tags, and names that hold at least one
+// letter in any script (Ελένη, Коваленко, O'Brien, N'Diaye).
+func (d Details) check(v *validate.Validator, errs apperr.Fields) {
+	v.Struct(d, errs)
+	for field, name := range map[string]string{"first_name": d.FirstName, "last_name": d.LastName} {
+		if name != "" && strings.IndexFunc(name, unicode.IsLetter) < 0 {
+			errs.Add(field, "must contain letters")
+		}
+		if utf8.RuneCountInString(name) > 100 {
+			errs.Add(field, "must be at most 100 characters")
+		}
+	}
+	if d.Email != "" {
+		if msg := auth.CheckEmail(d.Email); msg != "" {
+			errs.Add("email", msg)
+		}
+	}
+}

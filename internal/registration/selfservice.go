@@ -1,0 +1,113 @@
+package registration
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/coe-agora/agora/internal/apperr"
+	"github.com/coe-agora/agora/internal/meeting"
+	"github.com/coe-agora/agora/internal/secret"
+)
+
+// ByManageToken finds the registration a manage link opens. A link that
+// does not match is "not found", whatever the reason.
+func (s *Service) ByManageToken(ctx context.Context, token string) (Registration, meeting.Meeting, error) {
+	gone := apperr.New(apperr.NotFound, "this link is not valid")
+	if !strings.HasPrefix(token, "reg_") || len(token) > 100 {
+		return Registration{}, meeting.Meeting{}, gone
+	}
+	var r Registration
+	err := s.db.GetContext(ctx, &r, `SELECT `+regColumns+` FROM registrations WHERE manage_hash = $1`, secret.Hash(token))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Registration{}, meeting.Meeting{}, gone
+	}
+	if err != nil {
+		return Registration{}, meeting.Meeting{}, fmt.Errorf("registration: by link: %w", err)
+	}
+	if !secret.Equal(s.keys.Token("reg", r.ID, r.ManageNonce), token) {
+		return Registration{}, meeting.Meeting{}, gone
+	}
+	m, err := s.meetings.MeetingForLink(ctx, r.MeetingID)
+	if err != nil {
+		return Registration{}, meeting.Meeting{}, gone
+	}
+	return r, m, nil
+}
+
+// UpdateOwn lets a person edit their details through their manage link
+// until registration closes. A new funding request is granted while funded
+// seats remain; withdrawing one frees the funded seat.
+func (s *Service) UpdateOwn(ctx context.Context, token string, apply func(*Details) error) (Registration, error) {
+	r, m, err := s.ByManageToken(ctx, token)
+	if err != nil {
+		return Registration{}, err
+	}
+	if !r.Active() {
+		return Registration{}, apperr.New(apperr.Conflict, "this registration is %s", r.Status)
+	}
+	if m.Status != meeting.StatusRegistrationOpen {
+		return Registration{}, apperr.New(apperr.Conflict, "registration is closed: contact your focal point or the secretariat for any change")
+	}
+	d := r.Details
+	if err := apply(&d); err != nil {
+		return Registration{}, err
+	}
+	d.normalize()
+	errs := apperr.Fields{}
+	d.check(s.v, errs)
+	if err := errs.Err(); err != nil {
+		return Registration{}, err
+	}
+	return s.change(ctx, r, func(tx *sqlx.Tx, m meeting.Meeting, cur Registration) (Registration, error) {
+		if d.Email != cur.Email {
+			if err := s.checkNoDuplicate(ctx, tx, m.ID, d.Email); err != nil {
+				return Registration{}, err
+			}
+		}
+		funded := cur.Funded && d.FundingRequested
+		if cur.Status == StatusConfirmed && d.FundingRequested && !cur.Funded {
+			u, err := countUsage(ctx, tx, m.ID, cur.State)
+			if err != nil {
+				return Registration{}, err
+			}
+			funded = u.StateFunded < m.FundedSeatsPerState
+		}
+		var out Registration
+		err := tx.GetContext(ctx, &out, `
+			UPDATE registrations SET first_name = $2, last_name = $3, email = $4, function = $5, organisation = $6,
+				delegation_role = $7, language = $8, funding_requested = $9, funded = $10, dietary = $11,
+				accessibility = $12, list_consent = $13,
+				consent_at = CASE WHEN $13 AND NOT list_consent THEN now() WHEN NOT $13 THEN NULL ELSE consent_at END,
+				updated_at = now()
+			WHERE id = $1 RETURNING `+regColumns,
+			cur.ID, d.FirstName, d.LastName, d.Email, d.Function, d.Organisation, d.DelegationRole, d.Language,
+			d.FundingRequested, funded, d.Dietary, d.Accessibility, d.ListConsent)
+		if err != nil {
+			if isDuplicate(err) {
+				return Registration{}, duplicate()
+			}
+			return Registration{}, fmt.Errorf("registration: update: %w", err)
+		}
+		return out, nil
+	})
+}
+
+// CancelOwn lets a person cancel their registration through their manage
+// link; a seat they held goes to the first person waiting.
+func (s *Service) CancelOwn(ctx context.Context, token string) (Registration, error) {
+	r, _, err := s.ByManageToken(ctx, token)
+	if err != nil {
+		return Registration{}, err
+	}
+	return s.change(ctx, r, func(tx *sqlx.Tx, m meeting.Meeting, cur Registration) (Registration, error) {
+		if !cur.Active() {
+			return Registration{}, apperr.New(apperr.Conflict, "this registration is already %s", cur.Status)
+		}
+		return s.release(ctx, tx, m, cur, StatusCancelled, "", EventCancelled)
+	})
+}

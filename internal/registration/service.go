@@ -1,0 +1,284 @@
+package registration
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/coe-agora/agora/internal/apperr"
+	"github.com/coe-agora/agora/internal/auth"
+	"github.com/coe-agora/agora/internal/invitation"
+	"github.com/coe-agora/agora/internal/mail"
+	"github.com/coe-agora/agora/internal/meeting"
+	"github.com/coe-agora/agora/internal/postgres"
+	"github.com/coe-agora/agora/internal/secret"
+	"github.com/coe-agora/agora/internal/state"
+	"github.com/coe-agora/agora/internal/validate"
+)
+
+// Config is what the registration service needs from the configuration.
+type Config struct {
+	BaseURL  string
+	MailFrom string
+}
+
+// Service registers people and manages their registrations.
+type Service struct {
+	db          *sqlx.DB
+	v           *validate.Validator
+	meetings    *meeting.Service
+	invitations *invitation.Service
+	outbox      *mail.Outbox
+	renderer    *mail.Renderer
+	keys        *secret.Keys
+	cfg         Config
+	now         func() time.Time
+}
+
+// NewService returns the registration service.
+func NewService(db *sqlx.DB, v *validate.Validator, meetings *meeting.Service, invitations *invitation.Service,
+	outbox *mail.Outbox, renderer *mail.Renderer, keys *secret.Keys, cfg Config) *Service {
+	return &Service{db: db, v: v, meetings: meetings, invitations: invitations, outbox: outbox,
+		renderer: renderer, keys: keys, cfg: cfg, now: time.Now}
+}
+
+// CanManageState reports whether the actor may act on a state's
+// registrations: the secretariat (and admins), or that state's focal point.
+func CanManageState(a auth.Actor, code string) bool {
+	return a.Is(auth.RoleSecretariat) || a.FocalPointOf(code)
+}
+
+// Result is what registering returns.
+type Result struct {
+	Registration
+	ManageURL string `json:"manage_url"`
+}
+
+const regColumns = `id, meeting_id, state_code, first_name, last_name, email, function, organisation,
+	delegation_role, language, funding_requested, dietary, accessibility, list_consent, status, funded,
+	decline_reason, source, consent_at, waitlisted_at, checked_in_at, replaces_id, created_at, updated_at, manage_nonce`
+
+// Register registers a person for a state at a meeting. Who may: anyone
+// holding the state's invitation link (the link fixes the state), the
+// state's focal point, or the secretariat. The seat is decided under the
+// state's lock: confirmed, waitlisted, or pending when the meeting needs
+// approval of self-registrations.
+func (s *Service) Register(ctx context.Context, a auth.Actor, meetingID int64, in Input) (Result, error) {
+	m, source, inv, err := s.authorizeRegister(ctx, a, meetingID, &in)
+	if err != nil {
+		return Result{}, err
+	}
+	in.Details.normalize()
+	errs := apperr.Fields{}
+	in.Details.check(s.v, errs)
+	if err := errs.Err(); err != nil {
+		return Result{}, err
+	}
+	if err := s.checkOpen(m, source); err != nil {
+		return Result{}, err
+	}
+	var res Result
+	err = postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		if err := lockQuota(ctx, tx, m, in.State); err != nil {
+			return err
+		}
+		if err := s.checkNoDuplicate(ctx, tx, m.ID, in.Email); err != nil {
+			return err
+		}
+		status, funded := StatusPending, false
+		if !(m.RequiresApproval && source == SourceLink) {
+			u, err := countUsage(ctx, tx, m.ID, in.State)
+			if err != nil {
+				return err
+			}
+			status, funded = seat(m, u, in.FundingRequested)
+		}
+		r, err := s.insert(ctx, tx, m.ID, in, inv, status, funded, source, a.ID(), nil)
+		if err != nil {
+			return err
+		}
+		if err := s.notify(ctx, tx, m, r, eventFor(status)); err != nil {
+			return err
+		}
+		if source == SourceLink {
+			if err := s.tellFocalPoints(ctx, tx, m, r); err != nil {
+				return err
+			}
+		}
+		res = Result{Registration: r, ManageURL: s.ManageURL(r)}
+		return nil
+	})
+	return res, err
+}
+
+// authorizeRegister works out who registers for which state, and fixes
+// in.State accordingly.
+func (s *Service) authorizeRegister(ctx context.Context, a auth.Actor, meetingID int64, in *Input) (meeting.Meeting, string, *int64, error) {
+	in.State = strings.ToUpper(strings.TrimSpace(in.State))
+	if in.InvitationToken != "" {
+		inv, m, err := s.invitations.ByToken(ctx, in.InvitationToken)
+		if err != nil {
+			return meeting.Meeting{}, "", nil, err
+		}
+		if m.ID != meetingID {
+			return meeting.Meeting{}, "", nil, apperr.New(apperr.NotFound, "this registration link is for another meeting")
+		}
+		if in.State != "" && in.State != inv.State {
+			return meeting.Meeting{}, "", nil, apperr.InvalidField("state", "the invitation link is for "+inv.State)
+		}
+		in.State = inv.State
+		return m, SourceLink, &inv.ID, nil
+	}
+	if a.Anonymous() {
+		return meeting.Meeting{}, "", nil, apperr.New(apperr.Unauthorized, "register through your invitation link, or sign in")
+	}
+	m, err := s.meetings.Meeting(ctx, a, meetingID)
+	if err != nil {
+		return meeting.Meeting{}, "", nil, err
+	}
+	if in.State == "" && a.User.StateCode != nil {
+		in.State = *a.User.StateCode
+	}
+	if !state.ValidCode(in.State) {
+		return meeting.Meeting{}, "", nil, apperr.InvalidField("state", "is required: the two-letter code of the state")
+	}
+	if !CanManageState(a, in.State) {
+		return meeting.Meeting{}, "", nil, apperr.New(apperr.Forbidden, "you may only register people for your own state")
+	}
+	invited, err := s.stateInvited(ctx, m, in.State)
+	if err != nil {
+		return meeting.Meeting{}, "", nil, err
+	}
+	if !invited {
+		return meeting.Meeting{}, "", nil, apperr.InvalidField("state", in.State+" is not invited to this meeting")
+	}
+	source := SourceFocalPoint
+	if a.Is(auth.RoleSecretariat) {
+		source = SourceSecretariat
+	}
+	return m, source, nil, nil
+}
+
+// stateInvited reports whether a state is in the meeting's audience or
+// holds an invitation to it.
+func (s *Service) stateInvited(ctx context.Context, m meeting.Meeting, code string) (bool, error) {
+	states, err := s.meetings.AudienceStates(ctx, m, "en")
+	if err != nil {
+		return false, err
+	}
+	for _, st := range states {
+		if st.Code == code {
+			return true, nil
+		}
+	}
+	var n int
+	err = s.db.GetContext(ctx, &n, `SELECT count(*) FROM invitations WHERE meeting_id = $1 AND state_code = $2 AND status = 'active'`, m.ID, code)
+	if err != nil {
+		return false, fmt.Errorf("registration: invitation of %s: %w", code, err)
+	}
+	return n > 0, nil
+}
+
+// checkOpen: registration happens on a published meeting while its window
+// is open. The secretariat may still register people after the window
+// closes (late changes happen), but never for a cancelled or held meeting.
+func (s *Service) checkOpen(m meeting.Meeting, source string) error {
+	switch m.Status {
+	case meeting.StatusCancelled:
+		return apperr.New(apperr.Conflict, "this meeting has been cancelled")
+	case meeting.StatusHeld, meeting.StatusArchived:
+		return apperr.New(apperr.Conflict, "this meeting has already taken place")
+	case meeting.StatusDraft:
+		return apperr.New(apperr.Conflict, "this meeting is not published yet")
+	case meeting.StatusPublished:
+		if source != SourceSecretariat {
+			return apperr.New(apperr.Conflict, "registration has not opened yet")
+		}
+	case meeting.StatusRegistrationClosed:
+		if source != SourceSecretariat {
+			return apperr.New(apperr.Conflict, "registration is closed")
+		}
+	}
+	return nil
+}
+
+func (s *Service) checkNoDuplicate(ctx context.Context, tx *sqlx.Tx, meetingID int64, email string) error {
+	var n int
+	err := tx.GetContext(ctx, &n, `
+		SELECT count(*) FROM registrations
+		WHERE meeting_id = $1 AND email = $2 AND status NOT IN ('cancelled', 'declined')`, meetingID, email)
+	if err != nil {
+		return fmt.Errorf("registration: duplicate check: %w", err)
+	}
+	if n > 0 {
+		return duplicate()
+	}
+	return nil
+}
+
+func duplicate() error {
+	return &apperr.Error{Code: apperr.Conflict, Message: "this email address is already registered for this meeting",
+		Fields: apperr.Fields{"email": "is already registered for this meeting"}}
+}
+
+func (s *Service) insert(ctx context.Context, tx *sqlx.Tx, meetingID int64, in Input, inv *int64,
+	status string, funded bool, source string, by int64, replaces *int64) (Registration, error) {
+	var id int64
+	if err := tx.GetContext(ctx, &id, `SELECT nextval('registrations_id_seq')`); err != nil {
+		return Registration{}, fmt.Errorf("registration: id: %w", err)
+	}
+	nonce, err := secret.Nonce()
+	if err != nil {
+		return Registration{}, err
+	}
+	var r Registration
+	err = tx.GetContext(ctx, &r, `
+		INSERT INTO registrations (id, meeting_id, state_code, invitation_id, first_name, last_name, email, function,
+			organisation, delegation_role, language, funding_requested, funded, dietary, accessibility, list_consent,
+			consent_at, status, waitlisted_at, manage_nonce, manage_hash, source, created_by, replaces_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+			CASE WHEN $16 THEN now() END, $17, CASE WHEN $17 = 'waitlisted' THEN clock_timestamp() END,
+			$18, $19, $20, nullif($21, 0), $22)
+		RETURNING `+regColumns,
+		id, meetingID, in.State, inv, in.FirstName, in.LastName, in.Email, in.Function,
+		in.Organisation, in.DelegationRole, in.Language, in.FundingRequested, funded, in.Dietary, in.Accessibility, in.ListConsent,
+		status, nonce, secret.Hash(s.keys.Token("reg", id, nonce)), source, by, replaces)
+	if postgres.IsUniqueViolation(err, "registrations_meeting_email_key") {
+		return Registration{}, duplicate()
+	}
+	if err != nil {
+		return Registration{}, fmt.Errorf("registration: insert: %w", err)
+	}
+	return r, nil
+}
+
+// ManageURL is the person's secret link to see, edit or cancel their registration.
+func (s *Service) ManageURL(r Registration) string {
+	return s.cfg.BaseURL + "/registrations/manage/" + s.keys.Token("reg", r.ID, r.ManageNonce)
+}
+
+// get reads a registration; forUpdate locks its row.
+func get(ctx context.Context, q sqlx.QueryerContext, id int64, forUpdate bool) (Registration, error) {
+	query := `SELECT ` + regColumns + ` FROM registrations WHERE id = $1`
+	if forUpdate {
+		query += ` FOR UPDATE`
+	}
+	var r Registration
+	err := sqlx.GetContext(ctx, q, &r, query, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Registration{}, apperr.New(apperr.NotFound, "no such registration")
+	}
+	if err != nil {
+		return Registration{}, fmt.Errorf("registration: get %d: %w", id, err)
+	}
+	return r, nil
+}
+
+func isDuplicate(err error) bool {
+	return postgres.IsUniqueViolation(err, "registrations_meeting_email_key")
+}

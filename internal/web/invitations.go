@@ -1,0 +1,105 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/coe-agora/agora/internal/invitation"
+)
+
+func (s *Server) listFocalPoints(c *gin.Context) {
+	fps, err := s.deps.FocalPoints.List(c.Request.Context(), actorOf(c), c.Param("code"))
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"focal_points": fps})
+}
+
+func (s *Server) addFocalPoint(c *gin.Context) {
+	var in invitation.NewFocalPoint
+	if err := s.decodeJSON(c, &in); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	fp, err := s.deps.FocalPoints.Add(c.Request.Context(), actorOf(c), c.Param("code"), in)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, fp)
+}
+
+func (s *Server) deleteFocalPoint(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err == nil {
+		err = s.deps.FocalPoints.Delete(c.Request.Context(), actorOf(c), id)
+	}
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+func (s *Server) invite(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	var req invitation.Request
+	if c.Request.ContentLength != 0 {
+		if err := s.decodeJSON(c, &req); err != nil {
+			s.writeError(c, err)
+			return
+		}
+	}
+	res, err := s.deps.Invitations.Invite(c.Request.Context(), actorOf(c), id, req)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, res)
+}
+
+func (s *Server) listInvitations(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	invs, err := s.deps.Invitations.Invitations(c.Request.Context(), actorOf(c), id)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"invitations": invs})
+}
+
+func (s *Server) revokeInvitation(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err == nil {
+		err = s.deps.Invitations.Revoke(c.Request.Context(), actorOf(c), id, c.Param("code"))
+	}
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+func (s *Server) remind(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	n, err := s.deps.Invitations.Remind(c.Request.Context(), actorOf(c), id)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"emails_queued": n})
+}

@@ -22,6 +22,7 @@ import (
 	"github.com/coe-agora/agora/internal/mail"
 	"github.com/coe-agora/agora/internal/meeting"
 	"github.com/coe-agora/agora/internal/postgres"
+	"github.com/coe-agora/agora/internal/registration"
 	"github.com/coe-agora/agora/internal/secret"
 	"github.com/coe-agora/agora/internal/state"
 	"github.com/coe-agora/agora/internal/validate"
@@ -43,9 +44,10 @@ type App struct {
 	Outbox      *mail.Outbox
 	Renderer    *mail.Renderer
 	// Set by Prepare, which needs the migrated database:
-	Keys        *secret.Keys
-	Invitations *invitation.Service
-	embedded    *postgres.Embedded
+	Keys          *secret.Keys
+	Invitations   *invitation.Service
+	Registrations *registration.Service
+	embedded      *postgres.Embedded
 }
 
 // Open connects to the database — starting the embedded server when no
@@ -130,6 +132,8 @@ func (a *App) Prepare(ctx context.Context) error {
 	a.Invitations = invitation.NewService(a.DB, a.Meetings, a.Outbox, a.Renderer, a.Keys,
 		invitation.Config{BaseURL: a.Config.BaseURL, MailFrom: a.Config.MailFrom})
 	a.Meetings.AddHook(a.Invitations)
+	a.Registrations = registration.NewService(a.DB, validate.New(), a.Meetings, a.Invitations, a.Outbox, a.Renderer, a.Keys,
+		registration.Config{BaseURL: a.Config.BaseURL, MailFrom: a.Config.MailFrom})
 	return nil
 }
 
@@ -147,7 +151,7 @@ func (a *App) Close() error {
 func (a *App) Handler() (*web.Server, error) {
 	return web.New(web.Config{BaseURL: a.Config.BaseURL, MaxBodyBytes: a.Config.HTTP.MaxBodyBytes, SMTPConfigured: a.Config.SMTPURL != ""}, a.Log,
 		web.Deps{DB: a.DB, States: a.States, Auth: a.Auth, Meetings: a.Meetings, FocalPoints: a.FocalPoints,
-			Invitations: a.Invitations, Outbox: a.Outbox}, a.Metrics)
+			Invitations: a.Invitations, Registrations: a.Registrations, Outbox: a.Outbox}, a.Metrics)
 }
 
 // Serve answers HTTP on ln until ctx is done, then stops accepting, lets

@@ -41,12 +41,26 @@ type Options struct {
 	// SMTPURL, when set, is the mail server; the app then runs its mail
 	// worker as `agora serve` does.
 	SMTPURL string
+	// Join runs a second process on the database of another Env (same
+	// accounts and tokens) instead of a fresh one.
+	Join *Env
 }
 
 // Start runs the application and creates the standard accounts.
 func Start(t testing.TB, opts ...Options) *Env {
 	t.Helper()
-	_, dsn := testdb.New(t)
+	var join *Env
+	for _, o := range opts {
+		if o.Join != nil {
+			join = o.Join
+		}
+	}
+	var dsn string
+	if join != nil {
+		dsn = join.DSN
+	} else {
+		_, dsn = testdb.New(t)
+	}
 	cfg, err := config.Load(config.Sources{File: "/dev/null", LookupEnv: func(string) (string, bool) { return "", false }})
 	if err != nil {
 		t.Fatal(err)
@@ -97,6 +111,10 @@ func Start(t testing.TB, opts ...Options) *Env {
 		a.Close()
 	})
 
+	if join != nil {
+		e.Tokens, e.Users = join.Tokens, join.Users
+		return e
+	}
 	for key, u := range map[string]auth.NewUser{
 		"admin":       {Email: "admin@example.org", Name: "Ada Admin", Role: auth.RoleAdmin, Language: "en"},
 		"secretariat": {Email: "secretariat@example.org", Name: "Sam Secretariat", Role: auth.RoleSecretariat, Language: "en"},

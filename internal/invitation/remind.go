@@ -52,10 +52,9 @@ func (s *Service) Remind(ctx context.Context, a auth.Actor, meetingID int64) (in
 		if err != nil {
 			return err
 		}
-		roster := state.NewStore(s.db)
 		day := time.Now().UTC().Format("2006-01-02")
 		for _, inv := range invs {
-			st, err := roster.State(ctx, inv.State)
+			st, err := state.Lookup(ctx, tx, inv.State)
 			if err != nil {
 				return err
 			}

@@ -54,7 +54,7 @@ type registrationData struct {
 // language, inside tx. Seats come with a calendar invitation; losing one
 // with a calendar cancellation.
 func (s *Service) notify(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, r Registration, event string) error {
-	st, err := state.NewStore(s.db).State(ctx, r.State)
+	st, err := state.Lookup(ctx, tx, r.State)
 	if err != nil {
 		return err
 	}
@@ -108,7 +108,7 @@ func (s *Service) tellFocalPoints(ctx context.Context, tx *sqlx.Tx, m meeting.Me
 	if err != nil {
 		return fmt.Errorf("registration: focal points: %w", err)
 	}
-	st, err := state.NewStore(s.db).State(ctx, r.State)
+	st, err := state.Lookup(ctx, tx, r.State)
 	if err != nil {
 		return err
 	}

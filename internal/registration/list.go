@@ -33,7 +33,7 @@ const MaxLimit = 500
 // Row is a registration with its state's name, for lists and exports.
 type Row struct {
 	Registration
-	StateName string `json:"state_name"`
+	StateName string `db:"state_name" json:"state_name"`
 }
 
 // Registrations lists a meeting's registrations in protocol order: states

@@ -97,8 +97,8 @@ func (d *Details) normalize() {
 		*s = strings.TrimSpace(*s)
 	}
 	d.Email = auth.NormalizeEmail(d.Email)
-	d.FirstName = strings.Join(strings.Fields(d.FirstName), " ")
-	d.LastName = strings.Join(strings.Fields(d.LastName), " ")
+	d.FirstName = collapseSpaces(d.FirstName)
+	d.LastName = collapseSpaces(d.LastName)
 }
 
 // check validates the details: tags, and names that hold at least one
@@ -118,4 +118,13 @@ func (d Details) check(v *validate.Validator, errs apperr.Fields) {
 			errs.Add("email", msg)
 		}
 	}
+}
+
+// collapseSpaces turns runs of spaces into one; other whitespace (a line
+// break) is left for validation to refuse.
+func collapseSpaces(s string) string {
+	for strings.Contains(s, "  ") {
+		s = strings.ReplaceAll(s, "  ", " ")
+	}
+	return s
 }

@@ -102,8 +102,14 @@ func (s *Store) States(ctx context.Context, lang string) ([]State, error) {
 
 // State returns one state by code.
 func (s *Store) State(ctx context.Context, code string) (State, error) {
+	return Lookup(ctx, s.db, code)
+}
+
+// Lookup returns one state by code through q, which may be a transaction:
+// code that holds a transaction must not take a second connection.
+func Lookup(ctx context.Context, q sqlx.QueryerContext, code string) (State, error) {
 	var st State
-	err := s.db.GetContext(ctx, &st, `SELECT code, name_en, name_fr, status, updated_at FROM states WHERE code = $1`, code)
+	err := sqlx.GetContext(ctx, q, &st, `SELECT code, name_en, name_fr, status, updated_at FROM states WHERE code = $1`, code)
 	if errors.Is(err, sql.ErrNoRows) {
 		return State{}, apperr.New(apperr.NotFound, "no state with code %q", code)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/coe-agora/agora/internal/invitation"
 	"github.com/coe-agora/agora/internal/mail"
 	"github.com/coe-agora/agora/internal/meeting"
+	"github.com/coe-agora/agora/internal/registration"
 	"github.com/coe-agora/agora/internal/state"
 	"github.com/coe-agora/agora/templates"
 )
@@ -31,13 +32,14 @@ type Config struct {
 
 // Deps are the services the handlers call.
 type Deps struct {
-	DB          *sqlx.DB // for readiness only
-	States      *state.Store
-	Auth        *auth.Store
-	Meetings    *meeting.Service
-	FocalPoints *invitation.FocalPoints
-	Invitations *invitation.Service
-	Outbox      *mail.Outbox
+	DB            *sqlx.DB // for readiness only
+	States        *state.Store
+	Auth          *auth.Store
+	Meetings      *meeting.Service
+	FocalPoints   *invitation.FocalPoints
+	Invitations   *invitation.Service
+	Registrations *registration.Service
+	Outbox        *mail.Outbox
 }
 
 // Server holds the handlers' dependencies.

@@ -1,0 +1,203 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/coe-agora/agora/internal/apperr"
+	"github.com/coe-agora/agora/internal/i18n"
+	"github.com/coe-agora/agora/internal/registration"
+)
+
+func (s *Server) register(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	var in registration.Input
+	if err := s.decodeJSON(c, &in); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	res, err := s.deps.Registrations.Register(c.Request.Context(), actorOf(c), id, in)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, res)
+}
+
+func (s *Server) registrationFilter(c *gin.Context) (registration.Filter, error) {
+	fields := apperr.Fields{}
+	f := registration.Filter{State: c.Query("state"), Status: c.Query("status"), Role: c.Query("role"),
+		Lang: i18n.Lang(c.Query("lang")), Cursor: c.Query("cursor")}
+	f.Limit = queryLimit(c, fields)
+	if f.Limit == 0 {
+		f.Limit = 50
+	}
+	return f, fields.Err()
+}
+
+func (s *Server) listRegistrations(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	f, err := s.registrationFilter(c)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	rows, next, err := s.deps.Registrations.Registrations(c.Request.Context(), actorOf(c), id, f)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"registrations": nonNil(rows), "next": nullable(next)})
+}
+
+func (s *Server) attendance(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	counts, err := s.deps.Registrations.Counts(c.Request.Context(), actorOf(c), id, i18n.Lang(c.Query("lang")))
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"states": nonNil(counts)})
+}
+
+func (s *Server) publicParticipants(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	ps, err := s.deps.Registrations.PublicParticipants(c.Request.Context(), actorOf(c), id, i18n.Lang(c.Query("lang")))
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"participants": nonNil(ps)})
+}
+
+func (s *Server) getRegistration(c *gin.Context) {
+	s.registrationAction(c, func(id int64) (registration.Registration, error) {
+		return s.deps.Registrations.Get(c.Request.Context(), actorOf(c), id)
+	})
+}
+
+func (s *Server) approveRegistration(c *gin.Context) {
+	s.registrationAction(c, func(id int64) (registration.Registration, error) {
+		return s.deps.Registrations.Approve(c.Request.Context(), actorOf(c), id)
+	})
+}
+
+func (s *Server) cancelRegistration(c *gin.Context) {
+	s.registrationAction(c, func(id int64) (registration.Registration, error) {
+		return s.deps.Registrations.Cancel(c.Request.Context(), actorOf(c), id)
+	})
+}
+
+func (s *Server) declineRegistration(c *gin.Context) {
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	if c.Request.ContentLength != 0 {
+		if err := s.decodeJSON(c, &in); err != nil {
+			s.writeError(c, err)
+			return
+		}
+	}
+	s.registrationAction(c, func(id int64) (registration.Registration, error) {
+		return s.deps.Registrations.Decline(c.Request.Context(), actorOf(c), id, in.Reason)
+	})
+}
+
+func (s *Server) checkIn(c *gin.Context) {
+	var in struct {
+		Undo bool `json:"undo"`
+	}
+	if c.Request.ContentLength != 0 {
+		if err := s.decodeJSON(c, &in); err != nil {
+			s.writeError(c, err)
+			return
+		}
+	}
+	s.registrationAction(c, func(id int64) (registration.Registration, error) {
+		return s.deps.Registrations.CheckIn(c.Request.Context(), actorOf(c), id, in.Undo)
+	})
+}
+
+func (s *Server) replaceRegistration(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	var d registration.Details
+	if err := s.decodeJSON(c, &d); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	res, err := s.deps.Registrations.Replace(c.Request.Context(), actorOf(c), id, d)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, res)
+}
+
+func (s *Server) registrationAction(c *gin.Context, act func(id int64) (registration.Registration, error)) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	r, err := act(id)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, r)
+}
+
+// The manage link's JSON side: GET/PATCH /api/v1/manage/{token}, POST …/cancel.
+
+func (s *Server) getOwnRegistration(c *gin.Context) {
+	r, _, err := s.deps.Registrations.ByManageToken(c.Request.Context(), c.Param("token"))
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, r)
+}
+
+func (s *Server) updateOwnRegistration(c *gin.Context) {
+	body, err := s.readBody(c)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	r, err := s.deps.Registrations.UpdateOwn(c.Request.Context(), c.Param("token"), patchOnto[registration.Details](body))
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, r)
+}
+
+func (s *Server) cancelOwnRegistration(c *gin.Context) {
+	r, err := s.deps.Registrations.CancelOwn(c.Request.Context(), c.Param("token"))
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, r)
+}

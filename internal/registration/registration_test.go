@@ -60,7 +60,9 @@ func person(i int) map[string]any {
 	}
 }
 
-func (f fixture) path(suffix string) string { return fmt.Sprintf("/api/v1/meetings/%d%s", f.m.ID, suffix) }
+func (f fixture) path(suffix string) string {
+	return fmt.Sprintf("/api/v1/meetings/%d%s", f.m.ID, suffix)
+}
 
 func (f fixture) count(t *testing.T, where string, args ...any) int {
 	t.Helper()

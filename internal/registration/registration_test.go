@@ -429,3 +429,36 @@ func TestSelfServiceAndReplacement(t *testing.T) {
 	}
 	_ = auth.RoleAdmin
 }
+
+func TestExportsOverTheAPI(t *testing.T) {
+	f := setup(t, nil)
+	for i, code := range []string{"FR", "DE", "MA"} {
+		b := person(i)
+		b["invitation_token"] = f.links[code]
+		b["last_name"] = "=cmd|' /C calc'!A0"
+		f.e.JSON("POST", f.path("/registrations"), "", b, 201, nil)
+	}
+	code, body := f.e.Do("GET", f.path("/registrations.csv?lang=fr"), "secretariat", nil)
+	text := string(body)
+	if code != 200 || !strings.HasPrefix(text, "\uFEFF") {
+		t.Fatalf("CSV: %d %q", code, text[:min(len(text), 40)])
+	}
+	lines := strings.Split(strings.TrimSpace(text), "\r\n")
+	if len(lines) != 4 || !strings.HasPrefix(lines[1], "Allemagne;") || !strings.HasPrefix(lines[2], "France;") || !strings.HasPrefix(lines[3], "Maroc;") {
+		t.Errorf("French CSV not in French protocol order: %q", lines)
+	}
+	if strings.Contains(text, ";=cmd") || !strings.Contains(text, "'=cmd") {
+		t.Errorf("formula injection not neutralised")
+	}
+	code, body = f.e.Do("GET", f.path("/registrations.csv"), "fp_FR", nil)
+	if code != 200 || strings.Count(string(body), "\r\n") != 2 {
+		t.Errorf("focal point export: %d, %d lines", code, strings.Count(string(body), "\r\n"))
+	}
+	if code, _ := f.e.Do("GET", f.path("/registrations.xlsx?state=FR"), "fp_DE", nil); code != 403 {
+		t.Errorf("DE focal point exporting FR: %d", code)
+	}
+	code, body = f.e.Do("GET", f.path("/registrations.xlsx?lang=en"), "secretariat", nil)
+	if code != 200 || !strings.HasPrefix(string(body), "PK") {
+		t.Errorf("XLSX: %d", code)
+	}
+}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -200,4 +201,44 @@ func (s *Server) cancelOwnRegistration(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, r)
+}
+
+// exportRegistrations: GET …/registrations.csv and .xlsx — the whole list
+// (with the same filters) in protocol order for ?lang=.
+func (s *Server) exportRegistrations(format string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, err := idParam(c, "id")
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		f, err := s.registrationFilter(c)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		f.Limit, f.Cursor = 0, ""
+		rows, _, err := s.deps.Registrations.Registrations(c.Request.Context(), actorOf(c), id, f)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		m, err := s.deps.Meetings.Meeting(c.Request.Context(), actorOf(c), id)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		name := fmt.Sprintf("participants-%d-%s.%s", id, f.Lang, format)
+		c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
+		if format == "csv" {
+			c.Header("Content-Type", "text/csv; charset=utf-8")
+			err = registration.WriteCSV(c.Writer, rows, f.Lang)
+		} else {
+			c.Header("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+			err = registration.WriteXLSX(c.Writer, rows, f.Lang, m.Title(f.Lang))
+		}
+		if err != nil {
+			s.log.ErrorContext(c.Request.Context(), "export failed", "error", err, "request_id", requestID(c))
+		}
+	}
 }

@@ -59,6 +59,8 @@ func (s *Server) routes() *gin.Engine {
 
 	api.POST("/meetings/:id/registrations", s.register)
 	api.GET("/meetings/:id/registrations", s.listRegistrations)
+	api.GET("/meetings/:id/registrations.csv", s.exportRegistrations("csv"))
+	api.GET("/meetings/:id/registrations.xlsx", s.exportRegistrations("xlsx"))
 	api.GET("/meetings/:id/attendance", s.attendance)
 	api.GET("/meetings/:id/participants", s.publicParticipants)
 	api.GET("/registrations/:id", s.getRegistration)

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/coe-agora/agora/internal/account"
 	"io/fs"
 	"log/slog"
 	"net"
@@ -47,6 +48,7 @@ type App struct {
 	Keys          *secret.Keys
 	Invitations   *invitation.Service
 	Registrations *registration.Service
+	Accounts      *account.Service
 	embedded      *postgres.Embedded
 }
 
@@ -132,6 +134,7 @@ func (a *App) Prepare(ctx context.Context) error {
 	a.Invitations = invitation.NewService(a.DB, a.Meetings, a.Outbox, a.Renderer, a.Keys,
 		invitation.Config{BaseURL: a.Config.BaseURL, MailFrom: a.Config.MailFrom})
 	a.Meetings.AddHook(a.Invitations)
+	a.Accounts = account.NewService(a.DB, a.Auth, a.Outbox, a.Renderer, a.Config.BaseURL)
 	a.Registrations = registration.NewService(a.DB, validate.New(), a.Meetings, a.Invitations, a.Outbox, a.Renderer, a.Keys,
 		registration.Config{BaseURL: a.Config.BaseURL, MailFrom: a.Config.MailFrom})
 	return nil
@@ -151,7 +154,7 @@ func (a *App) Close() error {
 func (a *App) Handler() (*web.Server, error) {
 	return web.New(web.Config{BaseURL: a.Config.BaseURL, MaxBodyBytes: a.Config.HTTP.MaxBodyBytes, SMTPConfigured: a.Config.SMTPURL != ""}, a.Log,
 		web.Deps{DB: a.DB, States: a.States, Auth: a.Auth, Meetings: a.Meetings, FocalPoints: a.FocalPoints,
-			Invitations: a.Invitations, Registrations: a.Registrations, Outbox: a.Outbox}, a.Metrics)
+			Invitations: a.Invitations, Registrations: a.Registrations, Outbox: a.Outbox, Accounts: a.Accounts}, a.Metrics)
 }
 
 // Serve answers HTTP on ln until ctx is done, then stops accepting, lets

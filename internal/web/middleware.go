@@ -92,6 +92,13 @@ func (s *Server) logRequests(c *gin.Context) {
 func (s *Server) authenticate(c *gin.Context) {
 	h := c.GetHeader("Authorization")
 	if h == "" {
+		if a, ok := s.sessionActor(c); ok {
+			if strings.HasPrefix(c.Request.URL.Path, "/api/") && !isSafeMethod(c.Request.Method) && !s.sameOrigin(c.Request) {
+				s.writeError(c, cookieAPIForbidden())
+				return
+			}
+			c.Set(keyActor, a)
+		}
 		c.Next()
 		return
 	}

@@ -9,6 +9,9 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/justinas/nosurf"
+
+	"github.com/coe-agora/agora/internal/auth"
 
 	"github.com/coe-agora/agora/internal/i18n"
 	"github.com/coe-agora/agora/templates"
@@ -16,7 +19,7 @@ import (
 
 // pageNames are the pages that must exist; each is parsed with the layout
 // when the server is built, so a broken page stops the start.
-var pageNames = []string{"home", "meetings", "meeting", "agenda_print", "error"}
+var pageNames = []string{"home", "meetings", "meeting", "agenda_print", "error", "login", "forgot", "reset"}
 
 func pageFuncs(cat *i18n.Catalog) template.FuncMap {
 	return template.FuncMap{
@@ -69,6 +72,12 @@ type page struct {
 	Lang  string
 	Title string
 	Data  any
+	// User is the signed-in account (nil for visitors); CSRF the token
+	// every form must carry.
+	User *auth.User
+	CSRF string
+	// Flash is a one-time message (already translated) shown at the top.
+	Flash string
 }
 
 // render executes the layout with the named page's content.
@@ -77,6 +86,11 @@ func (s *Server) render(c *gin.Context, status int, name string, p page) {
 	if !ok {
 		s.writeError(c, fmt.Errorf("web: page %q is not declared", name))
 		return
+	}
+	p.User = actorOf(c).User
+	p.CSRF = nosurf.Token(c.Request)
+	if s.sessions != nil && p.Flash == "" {
+		p.Flash = s.sessions.PopString(c.Request.Context(), "flash")
 	}
 	var b bytes.Buffer
 	if err := t.ExecuteTemplate(&b, "layout", p); err != nil {

@@ -99,7 +99,7 @@ func TestMeetingPageInFrenchAndEnglish(t *testing.T) {
 	}
 	// A language chosen with ?lang= sticks through the cookie.
 	_, _, h := getPage(t, e, path+"?lang=fr")
-	cookie := h.Get("Set-Cookie")
+	cookie := strings.Join(h.Values("Set-Cookie"), "; ")
 	if !strings.Contains(cookie, "agora_lang=fr") {
 		t.Fatalf("no language cookie: %q", cookie)
 	}

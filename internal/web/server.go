@@ -5,6 +5,8 @@ package web
 
 import (
 	"context"
+	"github.com/alexedwards/scs/v2"
+	"github.com/coe-agora/agora/internal/account"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -32,7 +34,7 @@ type Config struct {
 
 // Deps are the services the handlers call.
 type Deps struct {
-	DB            *sqlx.DB // for readiness only
+	DB            *sqlx.DB // readiness and the session store
 	States        *state.Store
 	Auth          *auth.Store
 	Meetings      *meeting.Service
@@ -40,17 +42,20 @@ type Deps struct {
 	Invitations   *invitation.Service
 	Registrations *registration.Service
 	Outbox        *mail.Outbox
+	Accounts      *account.Service
 }
 
 // Server holds the handlers' dependencies.
 type Server struct {
-	cfg     Config
-	log     *slog.Logger
-	deps    Deps
-	metrics *Metrics
-	pages   map[string]*template.Template
-	cat     *i18n.Catalog
-	router  *gin.Engine
+	cfg      Config
+	log      *slog.Logger
+	deps     Deps
+	metrics  *Metrics
+	pages    map[string]*template.Template
+	cat      *i18n.Catalog
+	router   *gin.Engine
+	sessions *scs.SessionManager
+	handler  http.Handler
 }
 
 // New builds the server and its routes. Templates are parsed here, so a
@@ -65,12 +70,14 @@ func New(cfg Config, log *slog.Logger, deps Deps, metrics *Metrics) (*Server, er
 		return nil, err
 	}
 	s := &Server{cfg: cfg, log: log, deps: deps, metrics: metrics, pages: pages, cat: cat}
+	s.sessions = newSessions(s)
 	s.router = s.routes()
+	s.handler = s.sessions.LoadAndSave(s.withCSRF(s.router))
 	return s, nil
 }
 
-// ServeHTTP makes the server an http.Handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.ServeHTTP(w, r) }
+// ServeHTTP makes the server an http.Handler: sessions, then CSRF, then routes.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
 // Routes lists the method and path of every route, for the OpenAPI check.
 func (s *Server) Routes() [][2]string {

@@ -19,7 +19,7 @@ import (
 
 // pageNames are the pages that must exist; each is parsed with the layout
 // when the server is built, so a broken page stops the start.
-var pageNames = []string{"home", "meetings", "meeting", "agenda_print", "error", "login", "forgot", "reset"}
+var pageNames = []string{"home", "meetings", "meeting", "agenda_print", "error", "login", "forgot", "reset", "register", "manage"}
 
 func pageFuncs(cat *i18n.Catalog) template.FuncMap {
 	return template.FuncMap{

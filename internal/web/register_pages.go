@@ -1,0 +1,189 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/coe-agora/agora/internal/apperr"
+	"github.com/coe-agora/agora/internal/auth"
+	"github.com/coe-agora/agora/internal/calendar"
+	"github.com/coe-agora/agora/internal/meeting"
+	"github.com/coe-agora/agora/internal/registration"
+	"github.com/coe-agora/agora/internal/state"
+)
+
+// detailFields are the form fields of a person's details.
+var detailFields = []string{"first_name", "last_name", "email", "function", "organisation", "delegation_role",
+	"language", "funding_requested", "dietary", "accessibility", "list_consent"}
+
+// registerView is the registration form reached from an invitation link,
+// and the manage page of a registration.
+type registerView struct {
+	M      meeting.Meeting
+	Loc    *time.Location
+	State  string // the state's name in the page's language
+	Form   *form
+	Roles  []string
+	Reg    *registration.Registration
+	Token  string
+	Open   bool // details can still be changed
+	Status string
+}
+
+func detailsFrom(f *form) registration.Details {
+	return registration.Details{
+		FirstName: f.V("first_name"), LastName: f.V("last_name"), Email: f.V("email"),
+		Function: f.V("function"), Organisation: f.V("organisation"), DelegationRole: f.V("delegation_role"),
+		Language: f.V("language"), FundingRequested: f.Checked("funding_requested"),
+		Dietary: f.V("dietary"), Accessibility: f.V("accessibility"), ListConsent: f.Checked("list_consent"),
+	}
+}
+
+func detailsForm(d registration.Details) *form {
+	yes := func(b bool) string {
+		if b {
+			return "on"
+		}
+		return ""
+	}
+	return newForm(map[string]string{
+		"first_name": d.FirstName, "last_name": d.LastName, "email": d.Email, "function": d.Function,
+		"organisation": d.Organisation, "delegation_role": d.DelegationRole, "language": d.Language,
+		"funding_requested": yes(d.FundingRequested), "dietary": d.Dietary, "accessibility": d.Accessibility,
+		"list_consent": yes(d.ListConsent),
+	})
+}
+
+func (s *Server) stateName(c *gin.Context, code, lang string) string {
+	st, err := state.Lookup(c.Request.Context(), s.deps.DB, code)
+	if err != nil {
+		return code
+	}
+	return st.Name(lang)
+}
+
+// registerPage: GET /register/{token} — the form of the invitation link.
+func (s *Server) registerPage(c *gin.Context) {
+	lang := language(c)
+	inv, m, err := s.deps.Invitations.ByToken(c.Request.Context(), c.Param("token"))
+	if err != nil {
+		s.pageError(c, lang, err)
+		return
+	}
+	f := newForm(map[string]string{"language": lang, "delegation_role": "delegate"})
+	s.renderRegister(c, http.StatusOK, lang, registerView{M: m, State: s.stateName(c, inv.State, lang), Form: f})
+}
+
+func (s *Server) renderRegister(c *gin.Context, status int, lang string, v registerView) {
+	v.Loc, v.Roles = v.M.Zone(), registration.Roles
+	s.render(c, status, "register", page{Lang: lang, Title: s.cat.T(lang, "register.title", nil) + " — " + v.M.Title(lang), Data: v})
+}
+
+// register: POST /register/{token}.
+func (s *Server) registerForm(c *gin.Context) {
+	lang := language(c)
+	token := c.Param("token")
+	inv, m, err := s.deps.Invitations.ByToken(c.Request.Context(), token)
+	if err != nil {
+		s.pageError(c, lang, err)
+		return
+	}
+	f := newForm(formValues(c.PostForm, detailFields...))
+	res, err := s.deps.Registrations.Register(c.Request.Context(), auth.Actor{}, m.ID,
+		registration.Input{InvitationToken: token, Details: detailsFrom(f)})
+	if err != nil {
+		if !f.fail(err, lang) {
+			s.pageError(c, lang, err)
+			return
+		}
+		s.renderRegister(c, http.StatusUnprocessableEntity, lang, registerView{M: m, State: s.stateName(c, inv.State, lang), Form: f})
+		return
+	}
+	s.sessions.Put(c.Request.Context(), "flash", s.cat.T(lang, "register.done."+res.Status, map[string]any{"Email": res.Email}))
+	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/registrations/manage/%s", manageToken(res.ManageURL)))
+}
+
+func manageToken(url string) string {
+	for i := len(url) - 1; i >= 0; i-- {
+		if url[i] == '/' {
+			return url[i+1:]
+		}
+	}
+	return url
+}
+
+// managePage: GET /registrations/manage/{token} — see, edit, cancel.
+func (s *Server) managePage(c *gin.Context) {
+	lang := language(c)
+	r, m, err := s.deps.Registrations.ByManageToken(c.Request.Context(), c.Param("token"))
+	if err != nil {
+		s.pageError(c, lang, err)
+		return
+	}
+	s.renderManage(c, http.StatusOK, lang, r, m, detailsForm(r.Details))
+}
+
+func (s *Server) renderManage(c *gin.Context, status int, lang string, r registration.Registration, m meeting.Meeting, f *form) {
+	v := registerView{M: m, Loc: m.Zone(), State: s.stateName(c, r.State, lang), Form: f, Roles: registration.Roles,
+		Reg: &r, Token: c.Param("token"), Open: r.Active() && m.Status == meeting.StatusRegistrationOpen,
+		Status: registration.StatusLabel(r.Status, lang)}
+	s.render(c, status, "manage", page{Lang: lang, Title: s.cat.T(lang, "manage.title", nil), Data: v})
+}
+
+// manageForm: POST /registrations/manage/{token} — save edited details.
+func (s *Server) manageForm(c *gin.Context) {
+	lang := language(c)
+	f := newForm(formValues(c.PostForm, detailFields...))
+	d := detailsFrom(f)
+	_, err := s.deps.Registrations.UpdateOwn(c.Request.Context(), c.Param("token"), func(cur *registration.Details) error {
+		*cur = d
+		return nil
+	})
+	if err != nil {
+		cur, m, err2 := s.deps.Registrations.ByManageToken(c.Request.Context(), c.Param("token"))
+		if err2 != nil || !f.fail(err, lang) {
+			s.pageError(c, lang, err)
+			return
+		}
+		s.renderManage(c, http.StatusUnprocessableEntity, lang, cur, m, f)
+		return
+	}
+	s.sessions.Put(c.Request.Context(), "flash", s.cat.T(lang, "manage.saved", nil))
+	c.Redirect(http.StatusSeeOther, "/registrations/manage/"+c.Param("token"))
+}
+
+// manageCancel: POST /registrations/manage/{token}/cancel.
+func (s *Server) manageCancel(c *gin.Context) {
+	lang := language(c)
+	_, err := s.deps.Registrations.CancelOwn(c.Request.Context(), c.Param("token"))
+	if err != nil && !apperr.Is(err, apperr.Conflict) {
+		s.pageError(c, lang, err)
+		return
+	}
+	s.sessions.Put(c.Request.Context(), "flash", s.cat.T(lang, "manage.cancelled", nil))
+	c.Redirect(http.StatusSeeOther, "/registrations/manage/"+c.Param("token"))
+}
+
+// manageCalendar: GET /registrations/manage/{token}/calendar.ics — the
+// meeting for the person's calendar, even when the meeting is not public.
+func (s *Server) manageCalendar(c *gin.Context) {
+	r, m, err := s.deps.Registrations.ByManageToken(c.Request.Context(), c.Param("token"))
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	ev := meeting.CalendarEvent(m, r.Language, s.cfg.BaseURL)
+	if !r.Active() {
+		ev.Cancelled = true
+	}
+	ics, err := calendar.Render(ev, calendar.MethodPublish)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="meeting-%d.ics"`, m.ID))
+	c.Data(http.StatusOK, "text/calendar; charset=utf-8", ics)
+}

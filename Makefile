@@ -21,6 +21,7 @@ run: build
 test:
 	./scripts/ensure-postgres.sh
 	./scripts/ensure-mailpit.sh
+	./scripts/ensure-chromium.sh
 	$(GO) vet $(PKGS)
 	$(GO) test $(TESTFLAGS) $(PKGS)
 

@@ -113,7 +113,7 @@ func (b *Browser) Location() string { return get(b, chromedp.Location()) }
 
 // Count returns how many elements match the CSS selector.
 func (b *Browser) Count(sel string) int {
-	return get(b, chromedp.Evaluate[int](`document.querySelectorAll(` + jsString(sel) + `).length`))
+	return get(b, chromedp.Evaluate[int](`document.querySelectorAll(`+jsString(sel)+`).length`))
 }
 
 func jsString(s string) string {

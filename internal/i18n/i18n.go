@@ -24,19 +24,26 @@ type Catalog struct {
 	ids        map[string][]string
 }
 
-// Load reads the catalogs from fsys (dir/en.json, dir/fr.json) and checks
-// that both languages define the same messages.
+// Load reads the catalogs from fsys — dir/en.json and dir/fr.json, plus any
+// dir/<area>.en.json and dir/<area>.fr.json — and checks that both
+// languages define the same messages.
 func Load(fsys fs.FS, dir string) (*Catalog, error) {
 	bundle := goi18n.NewBundle(language.English)
 	bundle.RegisterUnmarshalFunc("json", json.Unmarshal)
 	c := &Catalog{localizers: map[string]*goi18n.Localizer{}, ids: map[string][]string{}}
 	for _, lang := range Languages {
-		file, err := bundle.LoadMessageFileFS(fsys, path.Join(dir, lang+".json"))
-		if err != nil {
-			return nil, fmt.Errorf("i18n: %s: %w", lang, err)
-		}
-		for _, m := range file.Messages {
-			c.ids[lang] = append(c.ids[lang], m.ID)
+		files, _ := fs.Glob(fsys, path.Join(dir, "*."+lang+".json"))
+		files = append([]string{path.Join(dir, lang+".json")}, files...)
+		for _, name := range files {
+			// go-i18n takes the language from the file name's last part
+			// before .json, so "secretariat.fr.json" is French.
+			file, err := bundle.LoadMessageFileFS(fsys, name)
+			if err != nil {
+				return nil, fmt.Errorf("i18n: %s: %w", name, err)
+			}
+			for _, m := range file.Messages {
+				c.ids[lang] = append(c.ids[lang], m.ID)
+			}
 		}
 		sort.Strings(c.ids[lang])
 		c.localizers[lang] = goi18n.NewLocalizer(bundle, lang)

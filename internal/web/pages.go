@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"html/template"
+	"io/fs"
 	"net/http"
+	"path"
 	"strings"
 	"time"
 
@@ -17,9 +19,10 @@ import (
 	"github.com/coe-agora/agora/templates"
 )
 
-// pageNames are the pages that must exist; each is parsed with the layout
-// when the server is built, so a broken page stops the start.
-var pageNames = []string{"home", "meetings", "meeting", "agenda_print", "error", "login", "forgot", "reset", "register", "manage"}
+// Every file of templates/pages other than layout.html and partials.html
+// is a page, parsed with the layout (and every partials*.html) when the
+// server is built, so a broken page stops the start; render refuses a name
+// that has no page.
 
 func pageFuncs(cat *i18n.Catalog) template.FuncMap {
 	return template.FuncMap{
@@ -52,12 +55,20 @@ func pageFuncs(cat *i18n.Catalog) template.FuncMap {
 }
 
 func parsePages(cat *i18n.Catalog) (map[string]*template.Template, error) {
-	layout, err := template.New("layout").Funcs(pageFuncs(cat)).ParseFS(templates.FS, "pages/layout.html", "pages/partials.html")
+	layout, err := template.New("layout").Funcs(pageFuncs(cat)).ParseFS(templates.FS, "pages/layout.html", "pages/partials*.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: templates: %w", err)
 	}
-	pages := make(map[string]*template.Template, len(pageNames))
-	for _, name := range pageNames {
+	files, err := fs.Glob(templates.FS, "pages/*.html")
+	if err != nil {
+		return nil, err
+	}
+	pages := map[string]*template.Template{}
+	for _, file := range files {
+		name := strings.TrimSuffix(path.Base(file), ".html")
+		if name == "layout" || strings.HasPrefix(name, "partials") {
+			continue
+		}
 		t, err := template.Must(layout.Clone()).ParseFS(templates.FS, "pages/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("web: page %q: %w", name, err)

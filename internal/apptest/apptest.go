@@ -67,6 +67,9 @@ func Start(t testing.TB, opts ...Options) *Env {
 	}
 	cfg.DatabaseURL = dsn
 	cfg.HTTP.ShutdownTimeout = 5 * time.Second
+	// Tests hammer the server from one address; abuse limits are tested
+	// on their own (Options.Config turns them back on).
+	cfg.Limits = config.Limits{}
 	worker := false
 	for _, o := range opts {
 		if o.SMTPURL != "" {

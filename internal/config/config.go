@@ -37,6 +37,15 @@ type Config struct {
 	Log      Log      `koanf:"log"`
 	HTTP     HTTP     `koanf:"http"`
 	Mail     Mail     `koanf:"mail"`
+	Limits   Limits   `koanf:"limits"`
+}
+
+// Limits are the abuse limits, in requests per minute per address (and per
+// secret link for links); 0 turns a limit off.
+type Limits struct {
+	LoginPerMinute        float64 `koanf:"login_per_minute"`
+	RegistrationPerMinute float64 `koanf:"registration_per_minute"`
+	LinkPerMinute         float64 `koanf:"link_per_minute"`
 }
 
 // Database configures the connection pool.
@@ -111,6 +120,9 @@ var Settings = []Setting{
 	{"http.write_timeout", "AGORA_HTTP_WRITE_TIMEOUT", "60s"},
 	{"http.shutdown_timeout", "AGORA_HTTP_SHUTDOWN_TIMEOUT", "20s"},
 	{"secret_key", "AGORA_SECRET_KEY", ""},
+	{"limits.login_per_minute", "AGORA_LIMITS_LOGIN_PER_MINUTE", 10},
+	{"limits.registration_per_minute", "AGORA_LIMITS_REGISTRATION_PER_MINUTE", 60},
+	{"limits.link_per_minute", "AGORA_LIMITS_LINK_PER_MINUTE", 120},
 	{"mail.reply_to", "AGORA_MAIL_REPLY_TO", ""},
 	{"mail.platform_name", "AGORA_MAIL_PLATFORM_NAME", "Agora — drug policy cooperation platform, Council of Europe"},
 	{"mail.concurrency", "AGORA_MAIL_CONCURRENCY", 4},
@@ -264,6 +276,12 @@ func (c Config) Validate() error {
 	if c.Mail.CAFile != "" {
 		if _, err := os.Stat(c.Mail.CAFile); err != nil {
 			return bad("mail.ca_file", "cannot read %s", c.Mail.CAFile)
+		}
+	}
+	for key, v := range map[string]float64{"limits.login_per_minute": c.Limits.LoginPerMinute,
+		"limits.registration_per_minute": c.Limits.RegistrationPerMinute, "limits.link_per_minute": c.Limits.LinkPerMinute} {
+		if v < 0 {
+			return bad(key, "must not be negative (0 turns the limit off)")
 		}
 	}
 	if c.Database.MaxOpenConns < 1 {

@@ -30,6 +30,8 @@ type Config struct {
 	MaxBodyBytes int64
 	// SMTPConfigured is false when mail is withheld for want of a server.
 	SMTPConfigured bool
+	// Limits are the abuse limits.
+	Limits Limits
 }
 
 // Deps are the services the handlers call.
@@ -56,6 +58,7 @@ type Server struct {
 	router   *gin.Engine
 	sessions *scs.SessionManager
 	handler  http.Handler
+	limits   limits
 }
 
 // New builds the server and its routes. Templates are parsed here, so a
@@ -71,6 +74,7 @@ func New(cfg Config, log *slog.Logger, deps Deps, metrics *Metrics) (*Server, er
 	}
 	s := &Server{cfg: cfg, log: log, deps: deps, metrics: metrics, pages: pages, cat: cat}
 	s.sessions = newSessions(s)
+	s.limits = newLimits(cfg.Limits)
 	s.router = s.routes()
 	s.handler = s.sessions.LoadAndSave(s.withCSRF(s.router))
 	return s, nil

@@ -57,6 +57,13 @@ func (s *Server) withCSRF(h http.Handler) http.Handler {
 	csrf.SetBaseCookie(http.Cookie{Name: "agora_csrf", Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
 		Secure: strings.HasPrefix(s.cfg.BaseURL, "https://"), MaxAge: 12 * 3600})
 	csrf.ExemptFunc(func(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") })
+	// Behind a TLS-terminating proxy the request is plain HTTP but the
+	// browser's Origin is the public https URL: judge by the base URL.
+	base, _ := url.Parse(s.cfg.BaseURL)
+	csrf.SetIsTLSFunc(func(*http.Request) bool { return base != nil && base.Scheme == "https" })
+	csrf.SetIsAllowedOriginFunc(func(u *url.URL) bool {
+		return base != nil && u.Scheme == base.Scheme && u.Host == base.Host
+	})
 	csrf.SetFailureHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.log.WarnContext(r.Context(), "csrf check failed", "reason", nosurf.Reason(r))
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")

@@ -14,6 +14,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/coe-agora/agora/internal/apperr"
+	"github.com/coe-agora/agora/internal/audit"
 	"github.com/coe-agora/agora/internal/auth"
 	"github.com/coe-agora/agora/internal/postgres"
 	"github.com/coe-agora/agora/internal/state"
@@ -105,16 +106,19 @@ func (s *FocalPoints) Add(ctx context.Context, a auth.Actor, code string, in New
 		return FocalPoint{}, err
 	}
 	var fp FocalPoint
-	err = s.db.GetContext(ctx, &fp, `
-		INSERT INTO focal_points (state_code, name, email, language) VALUES ($1, $2, $3, $4)
-		RETURNING id, state_code, name, email, language, created_at`, code, in.Name, in.Email, in.Language)
-	if postgres.IsUniqueViolation(err, "focal_points_state_email_key") {
-		return FocalPoint{}, apperr.New(apperr.Conflict, "%s is already a focal point of %s", in.Email, code)
-	}
-	if err != nil {
-		return FocalPoint{}, fmt.Errorf("invitation: add focal point: %w", err)
-	}
-	return fp, nil
+	err = postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		err := tx.GetContext(ctx, &fp, `
+			INSERT INTO focal_points (state_code, name, email, language) VALUES ($1, $2, $3, $4)
+			RETURNING id, state_code, name, email, language, created_at`, code, in.Name, in.Email, in.Language)
+		if postgres.IsUniqueViolation(err, "focal_points_state_email_key") {
+			return apperr.New(apperr.Conflict, "%s is already a focal point of %s", in.Email, code)
+		}
+		if err != nil {
+			return fmt.Errorf("invitation: add focal point: %w", err)
+		}
+		return audit.Record(ctx, tx, a, audit.Event{Action: "focal_point.add", State: code, SubjectType: "focal_point", SubjectID: fp.ID})
+	})
+	return fp, err
 }
 
 // Delete removes a focal point.
@@ -122,14 +126,17 @@ func (s *FocalPoints) Delete(ctx context.Context, a auth.Actor, id int64) error 
 	if err := requireSecretariat(a, "manage focal points"); err != nil {
 		return err
 	}
-	res, err := s.db.ExecContext(ctx, `DELETE FROM focal_points WHERE id = $1`, id)
-	if err != nil {
-		return fmt.Errorf("invitation: delete focal point: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return apperr.New(apperr.NotFound, "no such focal point")
-	}
-	return nil
+	return postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		var code string
+		err := tx.GetContext(ctx, &code, `DELETE FROM focal_points WHERE id = $1 RETURNING state_code`, id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return apperr.New(apperr.NotFound, "no such focal point")
+		}
+		if err != nil {
+			return fmt.Errorf("invitation: delete focal point: %w", err)
+		}
+		return audit.Record(ctx, tx, a, audit.Event{Action: "focal_point.remove", State: code, SubjectType: "focal_point", SubjectID: id})
+	})
 }
 
 // focalPointsOf lists the focal points of states, inside a transaction.

@@ -12,6 +12,7 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/coe-agora/agora/internal/apperr"
+	"github.com/coe-agora/agora/internal/audit"
 	"github.com/coe-agora/agora/internal/auth"
 	"github.com/coe-agora/agora/internal/mail"
 	"github.com/coe-agora/agora/internal/meeting"
@@ -120,6 +121,10 @@ func (s *Service) Invite(ctx context.Context, a auth.Actor, meetingID int64, req
 			}
 			if _, err := tx.ExecContext(ctx, `UPDATE invitations SET rounds = rounds + 1, sent_at = now() WHERE id = $1`, inv.ID); err != nil {
 				return fmt.Errorf("invitation: mark sent: %w", err)
+			}
+			if err := audit.Record(ctx, tx, a, audit.Event{Action: "invitation.send", MeetingID: m.ID, State: st.Code,
+				SubjectType: "invitation", SubjectID: inv.ID, Details: map[string]any{"round": inv.Rounds + 1, "focal_points": len(fps[st.Code])}}); err != nil {
+				return err
 			}
 			for _, fp := range fps[st.Code] {
 				queued, err := s.sendInvitation(ctx, tx, m, st, inv, fp, inv.Rounds+1)
@@ -262,16 +267,21 @@ func (s *Service) Revoke(ctx context.Context, a auth.Actor, meetingID int64, cod
 	if err := requireSecretariat(a, "revoke invitations"); err != nil {
 		return err
 	}
-	res, err := s.db.ExecContext(ctx, `
-		UPDATE invitations SET status = 'revoked', revoked_at = now()
-		WHERE meeting_id = $1 AND state_code = $2 AND status = 'active'`, meetingID, strings.ToUpper(code))
-	if err != nil {
-		return fmt.Errorf("invitation: revoke: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return apperr.New(apperr.NotFound, "no active invitation of %s to this meeting", code)
-	}
-	return nil
+	code = strings.ToUpper(code)
+	return postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		var id int64
+		err := tx.GetContext(ctx, &id, `
+			UPDATE invitations SET status = 'revoked', revoked_at = now()
+			WHERE meeting_id = $1 AND state_code = $2 AND status = 'active' RETURNING id`, meetingID, code)
+		if errors.Is(err, sql.ErrNoRows) {
+			return apperr.New(apperr.NotFound, "no active invitation of %s to this meeting", code)
+		}
+		if err != nil {
+			return fmt.Errorf("invitation: revoke: %w", err)
+		}
+		return audit.Record(ctx, tx, a, audit.Event{Action: "invitation.revoke", MeetingID: meetingID, State: code,
+			SubjectType: "invitation", SubjectID: id})
+	})
 }
 
 // ByToken finds the active invitation a registration link carries. Unknown,

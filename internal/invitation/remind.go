@@ -8,6 +8,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/coe-agora/agora/internal/apperr"
+	"github.com/coe-agora/agora/internal/audit"
 	"github.com/coe-agora/agora/internal/auth"
 	"github.com/coe-agora/agora/internal/calendar"
 	agoramail "github.com/coe-agora/agora/internal/mail"
@@ -79,6 +80,10 @@ func (s *Service) Remind(ctx context.Context, a auth.Actor, meetingID int64) (in
 			}
 			if _, err := tx.ExecContext(ctx, `UPDATE invitations SET reminded_at = now() WHERE id = $1`, inv.ID); err != nil {
 				return fmt.Errorf("invitation: mark reminded: %w", err)
+			}
+			if err := audit.Record(ctx, tx, a, audit.Event{Action: "invitation.remind", MeetingID: m.ID, State: inv.State,
+				SubjectType: "invitation", SubjectID: inv.ID}); err != nil {
+				return err
 			}
 		}
 		return nil

@@ -8,6 +8,9 @@ import (
 	"reflect"
 	"strings"
 	"time"
+
+	"github.com/coe-agora/agora/internal/audit"
+	"github.com/coe-agora/agora/internal/auth"
 )
 
 // Change is one recorded change to a meeting or its agenda. Changes are
@@ -54,6 +57,11 @@ type change struct {
 }
 
 func record(ctx context.Context, q queryer, meetingID, by int64, changes ...change) error {
+	if len(changes) > 0 {
+		if err := auditChanges(ctx, q, meetingID, by, changes); err != nil {
+			return err
+		}
+	}
 	for _, c := range changes {
 		before, err := jsonOrNull(c.before)
 		if err != nil {
@@ -153,4 +161,28 @@ func history(ctx context.Context, q queryer, meetingID int64) ([]Change, error) 
 		}
 	}
 	return cs, nil
+}
+
+// auditChanges adds one entry to the audit trail for a set of changes
+// made together (the history above keeps the field-level detail).
+func auditChanges(ctx context.Context, q queryer, meetingID, by int64, changes []change) error {
+	action := "meeting." + changes[0].what
+	if strings.HasPrefix(changes[0].what, "agenda.") {
+		action = changes[0].what
+	}
+	var fields []string
+	for _, c := range changes {
+		if c.field != "" {
+			fields = append(fields, c.field)
+		}
+	}
+	details := map[string]any{"fields": fields}
+	if changes[0].itemID != nil {
+		details["agenda_item_id"] = *changes[0].itemID
+	}
+	e := audit.Event{Action: action, MeetingID: meetingID, SubjectType: "meeting", SubjectID: meetingID, Details: details}
+	if by == 0 {
+		return audit.RecordSystem(ctx, q, e)
+	}
+	return audit.Record(ctx, q, auth.Actor{User: &auth.User{ID: by}}, e)
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/coe-agora/agora/internal/apperr"
+	"github.com/coe-agora/agora/internal/audit"
 	"github.com/coe-agora/agora/internal/auth"
 	"github.com/coe-agora/agora/internal/meeting"
 	"github.com/coe-agora/agora/internal/postgres"
@@ -18,7 +19,7 @@ import (
 // act runs a change to one registration: it checks that the actor may act
 // on the registration's state, locks the state's quota, then the row, and
 // hands both to fn.
-func (s *Service) act(ctx context.Context, a auth.Actor, id int64, allowed func(auth.Actor, string) bool,
+func (s *Service) act(ctx context.Context, a auth.Actor, id int64, action string, allowed func(auth.Actor, string) bool,
 	fn func(tx *sqlx.Tx, m meeting.Meeting, r Registration) (Registration, error)) (Registration, error) {
 	if a.Anonymous() {
 		return Registration{}, apperr.New(apperr.Unauthorized, "sign in to manage registrations")
@@ -33,12 +34,12 @@ func (s *Service) act(ctx context.Context, a auth.Actor, id int64, allowed func(
 		}
 		return Registration{}, apperr.New(apperr.Forbidden, "your role does not allow this")
 	}
-	return s.change(ctx, r, fn)
+	return s.change(ctx, a, r, action, fn)
 }
 
 // change locks the quota of the registration's state, re-reads the row and
-// applies fn in one transaction.
-func (s *Service) change(ctx context.Context, r Registration,
+// applies fn in one transaction, recording the action in the audit trail.
+func (s *Service) change(ctx context.Context, a auth.Actor, r Registration, action string,
 	fn func(tx *sqlx.Tx, m meeting.Meeting, r Registration) (Registration, error)) (Registration, error) {
 	m, err := s.meetings.MeetingForLink(ctx, r.MeetingID)
 	if err != nil {
@@ -53,8 +54,11 @@ func (s *Service) change(ctx context.Context, r Registration,
 		if err != nil {
 			return err
 		}
-		out, err = fn(tx, m, cur)
-		return err
+		if out, err = fn(tx, m, cur); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, a, audit.Event{Action: action, MeetingID: m.ID, State: cur.State,
+			SubjectType: "registration", SubjectID: cur.ID, Details: map[string]any{"from": cur.Status, "to": out.Status}})
 	})
 	return out, err
 }
@@ -74,7 +78,7 @@ func setStatus(ctx context.Context, tx *sqlx.Tx, id int64, status string, funded
 // Approve confirms a pending registration (or puts it on the waiting list
 // when the state's seats are taken).
 func (s *Service) Approve(ctx context.Context, a auth.Actor, id int64) (Registration, error) {
-	return s.act(ctx, a, id, CanManageState, func(tx *sqlx.Tx, m meeting.Meeting, r Registration) (Registration, error) {
+	return s.act(ctx, a, id, "registration.approve", CanManageState, func(tx *sqlx.Tx, m meeting.Meeting, r Registration) (Registration, error) {
 		if r.Status != StatusPending {
 			return Registration{}, apperr.New(apperr.Conflict, "only a pending registration can be approved; this one is %s", r.Status)
 		}
@@ -108,7 +112,7 @@ func (s *Service) Decline(ctx context.Context, a auth.Actor, id int64, reason st
 	if utf8.RuneCountInString(reason) > MaxReasonLength || !validate.CleanText(reason) {
 		return Registration{}, apperr.InvalidField("reason", fmt.Sprintf("must be at most %d characters of text", MaxReasonLength))
 	}
-	return s.act(ctx, a, id, CanManageState, func(tx *sqlx.Tx, m meeting.Meeting, r Registration) (Registration, error) {
+	return s.act(ctx, a, id, "registration.decline", CanManageState, func(tx *sqlx.Tx, m meeting.Meeting, r Registration) (Registration, error) {
 		if !r.Active() {
 			return Registration{}, apperr.New(apperr.Conflict, "this registration is already %s", r.Status)
 		}
@@ -119,7 +123,7 @@ func (s *Service) Decline(ctx context.Context, a auth.Actor, id int64, reason st
 // Cancel withdraws a registration on behalf of the person; a seat it held
 // goes to the first person waiting.
 func (s *Service) Cancel(ctx context.Context, a auth.Actor, id int64) (Registration, error) {
-	return s.act(ctx, a, id, CanManageState, func(tx *sqlx.Tx, m meeting.Meeting, r Registration) (Registration, error) {
+	return s.act(ctx, a, id, "registration.cancel", CanManageState, func(tx *sqlx.Tx, m meeting.Meeting, r Registration) (Registration, error) {
 		if !r.Active() {
 			return Registration{}, apperr.New(apperr.Conflict, "this registration is already %s", r.Status)
 		}
@@ -179,6 +183,10 @@ func (s *Service) promote(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, s
 			if err != nil {
 				return err
 			}
+			if err := audit.RecordSystem(ctx, tx, audit.Event{Action: "registration.promote", MeetingID: m.ID, State: w.State,
+				SubjectType: "registration", SubjectID: w.ID, Details: map[string]any{"funded": funded}}); err != nil {
+				return err
+			}
 			return s.notify(ctx, tx, m, w, EventPromoted)
 		}
 	}
@@ -200,7 +208,11 @@ func (s *Service) checkOpenForChange(m meeting.Meeting) error {
 // (secretariat only).
 func (s *Service) CheckIn(ctx context.Context, a auth.Actor, id int64, undo bool) (Registration, error) {
 	secretariat := func(a auth.Actor, _ string) bool { return a.Is(auth.RoleSecretariat) }
-	return s.act(ctx, a, id, secretariat, func(tx *sqlx.Tx, m meeting.Meeting, r Registration) (Registration, error) {
+	action := "registration.check_in"
+	if undo {
+		action = "registration.undo_check_in"
+	}
+	return s.act(ctx, a, id, action, secretariat, func(tx *sqlx.Tx, m meeting.Meeting, r Registration) (Registration, error) {
 		if r.Status != StatusConfirmed {
 			return Registration{}, apperr.New(apperr.Conflict, "only a confirmed participant can be checked in; this registration is %s", r.Status)
 		}
@@ -225,7 +237,7 @@ func (s *Service) Replace(ctx context.Context, a auth.Actor, id int64, d Details
 		return Result{}, err
 	}
 	var res Result
-	_, err := s.act(ctx, a, id, CanManageState, func(tx *sqlx.Tx, m meeting.Meeting, old Registration) (Registration, error) {
+	_, err := s.act(ctx, a, id, "registration.replace", CanManageState, func(tx *sqlx.Tx, m meeting.Meeting, old Registration) (Registration, error) {
 		if old.Status != StatusConfirmed {
 			return Registration{}, apperr.New(apperr.Conflict, "only a confirmed participant can be replaced; this registration is %s", old.Status)
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/coe-agora/agora/internal/apperr"
+	"github.com/coe-agora/agora/internal/audit"
 	"github.com/coe-agora/agora/internal/auth"
 	"github.com/coe-agora/agora/internal/invitation"
 	"github.com/coe-agora/agora/internal/mail"
@@ -111,7 +112,8 @@ func (s *Service) Register(ctx context.Context, a auth.Actor, meetingID int64, i
 			}
 		}
 		res = Result{Registration: r, ManageURL: s.ManageURL(r)}
-		return nil
+		return audit.Record(ctx, tx, a, audit.Event{Action: "registration.create", MeetingID: m.ID, State: r.State,
+			SubjectType: "registration", SubjectID: r.ID, Details: map[string]any{"status": r.Status, "funded": r.Funded, "source": source}})
 	})
 	return res, err
 }

@@ -119,13 +119,19 @@ func Lookup(ctx context.Context, q sqlx.QueryerContext, code string) (State, err
 	return st, nil
 }
 
-// UpdateState changes a state's names and status.
-func (s *Store) UpdateState(ctx context.Context, code string, u Update) (State, error) {
+// UpdateState changes a state's names and status; record, when given,
+// runs in the same transaction (the audit trail).
+func (s *Store) UpdateState(ctx context.Context, code string, u Update, record ...func(context.Context, sqlx.ExecerContext) error) (State, error) {
 	if err := u.Validate(); err != nil {
 		return State{}, err
 	}
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return State{}, fmt.Errorf("state: begin: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // after Commit it is a no-op
 	var st State
-	err := s.db.GetContext(ctx, &st, `
+	err = tx.GetContext(ctx, &st, `
 		UPDATE states SET name_en = $2, name_fr = $3, status = $4, updated_at = now()
 		WHERE code = $1
 		RETURNING code, name_en, name_fr, status, updated_at`,
@@ -135,6 +141,14 @@ func (s *Store) UpdateState(ctx context.Context, code string, u Update) (State, 
 	}
 	if err != nil {
 		return State{}, fmt.Errorf("state: update %s: %w", code, err)
+	}
+	for _, r := range record {
+		if err := r(ctx, tx); err != nil {
+			return State{}, err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return State{}, fmt.Errorf("state: commit: %w", err)
 	}
 	return st, nil
 }

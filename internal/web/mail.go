@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/coe-agora/agora/internal/apperr"
+	"github.com/coe-agora/agora/internal/audit"
 	"github.com/coe-agora/agora/internal/mail"
 )
 
@@ -45,6 +46,7 @@ func (s *Server) resendMail(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
+	s.audit(c, audit.Event{Action: "mail.resend", SubjectType: "mail", SubjectID: id})
 	c.JSON(http.StatusOK, m)
 }
 
@@ -60,5 +62,6 @@ func (s *Server) releaseMail(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
+	s.audit(c, audit.Event{Action: "mail.release", Details: map[string]any{"released": n}})
 	c.JSON(http.StatusOK, gin.H{"released": n})
 }

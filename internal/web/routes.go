@@ -93,6 +93,7 @@ func (s *Server) routes() *gin.Engine {
 	api.PATCH("/manage/:token", link, s.updateOwnRegistration)
 	api.POST("/manage/:token/cancel", link, s.cancelOwnRegistration)
 
+	api.GET("/audit", s.listAudit)
 	api.GET("/mail", s.require(auth.RoleSecretariat), s.listMail)
 	api.POST("/mail/release", s.require(auth.RoleSecretariat), s.releaseMail)
 	api.POST("/mail/:id/resend", s.require(auth.RoleSecretariat), s.resendMail)

@@ -7,6 +7,7 @@ import (
 	"context"
 	"github.com/alexedwards/scs/v2"
 	"github.com/coe-agora/agora/internal/account"
+	"github.com/coe-agora/agora/internal/audit"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -45,6 +46,7 @@ type Deps struct {
 	Registrations *registration.Service
 	Outbox        *mail.Outbox
 	Accounts      *account.Service
+	Audit         *audit.Trail
 }
 
 // Server holds the handlers' dependencies.

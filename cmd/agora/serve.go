@@ -52,7 +52,7 @@ func serve(ctx context.Context, args []string) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	workerDone := make(chan error, 1)
-	go func() { workerDone <- a.RunWorker(ctx) }()
+	go func() { workerDone <- a.RunBackground(ctx) }()
 	serveErr := a.Serve(ctx, ln)
 	cancel()
 	return errors.Join(serveErr, <-workerDone)
@@ -76,7 +76,7 @@ func worker(ctx context.Context, args []string) error {
 	if err := a.Prepare(ctx); err != nil {
 		return err
 	}
-	return a.RunWorker(ctx)
+	return a.RunBackground(ctx)
 }
 
 // selfCommand is how the operator ran this binary, for commands we print.

@@ -2,11 +2,30 @@ package app
 
 import (
 	"context"
+	"errors"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/coe-agora/agora/internal/digest"
 	"github.com/coe-agora/agora/internal/mail"
 )
+
+// RunDigest gathers the changes of published meetings into one email per
+// delegate until ctx is done. It queues mail whether or not SMTP is
+// configured (without SMTP the emails wait as withheld).
+func (a *App) RunDigest(ctx context.Context) error {
+	return digest.New(a.DB, a.Outbox, a.Renderer, digest.Config{BaseURL: a.Config.BaseURL, MailFrom: a.Config.MailFrom,
+		Quiet: a.Config.Digest.Quiet, Interval: a.Config.Digest.Interval, Log: a.Log}).Run(ctx)
+}
+
+// RunBackground runs what a worker process does — mail delivery and the
+// change digests — until ctx is done.
+func (a *App) RunBackground(ctx context.Context) error {
+	errs := make(chan error, 2)
+	go func() { errs <- a.RunWorker(ctx) }()
+	go func() { errs <- a.RunDigest(ctx) }()
+	return errors.Join(<-errs, <-errs)
+}
 
 // RunWorker delivers queued mail until ctx is done. Without an SMTP server
 // configured it only waits: mail is kept as withheld until one is.

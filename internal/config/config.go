@@ -38,6 +38,14 @@ type Config struct {
 	HTTP     HTTP     `koanf:"http"`
 	Mail     Mail     `koanf:"mail"`
 	Limits   Limits   `koanf:"limits"`
+	Digest   Digest   `koanf:"digest"`
+}
+
+// Digest configures the emails that tell delegates what changed in a
+// published meeting.
+type Digest struct {
+	Quiet    time.Duration `koanf:"quiet"`
+	Interval time.Duration `koanf:"interval"`
 }
 
 // Limits are the abuse limits, in requests per minute per address (and per
@@ -120,6 +128,8 @@ var Settings = []Setting{
 	{"http.write_timeout", "AGORA_HTTP_WRITE_TIMEOUT", "60s"},
 	{"http.shutdown_timeout", "AGORA_HTTP_SHUTDOWN_TIMEOUT", "20s"},
 	{"secret_key", "AGORA_SECRET_KEY", ""},
+	{"digest.quiet", "AGORA_DIGEST_QUIET", "3m"},
+	{"digest.interval", "AGORA_DIGEST_INTERVAL", "30s"},
 	{"limits.login_per_minute", "AGORA_LIMITS_LOGIN_PER_MINUTE", 10},
 	{"limits.registration_per_minute", "AGORA_LIMITS_REGISTRATION_PER_MINUTE", 60},
 	{"limits.link_per_minute", "AGORA_LIMITS_LINK_PER_MINUTE", 120},
@@ -283,6 +293,9 @@ func (c Config) Validate() error {
 		if v < 0 {
 			return bad(key, "must not be negative (0 turns the limit off)")
 		}
+	}
+	if c.Digest.Quiet < 0 || c.Digest.Interval <= 0 {
+		return bad("digest.interval", "digest.quiet must not be negative and digest.interval must be positive")
 	}
 	if c.Database.MaxOpenConns < 1 {
 		return bad("database.max_open_conns", "must be at least 1")

@@ -4,7 +4,7 @@ BIN      := bin/agora
 PKGS     := ./...
 TESTFLAGS ?= -count=1 -timeout 30m
 
-.PHONY: all build run test lint vet fmt clean
+.PHONY: all build run test lint vet fmt clean bench bench-registration
 
 all: build
 
@@ -12,8 +12,11 @@ build:
 	$(GO) build -trimpath -o $(BIN) ./cmd/agora
 
 # Serves http://localhost:8080 with an embedded PostgreSQL under ./var/
-# unless DATABASE_URL is set.
+# unless DATABASE_URL is set. On an empty database (no meeting, no account)
+# it first adds the demo data and prints the demo accounts' password once;
+# otherwise the seed step says it skipped, in one line.
 run: build
+	./$(BIN) seed --demo --if-empty
 	./$(BIN) serve
 
 # The whole suite against a real PostgreSQL (DATABASE_URL, else the local
@@ -24,6 +27,23 @@ test:
 	./scripts/ensure-chromium.sh
 	$(GO) vet $(PKGS)
 	$(GO) test $(TESTFLAGS) $(PKGS)
+
+# Benchmarks against the same PostgreSQL (see docs/PERFORMANCE.md); `make
+# test` runs none of them. One package at a time (-p 1): they measure the
+# machine, so they must not share it with each other. BENCHARGS go to the
+# benchmark, e.g. BENCHARGS='-bench.registrations 20000'.
+BENCHARGS ?=
+
+bench:
+	./scripts/ensure-postgres.sh
+	./scripts/ensure-mailpit.sh
+	$(GO) test -p 1 -count=1 -timeout 60m -run '^$$' -bench . $(PKGS)
+
+# Registration throughput over HTTP (one agora process, 64 clients) next
+# to pgbench running the same SQL transaction on the same database.
+bench-registration:
+	./scripts/ensure-postgres.sh
+	$(GO) test -count=1 -timeout 30m -run '^$$' -bench Registration -benchtime 1x ./internal/bench/ $(BENCHARGS)
 
 lint: vet
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt:"; echo "$$out"; exit 1; fi

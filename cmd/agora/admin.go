@@ -12,6 +12,7 @@ import (
 
 	"github.com/coe-agora/agora/internal/app"
 	"github.com/coe-agora/agora/internal/auth"
+	"github.com/coe-agora/agora/internal/demo"
 	"github.com/coe-agora/agora/internal/postgres"
 )
 
@@ -65,8 +66,13 @@ func migrate(ctx context.Context, args []string, stdout io.Writer) error {
 
 func seed(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
+	withDemo := fs.Bool("demo", false, "also add demo accounts, focal points, meetings and registrations")
+	ifEmpty := fs.Bool("if-empty", false, "with --demo: do nothing when the database already has meetings or accounts")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *ifEmpty && !*withDemo {
+		return fmt.Errorf("%w: seed: --if-empty goes with --demo", errUsage)
 	}
 	a, err := prepared(ctx)
 	if err != nil {
@@ -77,8 +83,28 @@ func seed(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "roster: %d state(s) added\n", n)
-	return nil
+	if !*withDemo {
+		fmt.Fprintf(stdout, "roster: %d state(s) added\n", n)
+		return nil
+	}
+	if *ifEmpty {
+		meetings, users, err := demo.Contents(ctx, a)
+		if err != nil {
+			return err
+		}
+		if meetings > 0 || users > 0 {
+			fmt.Fprintf(stdout, "demo: skipped, the database already has %d meeting(s) and %d account(s)\n", meetings, users)
+			return nil
+		}
+	}
+	report, err := demo.Seed(ctx, a)
+	if errors.Is(err, demo.ErrNotEmpty) {
+		return fmt.Errorf("%w (point AGORA_EMBEDDED_DIR or DATABASE_URL at a new one)", err)
+	}
+	if err != nil {
+		return err
+	}
+	return report.Write(stdout)
 }
 
 func userCmd(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) error {

@@ -27,12 +27,17 @@ Commands:
   worker                       deliver mail only (for running several processes)
   mail release                 send the mail withheld while no SMTP server was configured
   migrate up|down|status       schema migrations
-  seed                         add the member-state roster's missing states
+  seed [--demo [--if-empty]]   add the roster's missing states; --demo: a living demo instance
   user add --email E --name N --role admin|secretariat|focal_point
            [--state XX] [--lang en|fr] --password-stdin
   token create --email E [--name LABEL]
   token list --email E
   token revoke TOKEN_ID
+  privacy export --email E     print everything held about an address (JSON)
+  privacy erase --email E --yes
+                               erase it: anonymise what statistics and history keep
+  privacy retention [--months N]
+                               anonymise delegates of meetings ended N months ago (24)
 
 Every command reads configs/agora.yaml (or AGORA_CONFIG) and the environment;
 see the README for the settings.
@@ -86,6 +91,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 		return userCmd(ctx, rest, stdin, stdout)
 	case "token":
 		return tokenCmd(ctx, rest, stdout)
+	case "privacy":
+		return privacyCmd(ctx, rest, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

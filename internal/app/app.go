@@ -24,6 +24,7 @@ import (
 	"github.com/coe-agora/agora/internal/mail"
 	"github.com/coe-agora/agora/internal/meeting"
 	"github.com/coe-agora/agora/internal/postgres"
+	"github.com/coe-agora/agora/internal/privacy"
 	"github.com/coe-agora/agora/internal/registration"
 	"github.com/coe-agora/agora/internal/secret"
 	"github.com/coe-agora/agora/internal/state"
@@ -50,6 +51,7 @@ type App struct {
 	Invitations   *invitation.Service
 	Registrations *registration.Service
 	Accounts      *account.Service
+	Privacy       *privacy.Service
 	embedded      *postgres.Embedded
 }
 
@@ -135,6 +137,7 @@ func (a *App) Prepare(ctx context.Context) error {
 	a.Invitations = invitation.NewService(a.DB, a.Meetings, a.Outbox, a.Renderer, a.Keys,
 		invitation.Config{BaseURL: a.Config.BaseURL, MailFrom: a.Config.MailFrom})
 	a.Meetings.AddHook(a.Invitations)
+	a.Privacy = privacy.NewService(a.DB)
 	a.Accounts = account.NewService(a.DB, a.Auth, a.Outbox, a.Renderer, a.Config.BaseURL)
 	a.Registrations = registration.NewService(a.DB, validate.New(), a.Meetings, a.Invitations, a.Outbox, a.Renderer, a.Keys,
 		registration.Config{BaseURL: a.Config.BaseURL, MailFrom: a.Config.MailFrom})
@@ -157,7 +160,7 @@ func (a *App) Handler() (*web.Server, error) {
 		Limits: web.Limits{LoginPerMinute: a.Config.Limits.LoginPerMinute, RegistrationPerMinute: a.Config.Limits.RegistrationPerMinute,
 			LinkPerMinute: a.Config.Limits.LinkPerMinute}}, a.Log,
 		web.Deps{DB: a.DB, States: a.States, Auth: a.Auth, Meetings: a.Meetings, FocalPoints: a.FocalPoints,
-			Invitations: a.Invitations, Registrations: a.Registrations, Outbox: a.Outbox, Accounts: a.Accounts, Audit: audit.NewTrail(a.DB)}, a.Metrics)
+			Invitations: a.Invitations, Registrations: a.Registrations, Outbox: a.Outbox, Accounts: a.Accounts, Audit: audit.NewTrail(a.DB), Privacy: a.Privacy}, a.Metrics)
 }
 
 // Serve answers HTTP on ln until ctx is done, then stops accepting, lets

@@ -3,9 +3,11 @@ package app
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/coe-agora/agora/internal/audit"
 	"github.com/coe-agora/agora/internal/digest"
 	"github.com/coe-agora/agora/internal/mail"
 )
@@ -21,10 +23,38 @@ func (a *App) RunDigest(ctx context.Context) error {
 // RunBackground runs what a worker process does — mail delivery and the
 // change digests — until ctx is done.
 func (a *App) RunBackground(ctx context.Context) error {
-	errs := make(chan error, 2)
+	errs := make(chan error, 3)
 	go func() { errs <- a.RunWorker(ctx) }()
 	go func() { errs <- a.RunDigest(ctx) }()
-	return errors.Join(<-errs, <-errs)
+	go func() { errs <- a.RunRetention(ctx) }()
+	return errors.Join(<-errs, <-errs, <-errs)
+}
+
+// RunRetention anonymises old delegates' personal data once at start and
+// then daily, until ctx is done. Several workers may run it: it is
+// idempotent.
+func (a *App) RunRetention(ctx context.Context) error {
+	tick := time.NewTicker(24 * time.Hour)
+	defer tick.Stop()
+	for {
+		n, err := a.Privacy.ApplyRetention(ctx, a.Config.Privacy.RetentionMonths, time.Now())
+		switch {
+		case ctx.Err() != nil:
+			return nil
+		case err != nil:
+			a.Log.Error("retention", "error", err)
+		case n > 0:
+			a.Log.Info("retention: personal data anonymised", "registrations", n, "months", a.Config.Privacy.RetentionMonths)
+			if err := audit.RecordSystem(ctx, a.DB, audit.Event{Action: "privacy.retention", Details: map[string]any{"registrations": n}}); err != nil {
+				a.Log.Error("audit", "error", err)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		}
+	}
 }
 
 // RunWorker delivers queued mail until ctx is done. Without an SMTP server

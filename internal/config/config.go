@@ -39,6 +39,12 @@ type Config struct {
 	Mail     Mail     `koanf:"mail"`
 	Limits   Limits   `koanf:"limits"`
 	Digest   Digest   `koanf:"digest"`
+	Privacy  Privacy  `koanf:"privacy"`
+}
+
+// Privacy configures the retention of personal data.
+type Privacy struct {
+	RetentionMonths int `koanf:"retention_months"`
 }
 
 // Digest configures the emails that tell delegates what changed in a
@@ -128,6 +134,7 @@ var Settings = []Setting{
 	{"http.write_timeout", "AGORA_HTTP_WRITE_TIMEOUT", "60s"},
 	{"http.shutdown_timeout", "AGORA_HTTP_SHUTDOWN_TIMEOUT", "20s"},
 	{"secret_key", "AGORA_SECRET_KEY", ""},
+	{"privacy.retention_months", "AGORA_PRIVACY_RETENTION_MONTHS", 24},
 	{"digest.quiet", "AGORA_DIGEST_QUIET", "3m"},
 	{"digest.interval", "AGORA_DIGEST_INTERVAL", "30s"},
 	{"limits.login_per_minute", "AGORA_LIMITS_LOGIN_PER_MINUTE", 10},
@@ -293,6 +300,9 @@ func (c Config) Validate() error {
 		if v < 0 {
 			return bad(key, "must not be negative (0 turns the limit off)")
 		}
+	}
+	if c.Privacy.RetentionMonths < 1 || c.Privacy.RetentionMonths > 600 {
+		return bad("privacy.retention_months", "must be between 1 and 600")
 	}
 	if c.Digest.Quiet < 0 || c.Digest.Interval <= 0 {
 		return bad("digest.interval", "digest.quiet must not be negative and digest.interval must be positive")

@@ -94,6 +94,8 @@ func (s *Server) routes() *gin.Engine {
 	api.POST("/manage/:token/cancel", link, s.cancelOwnRegistration)
 
 	api.GET("/audit", s.listAudit)
+	api.POST("/privacy/export", s.require(auth.RoleAdmin), s.privacyExport)
+	api.POST("/privacy/erase", s.require(auth.RoleAdmin), s.privacyErase)
 	api.GET("/mail", s.require(auth.RoleSecretariat), s.listMail)
 	api.POST("/mail/release", s.require(auth.RoleSecretariat), s.releaseMail)
 	api.POST("/mail/:id/resend", s.require(auth.RoleSecretariat), s.resendMail)

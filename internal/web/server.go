@@ -8,6 +8,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 	"github.com/coe-agora/agora/internal/account"
 	"github.com/coe-agora/agora/internal/audit"
+	"github.com/coe-agora/agora/internal/privacy"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -47,6 +48,7 @@ type Deps struct {
 	Outbox        *mail.Outbox
 	Accounts      *account.Service
 	Audit         *audit.Trail
+	Privacy       *privacy.Service
 }
 
 // Server holds the handlers' dependencies.

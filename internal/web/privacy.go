@@ -1,0 +1,46 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/coe-agora/agora/internal/audit"
+)
+
+type emailBody struct {
+	Email string `json:"email"`
+}
+
+// privacyExport: POST /api/v1/privacy/export — everything held about an
+// address (admin). POST, so that the address stays out of URLs and logs.
+func (s *Server) privacyExport(c *gin.Context) {
+	var in emailBody
+	if err := s.decodeJSON(c, &in); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	report, err := s.deps.Privacy.Export(c.Request.Context(), in.Email)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	s.audit(c, audit.Event{Action: "privacy.export"})
+	c.JSON(http.StatusOK, report)
+}
+
+// privacyErase: POST /api/v1/privacy/erase — erase an address (admin).
+func (s *Server) privacyErase(c *gin.Context) {
+	var in emailBody
+	if err := s.decodeJSON(c, &in); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	sum, err := s.deps.Privacy.Erase(c.Request.Context(), in.Email)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	s.audit(c, audit.Event{Action: "privacy.erase", Details: map[string]any{"summary": sum.String()}})
+	c.JSON(http.StatusOK, sum)
+}

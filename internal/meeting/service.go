@@ -198,6 +198,9 @@ const MaxReasonLength = 2000
 // Cancel cancels a meeting that has not been held, with a reason that is
 // shown to those invited.
 func (s *Service) Cancel(ctx context.Context, a auth.Actor, id int64, reason string) (Meeting, error) {
+	if err := s.requireManager(a); err != nil {
+		return Meeting{}, err
+	}
 	reason = strings.TrimSpace(reason)
 	switch {
 	case reason == "":

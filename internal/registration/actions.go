@@ -109,10 +109,10 @@ const MaxReasonLength = 1000
 // first person waiting.
 func (s *Service) Decline(ctx context.Context, a auth.Actor, id int64, reason string) (Registration, error) {
 	reason = strings.TrimSpace(reason)
-	if utf8.RuneCountInString(reason) > MaxReasonLength || !validate.CleanText(reason) {
-		return Registration{}, apperr.InvalidField("reason", fmt.Sprintf("must be at most %d characters of text", MaxReasonLength))
-	}
 	return s.act(ctx, a, id, "registration.decline", CanManageState, func(tx *sqlx.Tx, m meeting.Meeting, r Registration) (Registration, error) {
+		if utf8.RuneCountInString(reason) > MaxReasonLength || !validate.CleanText(reason) {
+			return Registration{}, apperr.InvalidField("reason", fmt.Sprintf("must be at most %d characters of text", MaxReasonLength))
+		}
 		if !r.Active() {
 			return Registration{}, apperr.New(apperr.Conflict, "this registration is already %s", r.Status)
 		}
@@ -231,13 +231,13 @@ func (s *Service) CheckIn(ctx context.Context, a auth.Actor, id int64, undo bool
 // else: the old registration is cancelled, the new one confirmed at once.
 func (s *Service) Replace(ctx context.Context, a auth.Actor, id int64, d Details) (Result, error) {
 	d.normalize()
-	errs := apperr.Fields{}
-	d.check(s.v, errs)
-	if err := errs.Err(); err != nil {
-		return Result{}, err
-	}
 	var res Result
 	_, err := s.act(ctx, a, id, "registration.replace", CanManageState, func(tx *sqlx.Tx, m meeting.Meeting, old Registration) (Registration, error) {
+		errs := apperr.Fields{}
+		d.check(s.v, errs)
+		if err := errs.Err(); err != nil {
+			return Registration{}, err
+		}
 		if old.Status != StatusConfirmed {
 			return Registration{}, apperr.New(apperr.Conflict, "only a confirmed participant can be replaced; this registration is %s", old.Status)
 		}

@@ -156,11 +156,15 @@ func (a *App) Close() error {
 
 // Handler builds the HTTP handler.
 func (a *App) Handler() (*web.Server, error) {
+	mc, err := web.NewMailCheck(a.Config.SMTPURL, a.DB, a.Outbox, a.Renderer)
+	if err != nil {
+		return nil, err
+	}
 	return web.New(web.Config{BaseURL: a.Config.BaseURL, MaxBodyBytes: a.Config.HTTP.MaxBodyBytes, SMTPConfigured: a.Config.SMTPURL != "",
 		Limits: web.Limits{LoginPerMinute: a.Config.Limits.LoginPerMinute, RegistrationPerMinute: a.Config.Limits.RegistrationPerMinute,
 			LinkPerMinute: a.Config.Limits.LinkPerMinute}}, a.Log,
 		web.Deps{DB: a.DB, States: a.States, Auth: a.Auth, Meetings: a.Meetings, FocalPoints: a.FocalPoints,
-			Invitations: a.Invitations, Registrations: a.Registrations, Outbox: a.Outbox, Accounts: a.Accounts, Audit: audit.NewTrail(a.DB), Privacy: a.Privacy}, a.Metrics)
+			Invitations: a.Invitations, Registrations: a.Registrations, Outbox: a.Outbox, Accounts: a.Accounts, Audit: audit.NewTrail(a.DB), Privacy: a.Privacy, MailCheck: mc}, a.Metrics)
 }
 
 // Serve answers HTTP on ln until ctx is done, then stops accepting, lets

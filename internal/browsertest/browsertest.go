@@ -131,7 +131,7 @@ func jsString(s string) string {
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9_-]+`)
 
-// SaveEvidence writes a screenshot and the HTML of the current page to
+// SaveEvidence writes a screenshot (PNG: quality 100) and the HTML of the current page to
 // test-output/<test name>.{png,html} at the module root.
 func (b *Browser) SaveEvidence() {
 	dir := filepath.Join(moduleRoot(), "test-output")
@@ -139,7 +139,7 @@ func (b *Browser) SaveEvidence() {
 	name := unsafeName.ReplaceAllString(b.t.Name(), "_")
 	ctx, cancel := context.WithTimeout(b.Ctx, 10*time.Second)
 	defer cancel()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	html, err2 := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("html")))
 	if err == nil && err2 == nil {
 		_ = os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
@@ -151,7 +151,7 @@ func (b *Browser) SaveEvidence() {
 // Screenshot saves the current page as test-output/<name>.png.
 func (b *Browser) Screenshot(name string) string {
 	b.t.Helper()
-	png := get(b, chromedp.FullScreenshot(90))
+	png := get(b, chromedp.FullScreenshot(100))
 	dir := filepath.Join(moduleRoot(), "test-output")
 	_ = os.MkdirAll(dir, 0o755)
 	p := filepath.Join(dir, name+".png")

@@ -49,6 +49,8 @@ type Deps struct {
 	Accounts      *account.Service
 	Audit         *audit.Trail
 	Privacy       *privacy.Service
+	// MailCheck is the admin's mail check; nil: built from the outbox.
+	MailCheck MailChecker
 }
 
 // Server holds the handlers' dependencies.

@@ -163,6 +163,10 @@ func cleanParam(s string) string {
 		switch {
 		case r == '"':
 			return '\''
+		case r == '\\':
+			// RFC 5545 has no escapes in parameters, but some parsers
+			// read a backslash as one and lose the rest of the line.
+			return '/'
 		case isControl(r):
 			return ' '
 		}

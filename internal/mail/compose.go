@@ -2,10 +2,13 @@ package mail
 
 import (
 	"bytes"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"net/mail"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/emersion/go-message"
 	gomail "github.com/emersion/go-message/mail"
@@ -57,7 +60,7 @@ func (c composer) compose(w io.Writer, j job, date time.Time) error {
 		h.SetAddressList("Reply-To", []*gomail.Address{c.replyTo})
 	}
 	h.SetAddressList("To", []*gomail.Address{{Name: j.ToName, Address: j.To}})
-	h.SetSubject(j.Subject)
+	setSubject(&h, j.Subject)
 	h.SetMessageID(j.MessageID)
 	h.Set("Content-Language", j.Language)
 	// RFC 3834: keeps out-of-office replies from answering every invitation.
@@ -105,6 +108,9 @@ func (c composer) compose(w io.Writer, j job, date time.Time) error {
 // writeAlternatives writes the text, the HTML and, when asked, the
 // calendar as alternative parts of mw.
 func writeAlternatives(mw *message.Writer, j job, withCalendar bool) error {
+	// One kind of line break: Go's quoted-printable writer can drop a line
+	// feed that follows a lone carriage return and an encoded byte.
+	j.Text, j.HTML = breaks.Replace(j.Text), breaks.Replace(j.HTML)
 	var text, html message.Header
 	text.SetContentType("text/plain", map[string]string{"charset": "utf-8"})
 	text.Set("Content-Transfer-Encoding", "quoted-printable")
@@ -153,4 +159,26 @@ func (c composer) composeBytes(j job, date time.Time) ([]byte, error) {
 		return nil, err
 	}
 	return b.Bytes(), nil
+}
+
+var breaks = strings.NewReplacer("\r\n", "\n", "\r", "\n")
+
+// setSubject writes the subject. A subject that holds "=?" is always
+// written as encoded words: left as plain ASCII, a mail client would decode
+// what looks like an encoded word and show something else than was written.
+func setSubject(h *gomail.Header, subject string) {
+	if !strings.Contains(subject, "=?") {
+		h.SetSubject(subject)
+		return
+	}
+	var words []string
+	for len(subject) > 0 {
+		n := min(len(subject), 45)
+		for n < len(subject) && !utf8.RuneStart(subject[n]) {
+			n--
+		}
+		words = append(words, "=?utf-8?b?"+base64.StdEncoding.EncodeToString([]byte(subject[:n]))+"?=")
+		subject = subject[n:]
+	}
+	h.Set("Subject", strings.Join(words, " "))
 }

@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/go-playground/validator/v10"
 
@@ -41,14 +42,16 @@ func New() *Validator {
 	return &Validator{v: v}
 }
 
-// SingleLine reports whether s has no control characters (no CR, LF, tab, NUL).
+// SingleLine reports whether s is valid UTF-8 without control characters
+// (no CR, LF, tab, NUL).
 func SingleLine(s string) bool {
-	return strings.IndexFunc(s, unicode.IsControl) < 0
+	return utf8.ValidString(s) && strings.IndexFunc(s, unicode.IsControl) < 0
 }
 
-// CleanText reports whether s has no control characters other than newlines and tabs.
+// CleanText reports whether s is valid UTF-8 without control characters
+// other than newlines and tabs.
 func CleanText(s string) bool {
-	return strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' }) < 0
+	return utf8.ValidString(s) && strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' }) < 0
 }
 
 // Struct validates s and adds a message per failing field to f.

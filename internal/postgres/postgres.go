@@ -29,10 +29,11 @@ func Open(ctx context.Context, dsn string, opt PoolOptions) (*sqlx.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := sqlx.Open("postgres", dsn)
+	connector, err := pq.NewConnector(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: open: %w", err)
 	}
+	db := sqlx.NewDb(sql.OpenDB(cachingConnector{connector}), "postgres")
 	if opt.MaxOpenConns > 0 {
 		db.SetMaxOpenConns(opt.MaxOpenConns)
 	}

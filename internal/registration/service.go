@@ -88,9 +88,8 @@ func (s *Service) Register(ctx context.Context, a auth.Actor, meetingID int64, i
 		if err := lockQuota(ctx, tx, m, in.State); err != nil {
 			return err
 		}
-		if err := s.checkNoDuplicate(ctx, tx, m.ID, in.Email); err != nil {
-			return err
-		}
+		// No duplicate check here: the unique index refuses a second live
+		// registration of the address, and insert reports it as such.
 		status, funded := StatusPending, false
 		if !(m.RequiresApproval && source == SourceLink) {
 			u, err := countUsage(ctx, tx, m.ID, in.State)

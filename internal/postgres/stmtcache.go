@@ -1,0 +1,122 @@
+package postgres
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+
+	"github.com/lib/pq"
+)
+
+// Statement cache. lib/pq sends every query with arguments as an unnamed
+// statement: parsed and planned again each time, in two round trips. That
+// cost dominated a registration (docs/PERFORMANCE.md). Like pgx, we keep one
+// prepared statement per query text and connection, so a repeated query is
+// one round trip (Bind/Execute/Sync) and no planning. The queries are
+// constants of the code, so the set is small; it is capped all the same.
+
+// maxCachedStatements bounds the statements kept per connection.
+const maxCachedStatements = 256
+
+// pqConn is what lib/pq's connection implements and we pass through.
+type pqConn interface {
+	driver.Conn
+	driver.ConnBeginTx
+	driver.ConnPrepareContext
+	driver.QueryerContext
+	driver.ExecerContext
+	driver.NamedValueChecker
+	driver.SessionResetter
+	driver.Validator
+	driver.Pinger
+}
+
+type cachingConnector struct{ c *pq.Connector }
+
+func (c cachingConnector) Connect(ctx context.Context) (driver.Conn, error) {
+	cn, err := c.c.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pc, ok := cn.(pqConn)
+	if !ok {
+		return cn, nil
+	}
+	return &cachingConn{pqConn: pc, stmts: map[string]driver.Stmt{}}, nil
+}
+
+func (c cachingConnector) Driver() driver.Driver { return c.c.Driver() }
+
+// cachingConn is used by one goroutine at a time (database/sql's rule for
+// a driver connection), so its map needs no lock.
+type cachingConn struct {
+	pqConn
+	stmts map[string]driver.Stmt
+}
+
+func (c *cachingConn) stmt(ctx context.Context, q string) (driver.Stmt, error) {
+	if s, ok := c.stmts[q]; ok {
+		return s, nil
+	}
+	s, err := c.pqConn.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if len(c.stmts) < maxCachedStatements {
+		c.stmts[q] = s
+	}
+	return s, nil
+}
+
+// forget drops a statement the server no longer accepts (a schema change
+// made its cached plan invalid: SQLSTATE 0A000) so the next use prepares
+// it again.
+func (c *cachingConn) forget(q string, err error) bool {
+	var pqErr *pq.Error
+	if !errors.As(err, &pqErr) || pqErr.Code != "0A000" {
+		return false
+	}
+	if s, ok := c.stmts[q]; ok {
+		_ = s.Close()
+		delete(c.stmts, q)
+	}
+	return true
+}
+
+func (c *cachingConn) QueryContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Rows, error) {
+	if len(args) == 0 {
+		return c.pqConn.QueryContext(ctx, q, args)
+	}
+	s, err := c.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.(driver.StmtQueryContext).QueryContext(ctx, args)
+	if err != nil && c.forget(q, err) {
+		return c.pqConn.QueryContext(ctx, q, args)
+	}
+	return rows, err
+}
+
+func (c *cachingConn) ExecContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Result, error) {
+	if len(args) == 0 {
+		return c.pqConn.ExecContext(ctx, q, args)
+	}
+	s, err := c.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.(driver.StmtExecContext).ExecContext(ctx, args)
+	if err != nil && c.forget(q, err) {
+		return c.pqConn.ExecContext(ctx, q, args)
+	}
+	return res, err
+}
+
+func (c *cachingConn) Close() error {
+	for _, s := range c.stmts {
+		_ = s.Close()
+	}
+	c.stmts = nil
+	return c.pqConn.Close()
+}

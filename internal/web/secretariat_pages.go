@@ -29,8 +29,8 @@ type secretariat struct {
 	emails func() (*mail.Renderer, error)
 }
 
-// secPlatformName is what {{platform}} shows in previews; it is the
-// configuration's default (mail.platform_name), which the pages cannot see.
+// secPlatformName is what {{platform}} shows in previews when the server
+// was built without the application's renderer (tests of the web package).
 const secPlatformName = "Agora — drug policy cooperation platform, Council of Europe"
 
 // secretariatRoutes lists the secretariat pages. Every one needs the
@@ -38,6 +38,9 @@ const secPlatformName = "Agora — drug policy cooperation platform, Council of 
 // redirects back with a message.
 func (s *Server) secretariatRoutes(r *gin.Engine) {
 	h := &secretariat{Server: s, emails: sync.OnceValues(func() (*mail.Renderer, error) {
+		if s.deps.Renderer != nil {
+			return s.deps.Renderer, nil
+		}
 		sub, err := fs.Sub(templates.FS, "email")
 		if err != nil {
 			return nil, err

@@ -49,6 +49,8 @@ type Deps struct {
 	Accounts      *account.Service
 	Audit         *audit.Trail
 	Privacy       *privacy.Service
+	// Renderer renders emails (previews show exactly what is sent).
+	Renderer *mail.Renderer
 	// MailCheck is the admin's mail check; nil: built from the outbox.
 	MailCheck MailChecker
 }

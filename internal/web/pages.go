@@ -89,6 +89,9 @@ type page struct {
 	CSRF string
 	// Flash is a one-time message (already translated) shown at the top.
 	Flash string
+	// SwitchEN and SwitchFR are this page in the other language, with
+	// its other query parameters (filters) kept.
+	SwitchEN, SwitchFR string
 }
 
 // render executes the layout with the named page's content.
@@ -99,6 +102,7 @@ func (s *Server) render(c *gin.Context, status int, name string, p page) {
 		return
 	}
 	p.User = actorOf(c).User
+	p.SwitchEN, p.SwitchFR = withLang(c, "en"), withLang(c, "fr")
 	p.CSRF = nosurf.Token(c.Request)
 	if s.sessions != nil && p.Flash == "" {
 		p.Flash = s.sessions.PopString(c.Request.Context(), "flash")
@@ -157,4 +161,11 @@ func (s *Server) homePage(c *gin.Context) {
 func (s *Server) privacyPage(c *gin.Context) {
 	lang := language(c)
 	s.render(c, http.StatusOK, "privacy", page{Lang: lang, Title: s.cat.T(lang, "privacy.title", nil)})
+}
+
+// withLang is the current URL (path and query) with lang set.
+func withLang(c *gin.Context, lang string) string {
+	q := c.Request.URL.Query()
+	q.Set("lang", lang)
+	return c.Request.URL.Path + "?" + q.Encode()
 }

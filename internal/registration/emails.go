@@ -58,6 +58,13 @@ func (s *Service) notify(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, r 
 	if err != nil {
 		return err
 	}
+	return s.notifyAs(ctx, tx, m, r, event, st)
+}
+
+// notifyAs is notify with the registration's state already read (outside
+// the quota lock, where reads cost nothing to others).
+func (s *Service) notifyAs(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, r Registration, event string, st state.State) error {
+	var err error
 	data := registrationData{
 		Event: event, Meeting: invitation.MeetingDataFor(m, r.Language, s.cfg.BaseURL), Name: r.Name(),
 		State: st.Name(r.Language), Role: RoleLabel(r.DelegationRole, r.Language), Funded: r.Funded, Requested: r.FundingRequested,
@@ -102,16 +109,7 @@ func (s *Service) organizer() calendar.Attendee {
 
 // tellFocalPoints tells the state's focal points that someone registered
 // themselves through the state's link, so they can check (and approve).
-func (s *Service) tellFocalPoints(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, r Registration) error {
-	var fps []invitation.FocalPoint
-	err := tx.SelectContext(ctx, &fps, `SELECT id, state_code, name, email, language, created_at FROM focal_points WHERE state_code = $1`, r.State)
-	if err != nil {
-		return fmt.Errorf("registration: focal points: %w", err)
-	}
-	st, err := state.Lookup(ctx, tx, r.State)
-	if err != nil {
-		return err
-	}
+func (s *Service) tellFocalPoints(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, r Registration, st state.State, fps []invitation.FocalPoint) error {
 	for _, fp := range fps {
 		data := struct {
 			Meeting       invitation.MeetingData
@@ -139,4 +137,14 @@ func (s *Service) tellFocalPoints(ctx context.Context, tx *sqlx.Tx, m meeting.Me
 		}
 	}
 	return nil
+}
+
+// focalPointsOf reads a state's focal points.
+func (s *Service) focalPointsOf(ctx context.Context, code string) ([]invitation.FocalPoint, error) {
+	var fps []invitation.FocalPoint
+	err := s.db.SelectContext(ctx, &fps, `SELECT id, state_code, name, email, language, created_at FROM focal_points WHERE state_code = $1`, code)
+	if err != nil {
+		return nil, fmt.Errorf("registration: focal points: %w", err)
+	}
+	return fps, nil
 }

@@ -83,6 +83,18 @@ func (s *Service) Register(ctx context.Context, a auth.Actor, meetingID int64, i
 	if err := s.checkOpen(m, source); err != nil {
 		return Result{}, err
 	}
+	// What the emails need is read before the transaction, so that the
+	// state's lock is held only for the seat decision and the writes.
+	st, err := state.Lookup(ctx, s.db, in.State)
+	if err != nil {
+		return Result{}, err
+	}
+	var fps []invitation.FocalPoint
+	if source == SourceLink {
+		if fps, err = s.focalPointsOf(ctx, in.State); err != nil {
+			return Result{}, err
+		}
+	}
 	var res Result
 	err = postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
 		if err := lockQuota(ctx, tx, m, in.State); err != nil {
@@ -102,11 +114,11 @@ func (s *Service) Register(ctx context.Context, a auth.Actor, meetingID int64, i
 		if err != nil {
 			return err
 		}
-		if err := s.notify(ctx, tx, m, r, eventFor(status)); err != nil {
+		if err := s.notifyAs(ctx, tx, m, r, eventFor(status), st); err != nil {
 			return err
 		}
 		if source == SourceLink {
-			if err := s.tellFocalPoints(ctx, tx, m, r); err != nil {
+			if err := s.tellFocalPoints(ctx, tx, m, r, st, fps); err != nil {
 				return err
 			}
 		}

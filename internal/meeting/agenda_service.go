@@ -31,6 +31,12 @@ func (s *Service) Agenda(ctx context.Context, a auth.Actor, meetingID int64) ([]
 	return agendaItems(ctx, s.db, meetingID)
 }
 
+// AgendaOf returns the agenda of a meeting the caller has already read
+// (and so was allowed to see), saving a second read of the meeting.
+func (s *Service) AgendaOf(ctx context.Context, m Meeting) ([]Item, error) {
+	return agendaItems(ctx, s.db, m.ID)
+}
+
 // editAgenda runs fn with the meeting locked: agenda edits of one meeting
 // happen one at a time, so positions never collide.
 func (s *Service) editAgenda(ctx context.Context, a auth.Actor, meetingID int64,

@@ -51,7 +51,7 @@ func (s *Server) loadMeetingView(c *gin.Context) (meetingView, error) {
 	if err != nil {
 		return meetingView{}, err
 	}
-	items, err := s.deps.Meetings.Agenda(c.Request.Context(), actorOf(c), id)
+	items, err := s.deps.Meetings.AgendaOf(c.Request.Context(), m)
 	if err != nil {
 		return meetingView{}, err
 	}

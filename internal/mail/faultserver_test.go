@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 )
 
@@ -25,6 +26,9 @@ type faultServer struct {
 	hook func(ev faultEvent) error
 	// delay slows every accepted message down.
 	delay time.Duration
+	// login, when set, makes AUTH LOGIN (and only it) required, with
+	// these credentials: user, password.
+	login []string
 
 	mu       sync.Mutex
 	srv      *smtp.Server
@@ -61,9 +65,14 @@ func (s *faultServer) up(addr string) {
 		s.t.Fatal(err)
 	}
 	srv := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
-		return &faultSession{s: s, conn: c}, nil
+		fs := &faultSession{s: s, conn: c}
+		if s.login != nil {
+			return &loginSession{faultSession: fs}, nil
+		}
+		return fs, nil
 	}))
 	srv.Domain = "fault.test"
+	srv.AllowInsecureAuth = true
 	srv.ErrorLog = log.New(io.Discard, "", 0)
 	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
 	s.mu.Lock()
@@ -155,4 +164,41 @@ func (fs *faultSession) reply(ev faultEvent) error {
 		fs.conn.Conn().Close()
 	}
 	return err
+}
+
+// loginSession is a faultSession that requires AUTH LOGIN.
+type loginSession struct {
+	*faultSession
+	user, authenticated string
+}
+
+func (ls *loginSession) AuthMechanisms() []string { return []string{sasl.Login} }
+
+func (ls *loginSession) Auth(mech string) (sasl.Server, error) {
+	if mech != sasl.Login {
+		return nil, smtp.ErrAuthUnknownMechanism
+	}
+	return ls, nil
+}
+
+// Next is the server side of AUTH LOGIN: user name, then password.
+func (ls *loginSession) Next(response []byte) (challenge []byte, done bool, err error) {
+	switch {
+	case ls.user == "" && len(response) == 0:
+		return []byte("Username:"), false, nil
+	case ls.user == "":
+		ls.user = string(response)
+		return []byte("Password:"), false, nil
+	case ls.user == ls.s.login[0] && string(response) == ls.s.login[1]:
+		ls.authenticated = ls.user
+		return nil, true, nil
+	}
+	return nil, true, smtp.ErrAuthFailed
+}
+
+func (ls *loginSession) Mail(from string, opts *smtp.MailOptions) error {
+	if ls.authenticated == "" {
+		return smtp.ErrAuthRequired
+	}
+	return ls.faultSession.Mail(from, opts)
 }

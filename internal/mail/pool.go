@@ -16,6 +16,12 @@ var ErrPoolClosed = errors.New("mail: SMTP pool closed")
 // Pool sends messages over at most cfg.PoolSize SMTP connections, reused
 // from one message to the next and closed after IdleTimeout unused. It is
 // safe for concurrent use and is the [Sender] of production workers.
+//
+// A connection is reset (RSET) only after a failed transaction: after a
+// successful one the next MAIL FROM starts afresh (RFC 5321, 3.3), and an
+// extra round trip per message would cost throughput. Nor is it probed with
+// NOOP before use: a connection the server dropped fails at MAIL FROM,
+// before anything was offered, and the message then goes out on a new one.
 type Pool struct {
 	cfg      SMTPConfig
 	tls      *tls.Config
@@ -51,7 +57,9 @@ func NewPool(cfg SMTPConfig) (*Pool, error) {
 }
 
 // Send delivers e over a pooled connection. A failure is a *ConnectError
-// when no session could be opened, else a *CommandError.
+// when no session could be opened, a *CommandError when offering the
+// message failed, or ctx's error or ErrPoolClosed while waiting for a
+// connection.
 func (p *Pool) Send(ctx context.Context, e Envelope) error {
 	ctx, cancel := context.WithTimeout(ctx, p.cfg.DialTimeout+4*p.cfg.CommandTimeout+p.cfg.DataTimeout)
 	defer cancel()

@@ -31,8 +31,12 @@ type job struct {
 // whose time has come, and rows whose lease ran out (a worker died while
 // sending them; for a row being sent, next_attempt_at is the end of its
 // lease). SKIP LOCKED lets workers claim side by side without waiting for
-// or taking each other's rows.
+// or taking each other's rows. The query is not cancelled with ctx: rows
+// claimed by a committed update whose answer was dropped would wait for
+// their lease to run out.
 func (w *Worker) claim(ctx context.Context, n int) ([]job, error) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), dbWriteTimeout)
+	defer cancel()
 	const q = `
 UPDATE outgoing_mail AS m
 SET status = 'sending', attempts = m.attempts + 1, updated_at = now(),

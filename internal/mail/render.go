@@ -12,8 +12,8 @@ import (
 	texttemplate "text/template"
 )
 
-// Languages are the languages every email exists in.
-var Languages = []string{"en", "fr"}
+// Languages returns the languages every email exists in.
+func Languages() []string { return []string{"en", "fr"} }
 
 // Renderer renders the emails defined by a directory of templates:
 //
@@ -22,7 +22,7 @@ var Languages = []string{"en", "fr"}
 //	<name>.<lang>.txt                         text/template, the plain text body
 //	<name>.<lang>.html                        html/template, the HTML body
 //
-// for each language in [Languages]. A body is executed as the template
+// for each language of [Languages]. A body is executed as the template
 // "content" inside its layout. The layouts end with a footer that says why
 // the person receives the email: the data passed to Render must carry a
 // Reason (a struct field or a map key), unless the email defines its own
@@ -52,7 +52,7 @@ func NewRenderer(fsys fs.FS, platform string) (*Renderer, error) {
 	r := &Renderer{emails: map[string]*emailTemplates{}}
 	var problems []string
 	for _, name := range emailNames(sources) {
-		for _, lang := range Languages {
+		for _, lang := range Languages() {
 			t, err := parseEmail(sources, name, lang, funcs)
 			if err != nil {
 				problems = append(problems, err.Error())

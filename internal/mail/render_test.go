@@ -54,7 +54,7 @@ func TestRendererRendersTheTestEmailInBothLanguages(t *testing.T) {
 // minimalTemplates returns one email, "hello", with a reason in the data.
 func minimalTemplates() fstest.MapFS {
 	fsys := fstest.MapFS{}
-	for _, lang := range Languages {
+	for _, lang := range Languages() {
 		fsys["layout."+lang+".txt"] = &fstest.MapFile{Data: []byte("{{template \"content\" .}}\n-- \n{{block \"reason\" .}}{{.Reason}}{{end}}\n{{platform}}\n")}
 		fsys["layout."+lang+".html"] = &fstest.MapFile{Data: []byte(`<div>{{template "content" .}}<p>{{block "reason" .}}{{.Reason}}{{end}}</p></div>`)}
 		fsys["hello."+lang+".subject"] = &fstest.MapFile{Data: []byte("Hello {{.Name}}\n")}

@@ -23,7 +23,10 @@ type Envelope struct {
 // TLS or AUTH failed): the message itself was never offered.
 type ConnectError struct{ Err error }
 
+// Error returns the cause.
 func (e *ConnectError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the cause.
 func (e *ConnectError) Unwrap() error { return e.Err }
 
 // CommandError is a failure while offering a message, with the SMTP
@@ -33,7 +36,11 @@ type CommandError struct {
 	Err     error // a *smtp.SMTPError when the server replied
 }
 
+// Error returns the command and the failure, e.g.
+// "RCPT TO: SMTP error 550: no such user".
 func (e *CommandError) Error() string { return e.Command + ": " + e.Err.Error() }
+
+// Unwrap returns the failure.
 func (e *CommandError) Unwrap() error { return e.Err }
 
 // session is one open, authenticated SMTP connection.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -16,15 +17,16 @@ import (
 // A failure should be a *ConnectError when the message was never offered
 // (the server or the settings are at fault) and otherwise carry the
 // server's *smtp.SMTPError when it replied, so the worker can tell a
-// temporary failure from a permanent one.
+// temporary failure from a permanent one. Send must return soon after ctx
+// is done: that is how the worker bounds a shutdown.
 type Sender interface {
 	Send(ctx context.Context, e Envelope) error
 }
 
-// DefaultRetrySchedule is how long a message waits after its n-th failed
-// attempt; past the end, the last delay repeats.
-var DefaultRetrySchedule = []time.Duration{
-	10 * time.Second, 30 * time.Second, time.Minute, 5 * time.Minute, 15 * time.Minute, time.Hour,
+// DefaultRetrySchedule returns how long a message waits after its n-th
+// failed attempt: 10s, 30s, 1m, 5m, 15m, then hourly.
+func DefaultRetrySchedule() []time.Duration {
+	return []time.Duration{10 * time.Second, 30 * time.Second, time.Minute, 5 * time.Minute, 15 * time.Minute, time.Hour}
 }
 
 // WorkerConfig tunes a [Worker]; zero fields take the defaults shown.
@@ -48,8 +50,9 @@ type WorkerConfig struct {
 	MaxAttempts int
 	MaxAge      time.Duration
 	// RetrySchedule is the wait after each failed attempt (default
-	// DefaultRetrySchedule). Its first entry is also the first pause after
-	// the server could not be reached; pauses then double up to the last.
+	// DefaultRetrySchedule); past its end, the last wait repeats. Its first
+	// entry is also the first pause after the server could not be reached;
+	// pauses then double up to the last.
 	RetrySchedule []time.Duration
 	// ShutdownGrace bounds the sends still running when Run's context is
 	// cancelled (default 10s).
@@ -70,8 +73,9 @@ func (c WorkerConfig) withDefaults() WorkerConfig {
 	setDefault(&c.MaxAge, 72*time.Hour)
 	setDefault(&c.ShutdownGrace, 10*time.Second)
 	if len(c.RetrySchedule) == 0 {
-		c.RetrySchedule = DefaultRetrySchedule
+		c.RetrySchedule = DefaultRetrySchedule()
 	}
+	c.RetrySchedule = slices.Clone(c.RetrySchedule) // the caller's slice may change
 	return c
 }
 
@@ -158,13 +162,13 @@ func (w *Worker) Run(ctx context.Context) error {
 		w.record(results, wake)
 	}()
 
-	w.log.Info("mail worker started", "concurrency", w.cfg.Concurrency, "rate", w.cfg.RatePerSecond, "batch", w.batch)
+	w.log.Debug("mail worker started", "concurrency", w.cfg.Concurrency, "rate", w.cfg.RatePerSecond, "batch", w.batch)
 	w.claimLoop(ctx, jobs, results, wake)
 	close(jobs)
 	senders.Wait()
 	close(results)
 	<-recorded
-	w.log.Info("mail worker stopped")
+	w.log.Debug("mail worker stopped")
 	return nil
 }
 

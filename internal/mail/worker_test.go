@@ -108,6 +108,28 @@ func TestWorkerGivesUpAfterMaxAttempts(t *testing.T) {
 	}
 }
 
+func TestWorkerGivesUpOnAMessageQueuedTooLongAgo(t *testing.T) {
+	db, dsn := testdb.New(t)
+	srv := startFaultServer(t, func(ev faultEvent) error {
+		if ev.Stage == "data" {
+			return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try later"}
+		}
+		return nil
+	})
+	id := enqueue(t, db, newOutbox(t, db, true), invitation(1, false))[0]
+	if _, err := db.Exec(`UPDATE outgoing_mail SET queued_at = now() - interval '2 hours'`); err != nil {
+		t.Fatal(err)
+	}
+	cfg := fastConfig(dsn)
+	cfg.MaxAge = time.Hour
+	startWorker(t, db, srv.pool(1), cfg)
+
+	waitFor(t, db, "status = 'failed'", 10*time.Second)
+	if m := row(t, db, id); m.Attempts != 1 || !strings.Contains(m.LastError, "gave up after 2h") || !strings.Contains(m.LastError, "try later") {
+		t.Errorf("row = %+v", m)
+	}
+}
+
 func TestWorkerRetriesWhenTheConnectionDropsDuringData(t *testing.T) {
 	db, dsn := testdb.New(t)
 	srv := startFaultServer(t, func(ev faultEvent) error {
@@ -247,5 +269,38 @@ func TestWorkerHonoursTheRateLimit(t *testing.T) {
 	waitFor(t, db, "status = 'sent'", 10*time.Second)
 	if d := time.Since(start); d < 200*time.Millisecond {
 		t.Errorf("10 messages at 40/s took %s", d)
+	}
+}
+
+func TestWorkerWakesOnNotification(t *testing.T) {
+	db, dsn := testdb.New(t)
+	srv := startFaultServer(t, nil)
+	cfg := fastConfig(dsn)
+	cfg.PollInterval = time.Hour // only a notification can wake it
+	startWorker(t, db, srv.pool(1), cfg)
+	// Wait until the worker listens, and has found the queue empty.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var listening bool
+		err := db.Get(&listening, `SELECT EXISTS (SELECT 1 FROM pg_stat_activity
+			WHERE datname = current_database() AND query = 'LISTEN "`+notifyChannel+`"')`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if listening {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the worker does not LISTEN")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond)
+
+	start := time.Now()
+	enqueue(t, db, newOutbox(t, db, true), invitation(1, false))
+	waitFor(t, db, "status = 'sent'", 5*time.Second)
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("sent %s after it was queued", d)
 	}
 }

@@ -361,11 +361,10 @@ func envOf(key string) string {
 }
 
 func checkHostPort(addr string) error {
-	host, port, err := splitHostPort(addr)
+	_, port, err := splitHostPort(addr)
 	if err != nil {
 		return err
 	}
-	_ = host
 	if port == "" {
 		return errors.New("must be HOST:PORT, e.g. 127.0.0.1:8080 or :8080")
 	}

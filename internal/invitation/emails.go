@@ -55,8 +55,12 @@ type invitationData struct {
 	FundedSeats     int
 }
 
-func (s *Service) organizer() calendar.Attendee {
-	a, err := mail.ParseAddress(s.cfg.MailFrom)
+func (s *Service) organizer() calendar.Attendee { return Organizer(s.cfg.MailFrom) }
+
+// Organizer is the ORGANIZER of Agora's calendar invitations: the sender
+// of its emails (mail_from).
+func Organizer(mailFrom string) calendar.Attendee {
+	a, err := mail.ParseAddress(mailFrom)
 	if err != nil {
 		return calendar.Attendee{}
 	}

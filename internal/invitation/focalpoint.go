@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"github.com/coe-agora/agora/internal/apperr"
 	"github.com/coe-agora/agora/internal/audit"
@@ -144,7 +145,7 @@ func focalPointsOf(ctx context.Context, tx *sqlx.Tx, codes []string) (map[string
 	var fps []FocalPoint
 	err := tx.SelectContext(ctx, &fps, `
 		SELECT id, state_code, name, email, language, created_at FROM focal_points
-		WHERE state_code = ANY($1) ORDER BY id`, pqArray(codes))
+		WHERE state_code = ANY($1) ORDER BY id`, pq.Array(codes))
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("invitation: focal points: %w", err)
 	}

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 
 	"github.com/coe-agora/agora/internal/apperr"
 	"github.com/coe-agora/agora/internal/audit"
@@ -20,8 +19,6 @@ import (
 	"github.com/coe-agora/agora/internal/secret"
 	"github.com/coe-agora/agora/internal/state"
 )
-
-func pqArray(codes []string) any { return pq.Array(codes) }
 
 // Invitation is a state's invitation to a meeting.
 type Invitation struct {

@@ -66,20 +66,10 @@ type Item struct {
 }
 
 // Title returns the title in lang, falling back to the other language.
-func (it Item) Title(lang string) string {
-	if lang == "fr" && it.TitleFR != "" || it.TitleEN == "" {
-		return it.TitleFR
-	}
-	return it.TitleEN
-}
+func (it Item) Title(lang string) string { return inLang(lang, it.TitleEN, it.TitleFR) }
 
 // Notes returns the notes in lang, falling back to the other language.
-func (it Item) Notes(lang string) string {
-	if lang == "fr" && it.NotesFR != "" || it.NotesEN == "" {
-		return it.NotesFR
-	}
-	return it.NotesEN
-}
+func (it Item) Notes(lang string) string { return inLang(lang, it.NotesEN, it.NotesFR) }
 
 // Depth is 0 for a top-level item and 1 for a sub-item.
 func (it Item) Depth() int {

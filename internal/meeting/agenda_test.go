@@ -3,6 +3,8 @@ package meeting_test
 import (
 	"context"
 	"math/rand/v2"
+	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -125,13 +127,13 @@ func TestConcurrentReorders(t *testing.T) {
 	got := make([]int64, len(items))
 	for i, it := range items {
 		got[i] = it.ID
-		if it.Position != i+1 || it.Number != itoa(i+1) {
+		if it.Position != i+1 || it.Number != strconv.Itoa(i+1) {
 			t.Errorf("item %d at index %d has position %d, number %q", it.ID, i, it.Position, it.Number)
 		}
 	}
 	matched := false
 	for _, o := range orders {
-		if equal(o, got) {
+		if slices.Equal(o, got) {
 			matched = true
 		}
 	}
@@ -173,38 +175,7 @@ func TestMoveAndDeleteKeepPositionsDense(t *testing.T) {
 		whats = append(whats, h.What)
 	}
 	want := []string{"create", "agenda.add", "agenda.add", "agenda.add", "agenda.update", "agenda.update", "agenda.delete"}
-	if !equalStrings(whats, want) {
+	if !slices.Equal(whats, want) {
 		t.Errorf("history %v, want %v", whats, want)
 	}
-}
-
-func itoa(n int) string {
-	if n < 10 {
-		return string(rune('0' + n))
-	}
-	return string(rune('0'+n/10)) + string(rune('0'+n%10))
-}
-
-func equal(a, b []int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

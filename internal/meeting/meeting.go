@@ -88,19 +88,20 @@ type Meeting struct {
 }
 
 // Title returns the title in lang, falling back to the other language.
-func (m Meeting) Title(lang string) string {
-	if lang == "fr" && m.TitleFR != "" || m.TitleEN == "" {
-		return m.TitleFR
-	}
-	return m.TitleEN
-}
+func (m Meeting) Title(lang string) string { return inLang(lang, m.TitleEN, m.TitleFR) }
 
 // Description returns the description in lang, falling back to the other language.
 func (m Meeting) Description(lang string) string {
-	if lang == "fr" && m.DescriptionFR != "" || m.DescriptionEN == "" {
-		return m.DescriptionFR
+	return inLang(lang, m.DescriptionEN, m.DescriptionFR)
+}
+
+// inLang picks the French or English text for lang, falling back to the
+// other when the one asked for is empty.
+func inLang(lang, en, fr string) string {
+	if lang == "fr" && fr != "" || en == "" {
+		return fr
 	}
-	return m.DescriptionEN
+	return en
 }
 
 // Location returns where the meeting takes place, in words.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -306,7 +307,7 @@ const MaxLimit = 500
 // a time; next is the cursor of the following page ("" at the end).
 func (s *Service) Meetings(ctx context.Context, a auth.Actor, f Filter) (ms []Meeting, next string, err error) {
 	errs := apperr.Fields{}
-	if f.Status != "" && !contains(Statuses, f.Status) {
+	if f.Status != "" && !slices.Contains(Statuses, f.Status) {
 		errs.Add("status", "must be one of "+strings.Join(Statuses, ", "))
 	}
 	if f.Limit == 0 {
@@ -379,15 +380,6 @@ func decodeCursor(c string) (time.Time, int64, bool) {
 	t, err1 := time.Parse(time.RFC3339Nano, ts)
 	id, err2 := strconv.ParseInt(idText, 10, 64)
 	return t, id, ok && err1 == nil && err2 == nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // AudienceStates returns the states the meeting invites, in protocol order

@@ -3,7 +3,6 @@ package registration
 import (
 	"context"
 	"fmt"
-	"net/mail"
 
 	"github.com/jmoiron/sqlx"
 
@@ -99,13 +98,7 @@ func (s *Service) notifyAs(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, 
 	return err
 }
 
-func (s *Service) organizer() calendar.Attendee {
-	a, err := mail.ParseAddress(s.cfg.MailFrom)
-	if err != nil {
-		return calendar.Attendee{}
-	}
-	return calendar.Attendee{Name: a.Name, Email: a.Address}
-}
+func (s *Service) organizer() calendar.Attendee { return invitation.Organizer(s.cfg.MailFrom) }
 
 // tellFocalPoints tells the state's focal points that someone registered
 // themselves through the state's link, so they can check (and approve).

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -46,10 +47,10 @@ func (s *Service) Registrations(ctx context.Context, a auth.Actor, meetingID int
 		return nil, "", err
 	}
 	errs := apperr.Fields{}
-	if f.Status != "" && !contains(Statuses, f.Status) {
+	if f.Status != "" && !slices.Contains(Statuses, f.Status) {
 		errs.Add("status", "must be one of "+strings.Join(Statuses, ", "))
 	}
-	if f.Role != "" && !contains(Roles, f.Role) {
+	if f.Role != "" && !slices.Contains(Roles, f.Role) {
 		errs.Add("role", "must be one of "+strings.Join(Roles, ", "))
 	}
 	if f.Limit < 0 || f.Limit > MaxLimit {
@@ -272,13 +273,4 @@ func decodeOffset(c string) (int, bool) {
 	}
 	n, err := strconv.Atoi(string(b[1:]))
 	return n, err == nil && n >= 0
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -9,89 +9,69 @@ import (
 )
 
 func (s *Server) getAgenda(c *gin.Context) {
-	id, err := idParam(c, "id")
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	items, err := s.deps.Meetings.Agenda(c.Request.Context(), actorOf(c), id)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"items": nonNil(items)})
+	s.withID(c, http.StatusOK, func(id int64) (any, error) {
+		items, err := s.deps.Meetings.Agenda(c.Request.Context(), actorOf(c), id)
+		return gin.H{"items": nonNil(items)}, err
+	})
 }
 
 func (s *Server) addAgendaItem(c *gin.Context) {
-	id, err := idParam(c, "id")
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	f := meeting.ItemFields{Speakers: meeting.Speakers{}}
-	if err := s.decodeJSON(c, &f); err != nil {
-		s.writeError(c, err)
-		return
-	}
-	it, err := s.deps.Meetings.AddItem(c.Request.Context(), actorOf(c), id, f)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, it)
+	s.withID(c, http.StatusCreated, func(id int64) (any, error) {
+		f := meeting.ItemFields{Speakers: meeting.Speakers{}}
+		if err := s.decodeJSON(c, &f); err != nil {
+			return nil, err
+		}
+		return s.deps.Meetings.AddItem(c.Request.Context(), actorOf(c), id, f)
+	})
 }
 
 func (s *Server) updateAgendaItem(c *gin.Context) {
-	id, err := idParam(c, "id")
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	body, err := s.readBody(c)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	it, err := s.deps.Meetings.UpdateItem(c.Request.Context(), actorOf(c), id, patchOnto[meeting.ItemFields](body))
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, it)
+	s.withID(c, http.StatusOK, func(id int64) (any, error) {
+		body, err := s.readBody(c)
+		if err != nil {
+			return nil, err
+		}
+		return s.deps.Meetings.UpdateItem(c.Request.Context(), actorOf(c), id, patchOnto[meeting.ItemFields](body))
+	})
 }
 
 func (s *Server) deleteAgendaItem(c *gin.Context) {
-	id, err := idParam(c, "id")
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	if err := s.deps.Meetings.DeleteItem(c.Request.Context(), actorOf(c), id); err != nil {
-		s.writeError(c, err)
-		return
-	}
-	c.Status(http.StatusNoContent)
+	s.withID(c, http.StatusNoContent, func(id int64) (any, error) {
+		return nil, s.deps.Meetings.DeleteItem(c.Request.Context(), actorOf(c), id)
+	})
 }
 
 func (s *Server) reorderAgenda(c *gin.Context) {
+	s.withID(c, http.StatusOK, func(id int64) (any, error) {
+		var in struct {
+			IDs []int64 `json:"ids"`
+		}
+		if err := s.decodeJSON(c, &in); err != nil {
+			return nil, err
+		}
+		items, err := s.deps.Meetings.Reorder(c.Request.Context(), actorOf(c), id, in.IDs)
+		return gin.H{"items": nonNil(items)}, err
+	})
+}
+
+// withID runs the handler body of a route with an :id: a malformed id is
+// not found, an error gets the error body, a result is written with status
+// (no body for 204).
+func (s *Server) withID(c *gin.Context, status int, fn func(id int64) (any, error)) {
 	id, err := idParam(c, "id")
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
-	var in struct {
-		IDs []int64 `json:"ids"`
-	}
-	if err := s.decodeJSON(c, &in); err != nil {
+	v, err := fn(id)
+	switch {
+	case err != nil:
 		s.writeError(c, err)
-		return
+	case status == http.StatusNoContent:
+		c.Status(status)
+	default:
+		c.JSON(status, v)
 	}
-	items, err := s.deps.Meetings.Reorder(c.Request.Context(), actorOf(c), id, in.IDs)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"items": nonNil(items)})
 }
 
 func nonNil[T any](list []T) []T {

@@ -19,18 +19,28 @@ import (
 // decodeJSON reads the request body into v strictly: one JSON value, no
 // unknown fields, no more than the configured size.
 func (s *Server) decodeJSON(c *gin.Context, v any) error {
+	body, err := s.readBody(c)
+	if err != nil {
+		return err
+	}
+	return decodeStrict(body, v)
+}
+
+// readBody reads a JSON body whole (bounded). Handlers that apply a body
+// inside a transaction read it first, so no lock waits on a slow client.
+func (s *Server) readBody(c *gin.Context) ([]byte, error) {
 	if ct := c.ContentType(); ct != "" && ct != "application/json" {
-		return apperr.New(apperr.Malformed, "the body must be JSON (Content-Type: application/json)")
+		return nil, apperr.New(apperr.Malformed, "the body must be JSON (Content-Type: application/json)")
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxBodyBytes))
 	if err != nil {
 		var maxBytes *http.MaxBytesError
 		if errors.As(err, &maxBytes) {
-			return apperr.New(apperr.TooLarge, "the request body is larger than %d bytes", maxBytes.Limit)
+			return nil, apperr.New(apperr.TooLarge, "the request body is larger than %d bytes", maxBytes.Limit)
 		}
-		return apperr.Wrap(err, apperr.Malformed, "the request body could not be read")
+		return nil, apperr.Wrap(err, apperr.Malformed, "the request body could not be read")
 	}
-	return decodeStrict(body, v)
+	return body, nil
 }
 
 // decodeStrict decodes one JSON value onto v, rejecting unknown fields.

@@ -32,74 +32,39 @@ func (s *Server) addFocalPoint(c *gin.Context) {
 }
 
 func (s *Server) deleteFocalPoint(c *gin.Context) {
-	id, err := idParam(c, "id")
-	if err == nil {
-		err = s.deps.FocalPoints.Delete(c.Request.Context(), actorOf(c), id)
-	}
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	c.Status(http.StatusNoContent)
+	s.withID(c, http.StatusNoContent, func(id int64) (any, error) {
+		return nil, s.deps.FocalPoints.Delete(c.Request.Context(), actorOf(c), id)
+	})
 }
 
 func (s *Server) invite(c *gin.Context) {
-	id, err := idParam(c, "id")
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	var req invitation.Request
-	if c.Request.ContentLength != 0 {
-		if err := s.decodeJSON(c, &req); err != nil {
-			s.writeError(c, err)
-			return
+	s.withID(c, http.StatusOK, func(id int64) (any, error) {
+		var req invitation.Request
+		if c.Request.ContentLength != 0 {
+			if err := s.decodeJSON(c, &req); err != nil {
+				return nil, err
+			}
 		}
-	}
-	res, err := s.deps.Invitations.Invite(c.Request.Context(), actorOf(c), id, req)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, res)
+		return s.deps.Invitations.Invite(c.Request.Context(), actorOf(c), id, req)
+	})
 }
 
 func (s *Server) listInvitations(c *gin.Context) {
-	id, err := idParam(c, "id")
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	invs, err := s.deps.Invitations.Invitations(c.Request.Context(), actorOf(c), id)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"invitations": invs})
+	s.withID(c, http.StatusOK, func(id int64) (any, error) {
+		invs, err := s.deps.Invitations.Invitations(c.Request.Context(), actorOf(c), id)
+		return gin.H{"invitations": invs}, err
+	})
 }
 
 func (s *Server) revokeInvitation(c *gin.Context) {
-	id, err := idParam(c, "id")
-	if err == nil {
-		err = s.deps.Invitations.Revoke(c.Request.Context(), actorOf(c), id, c.Param("code"))
-	}
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	c.Status(http.StatusNoContent)
+	s.withID(c, http.StatusNoContent, func(id int64) (any, error) {
+		return nil, s.deps.Invitations.Revoke(c.Request.Context(), actorOf(c), id, c.Param("code"))
+	})
 }
 
 func (s *Server) remind(c *gin.Context) {
-	id, err := idParam(c, "id")
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	n, err := s.deps.Invitations.Remind(c.Request.Context(), actorOf(c), id)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"emails_queued": n})
+	s.withID(c, http.StatusOK, func(id int64) (any, error) {
+		n, err := s.deps.Invitations.Remind(c.Request.Context(), actorOf(c), id)
+		return gin.H{"emails_queued": n}, err
+	})
 }

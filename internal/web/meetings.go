@@ -1,7 +1,6 @@
 package web
 
 import (
-	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -19,18 +18,6 @@ func idParam(c *gin.Context, name string) (int64, error) {
 		return 0, apperr.New(apperr.NotFound, "no such %s", name)
 	}
 	return id, nil
-}
-
-// readBody reads a JSON body whole (bounded), before any transaction starts.
-func (s *Server) readBody(c *gin.Context) ([]byte, error) {
-	if ct := c.ContentType(); ct != "" && ct != "application/json" {
-		return nil, apperr.New(apperr.Malformed, "the body must be JSON (Content-Type: application/json)")
-	}
-	b, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxBodyBytes))
-	if err != nil {
-		return nil, classify(err)
-	}
-	return b, nil
 }
 
 // patchOnto returns an apply function that decodes body onto v strictly.
@@ -71,34 +58,19 @@ func (s *Server) listMeetings(c *gin.Context) {
 }
 
 func (s *Server) getMeeting(c *gin.Context) {
-	id, err := idParam(c, "id")
-	if err == nil {
-		var m meeting.Meeting
-		if m, err = s.deps.Meetings.Meeting(c.Request.Context(), actorOf(c), id); err == nil {
-			c.JSON(http.StatusOK, m)
-			return
-		}
-	}
-	s.writeError(c, err)
+	s.withID(c, http.StatusOK, func(id int64) (any, error) {
+		return s.deps.Meetings.Meeting(c.Request.Context(), actorOf(c), id)
+	})
 }
 
 func (s *Server) updateMeeting(c *gin.Context) {
-	id, err := idParam(c, "id")
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	body, err := s.readBody(c)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	m, err := s.deps.Meetings.Update(c.Request.Context(), actorOf(c), id, patchOnto[meeting.Fields](body))
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, m)
+	s.withID(c, http.StatusOK, func(id int64) (any, error) {
+		body, err := s.readBody(c)
+		if err != nil {
+			return nil, err
+		}
+		return s.deps.Meetings.Update(c.Request.Context(), actorOf(c), id, patchOnto[meeting.Fields](body))
+	})
 }
 
 func (s *Server) publishMeeting(c *gin.Context) {
@@ -127,34 +99,14 @@ func (s *Server) cancelMeeting(c *gin.Context) {
 }
 
 func (s *Server) meetingAction(c *gin.Context, act func(id int64) (meeting.Meeting, error)) {
-	id, err := idParam(c, "id")
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	m, err := act(id)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, m)
+	s.withID(c, http.StatusOK, func(id int64) (any, error) { return act(id) })
 }
 
 func (s *Server) meetingHistory(c *gin.Context) {
-	id, err := idParam(c, "id")
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	changes, err := s.deps.Meetings.History(c.Request.Context(), actorOf(c), id)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	if changes == nil {
-		changes = []meeting.Change{}
-	}
-	c.JSON(http.StatusOK, gin.H{"changes": changes})
+	s.withID(c, http.StatusOK, func(id int64) (any, error) {
+		changes, err := s.deps.Meetings.History(c.Request.Context(), actorOf(c), id)
+		return gin.H{"changes": nonNil(changes)}, err
+	})
 }
 
 // queryLimit reads ?limit=: 0 when absent (the default page size), and

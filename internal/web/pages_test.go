@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -189,7 +190,7 @@ func TestCalendarFile(t *testing.T) {
 
 	e.JSON("PATCH", fmt.Sprintf("/api/v1/meetings/%d", m.ID), "secretariat", map[string]any{"venue": "Agora, Strasbourg"}, 200, nil)
 	ev2, _ := calendarOf(t, e, m.ID, "en")
-	if prop(ev2, ics.ComponentPropertyUniqueId) != uid || prop(ev2, ics.ComponentPropertySequence) <= seq {
+	if prop(ev2, ics.ComponentPropertyUniqueId) != uid || num(prop(ev2, ics.ComponentPropertySequence)) <= num(seq) {
 		t.Errorf("after a venue change: UID %q→%q, SEQUENCE %s→%s", uid, prop(ev2, ics.ComponentPropertyUniqueId), seq, prop(ev2, ics.ComponentPropertySequence))
 	}
 	if prop(ev2, ics.ComponentPropertySummary) != m.TitleEN {
@@ -197,7 +198,16 @@ func TestCalendarFile(t *testing.T) {
 	}
 	e.JSON("POST", fmt.Sprintf("/api/v1/meetings/%d/cancel", m.ID), "secretariat", map[string]any{"reason": "Salle indisponible"}, 200, nil)
 	ev3, _ := calendarOf(t, e, m.ID, "fr")
-	if prop(ev3, ics.ComponentPropertyStatus) != "CANCELLED" || prop(ev3, ics.ComponentPropertySequence) <= prop(ev2, ics.ComponentPropertySequence) {
+	if prop(ev3, ics.ComponentPropertyStatus) != "CANCELLED" || num(prop(ev3, ics.ComponentPropertySequence)) <= num(prop(ev2, ics.ComponentPropertySequence)) {
 		t.Errorf("after cancelling: STATUS %q SEQUENCE %s", prop(ev3, ics.ComponentPropertyStatus), prop(ev3, ics.ComponentPropertySequence))
 	}
+}
+
+// num reads a SEQUENCE as a number (as text "10" would sort before "9").
+func num(s string) int {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return -1
+	}
+	return n
 }

@@ -12,22 +12,13 @@ import (
 )
 
 func (s *Server) register(c *gin.Context) {
-	id, err := idParam(c, "id")
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	var in registration.Input
-	if err := s.decodeJSON(c, &in); err != nil {
-		s.writeError(c, err)
-		return
-	}
-	res, err := s.deps.Registrations.Register(c.Request.Context(), actorOf(c), id, in)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, res)
+	s.withID(c, http.StatusCreated, func(id int64) (any, error) {
+		var in registration.Input
+		if err := s.decodeJSON(c, &in); err != nil {
+			return nil, err
+		}
+		return s.deps.Registrations.Register(c.Request.Context(), actorOf(c), id, in)
+	})
 }
 
 func (s *Server) registrationFilter(c *gin.Context) (registration.Filter, error) {
@@ -42,50 +33,28 @@ func (s *Server) registrationFilter(c *gin.Context) (registration.Filter, error)
 }
 
 func (s *Server) listRegistrations(c *gin.Context) {
-	id, err := idParam(c, "id")
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	f, err := s.registrationFilter(c)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	rows, next, err := s.deps.Registrations.Registrations(c.Request.Context(), actorOf(c), id, f)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"registrations": nonNil(rows), "next": nullable(next)})
+	s.withID(c, http.StatusOK, func(id int64) (any, error) {
+		f, err := s.registrationFilter(c)
+		if err != nil {
+			return nil, err
+		}
+		rows, next, err := s.deps.Registrations.Registrations(c.Request.Context(), actorOf(c), id, f)
+		return gin.H{"registrations": nonNil(rows), "next": nullable(next)}, err
+	})
 }
 
 func (s *Server) attendance(c *gin.Context) {
-	id, err := idParam(c, "id")
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	counts, err := s.deps.Registrations.Counts(c.Request.Context(), actorOf(c), id, i18n.Lang(c.Query("lang")))
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"states": nonNil(counts)})
+	s.withID(c, http.StatusOK, func(id int64) (any, error) {
+		counts, err := s.deps.Registrations.Counts(c.Request.Context(), actorOf(c), id, i18n.Lang(c.Query("lang")))
+		return gin.H{"states": nonNil(counts)}, err
+	})
 }
 
 func (s *Server) publicParticipants(c *gin.Context) {
-	id, err := idParam(c, "id")
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	ps, err := s.deps.Registrations.PublicParticipants(c.Request.Context(), actorOf(c), id, i18n.Lang(c.Query("lang")))
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"participants": nonNil(ps)})
+	s.withID(c, http.StatusOK, func(id int64) (any, error) {
+		ps, err := s.deps.Registrations.PublicParticipants(c.Request.Context(), actorOf(c), id, i18n.Lang(c.Query("lang")))
+		return gin.H{"participants": nonNil(ps)}, err
+	})
 }
 
 func (s *Server) getRegistration(c *gin.Context) {
@@ -137,36 +106,17 @@ func (s *Server) checkIn(c *gin.Context) {
 }
 
 func (s *Server) replaceRegistration(c *gin.Context) {
-	id, err := idParam(c, "id")
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	var d registration.Details
-	if err := s.decodeJSON(c, &d); err != nil {
-		s.writeError(c, err)
-		return
-	}
-	res, err := s.deps.Registrations.Replace(c.Request.Context(), actorOf(c), id, d)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, res)
+	s.withID(c, http.StatusCreated, func(id int64) (any, error) {
+		var d registration.Details
+		if err := s.decodeJSON(c, &d); err != nil {
+			return nil, err
+		}
+		return s.deps.Registrations.Replace(c.Request.Context(), actorOf(c), id, d)
+	})
 }
 
 func (s *Server) registrationAction(c *gin.Context, act func(id int64) (registration.Registration, error)) {
-	id, err := idParam(c, "id")
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	r, err := act(id)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, r)
+	s.withID(c, http.StatusOK, func(id int64) (any, error) { return act(id) })
 }
 
 // The manage link's JSON side: GET/PATCH /api/v1/manage/{token}, POST …/cancel.

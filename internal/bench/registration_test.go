@@ -18,6 +18,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/coe-agora/agora/internal/proctest"
 	"github.com/coe-agora/agora/internal/testdb"
 )
 
@@ -134,7 +135,7 @@ func BenchmarkRegistration(b *testing.B) {
 
 // load registers total people at the meeting over HTTP from the given
 // number of keep-alive clients, each through a random state's link.
-func (a *agora) load(b *testing.B, m openMeeting, clients, total int) LoadResult {
+func (a *agora) load(b *testing.B, m proctest.Meeting, clients, total int) LoadResult {
 	b.Helper()
 	hc := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
 		MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients, DisableCompression: true}}

@@ -137,8 +137,8 @@ func Start(t testing.TB, bin, name string, env Env, args ...string) *Process {
 	return p
 }
 
-// WaitReady polls /readyz until it answers 200, the process exits or the
-// timeout passes.
+// WaitReady polls /readyz every 10 ms until it answers 200, the process
+// exits or the timeout passes.
 func (p *Process) WaitReady(timeout time.Duration) error {
 	c := &http.Client{Timeout: 2 * time.Second}
 	deadline := time.Now().Add(timeout)
@@ -153,7 +153,7 @@ func (p *Process) WaitReady(timeout time.Duration) error {
 		select {
 		case <-p.exited:
 			return fmt.Errorf("exited before it was ready: %v", p.err)
-		case <-time.After(50 * time.Millisecond):
+		case <-time.After(10 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
 			return fmt.Errorf("not ready after %s", timeout)

@@ -25,12 +25,14 @@ var (
 //
 //   - start-up: from exec to the first 200 of /readyz (polled every
 //     10 ms), -bench.startups times, each process stopped before the next;
+//
 //   - idle: VmRSS after -bench.idle with no request;
+//
 //   - under load: VmRSS sampled every 50 ms while -bench.clients clients
 //     register -bench.footprint-registrations people (the registration
 //     benchmark's load), then again after the same idle time.
 //
-//	go test -run '^$' -bench Footprint -benchtime 1x ./internal/bench/
+//     go test -run '^$' -bench Footprint -benchtime 1x ./internal/bench/
 func BenchmarkFootprint(b *testing.B) {
 	_, dsn := testdb.New(b)
 	bin := proctest.BuildT(b)

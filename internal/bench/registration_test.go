@@ -137,13 +137,21 @@ func BenchmarkRegistration(b *testing.B) {
 // number of keep-alive clients, each through a random state's link.
 func (a *agora) load(b *testing.B, m proctest.Meeting, clients, total int) LoadResult {
 	b.Helper()
+	return register(b, []string{a.URL}, m, clients, total)
+}
+
+// register is load over one or more Agora processes of one database:
+// client w sends its requests to bases[w % len(bases)], as a load
+// balancer that keeps each client's connection on one backend does.
+func register(b *testing.B, bases []string, m proctest.Meeting, clients, total int) LoadResult {
+	b.Helper()
 	hc := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
 		MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients, DisableCompression: true}}
 	defer hc.CloseIdleConnections()
-	url := fmt.Sprintf("%s/api/v1/meetings/%d/registrations", a.URL, m.ID)
 	ctx, cancel := context.WithTimeout(context.Background(), *phaseTimeout)
 	defer cancel()
-	r := Load{Clients: clients, Total: total, Do: func(ctx context.Context, _, i int) error {
+	r := Load{Clients: clients, Total: total, Do: func(ctx context.Context, w, i int) error {
+		url := fmt.Sprintf("%s/api/v1/meetings/%d/registrations", bases[w%len(bases)], m.ID)
 		lang := []string{"en", "fr"}[i%2]
 		body, _ := json.Marshal(map[string]any{
 			"invitation_token":  m.Tokens[rand.IntN(len(m.Tokens))],

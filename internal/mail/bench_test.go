@@ -3,6 +3,7 @@ package mail
 import (
 	"bytes"
 	"context"
+	"flag"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -16,6 +17,8 @@ import (
 	"github.com/coe-agora/agora/internal/testmail"
 )
 
+var benchConns = flag.Int("mail.conns", 4, "SMTP connections of BenchmarkDelivery, on both sides")
+
 // BenchmarkDelivery compares the worker with a bare go-smtp client: both
 // deliver the same invitation-sized messages (6 kB on the wire, with a calendar)
 // into the same Mailpit over the same number of authenticated connections.
@@ -23,11 +26,12 @@ import (
 // marked sent; the bare client's from dialling to its last reply.
 //
 //	go test -run '^$' -bench Delivery -benchtime 1x ./internal/mail/
+//
+// -mail.conns sets the number of connections of both sides (4, as the
+// worker's default mail.concurrency).
 func BenchmarkDelivery(b *testing.B) {
-	const (
-		total = 5000
-		conns = 4
-	)
+	const total = 5000
+	conns := *benchConns
 	db, _ := testdb.New(b)
 	mp := testmail.Start(b)
 	msgs := make([]Message, total)

@@ -1,4 +1,4 @@
-package registration
+package registration_test
 
 import (
 	"fmt"

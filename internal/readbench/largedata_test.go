@@ -9,15 +9,18 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"github.com/coe-agora/agora/internal/apptest"
 	"github.com/coe-agora/agora/internal/postgres"
+	"github.com/coe-agora/agora/internal/registration"
 )
 
 // BenchmarkLargeData generates the Large instance on a fresh database and
-// measures, one request at a time, the p50/p99 of the paginated lists and
-// of the CSV export of the 5,000-registration meeting; it prints the
-// EXPLAIN (ANALYZE, BUFFERS) plans of the list queries.
+// measures, one request at a time, the p50/p99 of the paginated lists
+// (the 5,000-registration meeting's first page and a page in the middle)
+// and of the CSV export of that meeting; it prints the EXPLAIN (ANALYZE,
+// BUFFERS) plans of the list queries.
 func BenchmarkLargeData(b *testing.B) {
 	e := apptest.Start(b)
 	ctx := context.Background()
@@ -39,6 +42,8 @@ func BenchmarkLargeData(b *testing.B) {
 	if err := db.GetContext(ctx, &typical, `SELECT id FROM meetings WHERE lifecycle = 'published' ORDER BY id OFFSET 250 LIMIT 1`); err != nil {
 		b.Fatal(err)
 	}
+	bigPage := fmt.Sprintf("/api/v1/meetings/%d/registrations?limit=50", g.BigMeetingID)
+	middle := cursorAfterPages(b, e, bigPage, 50) // rows 2,501–2,550 of 5,000
 	cases := []struct {
 		name, path, as string
 		runs           int
@@ -47,7 +52,9 @@ func BenchmarkLargeData(b *testing.B) {
 		{"meetings_page_anon", "/api/v1/meetings?limit=50", "", 200, 100 * time.Millisecond},
 		{"meetings_page_secretariat", "/api/v1/meetings?limit=50", "secretariat", 200, 100 * time.Millisecond},
 		{"registrations_page", fmt.Sprintf("/api/v1/meetings/%d/registrations?limit=50", typical), "secretariat", 200, 100 * time.Millisecond},
-		{"registrations_page_big", fmt.Sprintf("/api/v1/meetings/%d/registrations?limit=50", g.BigMeetingID), "secretariat", 100, 100 * time.Millisecond},
+		{"registrations_page_big", bigPage, "secretariat", 100, 100 * time.Millisecond},
+		{"registrations_page_big_mid", bigPage + "&cursor=" + middle, "secretariat", 100, 100 * time.Millisecond},
+		{"registrations_page_big_fr", bigPage + "&lang=fr", "secretariat", 100, 100 * time.Millisecond},
 		{"mail_page_meeting", fmt.Sprintf("/api/v1/mail?meeting_id=%d&limit=50", typical), "secretariat", 200, 100 * time.Millisecond},
 		{"mail_page_all", "/api/v1/mail?limit=50", "secretariat", 200, 100 * time.Millisecond},
 		{"export_csv_5000", fmt.Sprintf("/api/v1/meetings/%d/registrations.csv?lang=fr", g.BigMeetingID), "secretariat", 50, 2 * time.Second},
@@ -75,13 +82,33 @@ func BenchmarkLargeData(b *testing.B) {
 		}
 	}
 	b.StopTimer()
-	explainLists(b, db, typical, g.BigMeetingID)
+	explainLists(b, db, typical, g.BigMeetingID, middle)
+}
+
+// cursorAfterPages walks pages of a list as the secretariat and returns
+// the cursor of the page that follows them.
+func cursorAfterPages(b *testing.B, e *apptest.Env, path string, pages int) string {
+	cursor := ""
+	for range pages {
+		var page struct {
+			Next *string `json:"next"`
+		}
+		e.JSON("GET", path+"&cursor="+cursor, "secretariat", nil, 200, &page)
+		if page.Next == nil {
+			b.Fatalf("%s ends before %d pages", path, pages)
+		}
+		cursor = *page.Next
+	}
+	return cursor
 }
 
 // explainLists prints the plans of the list queries, copied from
-// internal/meeting (Meetings), internal/registration (Registrations) and
-// internal/mail (Outbox.List) with the parameters the benchmark used.
-func explainLists(b *testing.B, db *sqlx.DB, typical, big int64) {
+// internal/meeting (Meetings) and internal/mail (Outbox.List), and taken
+// from internal/registration (ListQuery), with the parameters the
+// benchmark used. The registrations pages are planned twice: with their
+// parameters, as EXPLAIN does, and as a generic plan, which the
+// statement cache's prepared statements may settle on.
+func explainLists(b *testing.B, db *sqlx.DB, typical, big int64, middle string) {
 	const meetingColumns = `m.id, m.kind, m.title_en, m.title_fr, m.description_en, m.description_fr,
 	m.starts_at, m.ends_at, m.timezone, m.format, m.venue, m.online_url, m.languages,
 	m.registration_opens_at, m.registration_closes_at, m.seats_per_state, m.funded_seats_per_state,
@@ -93,32 +120,95 @@ func explainLists(b *testing.B, db *sqlx.DB, typical, big int64) {
 	WHEN m.registration_opens_at IS NULL OR now() >= m.registration_opens_at THEN 'registration_open'
 	ELSE 'published' END AS status,
 	ARRAY(SELECT s.state_code FROM meeting_states s WHERE s.meeting_id = m.id ORDER BY s.state_code) AS invited_states`
-	const regColumns = `r.id, r.meeting_id, r.state_code, r.first_name, r.last_name, r.email, r.function, r.organisation,
-	r.delegation_role, r.language, r.funding_requested, r.dietary, r.accessibility, r.list_consent, r.status, r.funded,
-	r.decline_reason, r.source, r.consent_at, r.waitlisted_at, r.checked_in_at, r.replaces_id, r.created_at, r.updated_at, r.manage_nonce`
 	const mailColumns = `id, kind, to_address, to_name, language, subject, status, attempts, last_error,
     message_id, meeting_id, registration_id, calendar IS NOT NULL AS has_calendar, queued_at,
     CASE WHEN status = 'retrying' THEN next_attempt_at END AS next_attempt_at, sent_at`
-	regList := `SELECT ` + regColumns + `, CASE WHEN $5 = 'fr' THEN st.name_fr ELSE st.name_en END AS state_name
-		FROM registrations r JOIN states st ON st.code = r.state_code
-		WHERE r.meeting_id = $1 AND ($2 = '' OR r.state_code = $2) AND ($3 = '' OR r.status = $3)
-		  AND ($4 = '' OR r.delegation_role = $4)`
+	regList := func(meetingID int64, f registration.Filter) (string, []any) {
+		q, args, err := registration.ListQuery(meetingID, f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return q, args
+	}
+	typicalSQL, typicalArgs := regList(typical, registration.Filter{Lang: "en", Limit: 50})
+	firstSQL, firstArgs := regList(big, registration.Filter{Lang: "en", Limit: 50})
+	middleSQL, middleArgs := regList(big, registration.Filter{Lang: "en", Limit: 50, Cursor: middle})
+	frSQL, frArgs := regList(big, registration.Filter{Lang: "fr", Limit: 50})
+	exportSQL, exportArgs := regList(big, registration.Filter{Lang: "fr"})
 	plans := []struct {
 		name, sql string
 		args      []any
+		generic   bool
 	}{
-		{"meetings page (anonymous)", `SELECT ` + meetingColumns + ` FROM meetings m WHERE true AND m.lifecycle <> 'draft' AND m.public ORDER BY m.starts_at, m.id LIMIT $1`, []any{51}},
-		{"registrations of a meeting (typical)", regList, []any{typical, "", "", "", "en"}},
-		{"registrations of a meeting (5,000)", regList, []any{big, "", "", "", "fr"}},
-		{"mail log by meeting", `SELECT ` + mailColumns + ` FROM outgoing_mail WHERE meeting_id = $1 ORDER BY id DESC LIMIT 51`, []any{typical}},
-		{"mail log, all", `SELECT ` + mailColumns + ` FROM outgoing_mail ORDER BY id DESC LIMIT 51`, nil},
-		{"mail log by status failed", `SELECT ` + mailColumns + ` FROM outgoing_mail WHERE status = $1 ORDER BY id DESC LIMIT 51`, []any{"failed"}},
+		{"meetings page (anonymous)", `SELECT ` + meetingColumns + ` FROM meetings m WHERE true AND m.lifecycle <> 'draft' AND m.public ORDER BY m.starts_at, m.id LIMIT $1`, []any{51}, false},
+		{"registrations page (typical meeting, 450)", typicalSQL, typicalArgs, false},
+		{"registrations first page (5,000)", firstSQL, firstArgs, false},
+		{"registrations first page (5,000), generic plan", firstSQL, firstArgs, true},
+		{"registrations middle page (5,000)", middleSQL, middleArgs, false},
+		{"registrations middle page (5,000), generic plan", middleSQL, middleArgs, true},
+		{"registrations first page (5,000), French", frSQL, frArgs, false},
+		{"registrations, all (5,000, the export)", exportSQL, exportArgs, false},
+		{"mail log by meeting", `SELECT ` + mailColumns + ` FROM outgoing_mail WHERE meeting_id = $1 ORDER BY id DESC LIMIT 51`, []any{typical}, false},
+		{"mail log, all", `SELECT ` + mailColumns + ` FROM outgoing_mail ORDER BY id DESC LIMIT 51`, nil, false},
+		{"mail log by status failed", `SELECT ` + mailColumns + ` FROM outgoing_mail WHERE status = $1 ORDER BY id DESC LIMIT 51`, []any{"failed"}, false},
 	}
+	// One connection, each query explained twice and the second plan
+	// printed: a new connection's first sort under an ICU collation opens
+	// the collator (a few milliseconds, once per connection), which the
+	// application's pooled connections have long done.
+	ctx := context.Background()
+	conn, err := db.Connx(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close()
 	for _, p := range plans {
 		var lines []string
-		if err := db.Select(&lines, `EXPLAIN (ANALYZE, BUFFERS) `+p.sql, p.args...); err != nil {
-			b.Fatalf("explain %s: %v", p.name, err)
+		for range 2 {
+			lines = nil
+			if p.generic {
+				lines, err = explainGeneric(ctx, conn, p.sql, p.args)
+			} else {
+				err = conn.SelectContext(ctx, &lines, `EXPLAIN (ANALYZE, BUFFERS) `+p.sql, p.args...)
+			}
+			if err != nil {
+				b.Fatalf("explain %s: %v", p.name, err)
+			}
 		}
 		fmt.Printf("\n-- PLAN %s\n%s\n", p.name, strings.Join(lines, "\n"))
 	}
+}
+
+// explainGeneric returns the generic plan of a query: prepared in SQL on
+// conn with plan_cache_mode forcing the generic plan, then executed with
+// the arguments written as literals.
+func explainGeneric(ctx context.Context, conn *sqlx.Conn, query string, args []any) ([]string, error) {
+	literals := make([]string, len(args))
+	for i, a := range args {
+		switch v := a.(type) {
+		case string:
+			literals[i] = pq.QuoteLiteral(v)
+		default:
+			literals[i] = fmt.Sprint(v)
+		}
+	}
+	var lines []string
+	var err error
+	for _, q := range []string{
+		`SET plan_cache_mode = force_generic_plan`,
+		`PREPARE readbench_generic AS ` + query,
+		`EXPLAIN (ANALYZE, BUFFERS) EXECUTE readbench_generic(` + strings.Join(literals, ", ") + `)`,
+		`DEALLOCATE readbench_generic`,
+		`RESET plan_cache_mode`,
+	} {
+		if strings.HasPrefix(q, "EXPLAIN") {
+			err = conn.SelectContext(ctx, &lines, q)
+		} else {
+			_, err = conn.ExecContext(ctx, q)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return lines, nil
 }

@@ -150,10 +150,12 @@ func (s *Service) release(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, r
 	return out, nil
 }
 
-// promote gives a freed seat to the earliest waitlisted person of the
-// state. When the meeting has an overall capacity (and so the whole meeting
-// is locked), a seat the state cannot use goes to the earliest waiting
-// person of any state whose own quota has room.
+// promote gives the free seats of the state to its earliest waitlisted
+// people, as many as now fit: usually the one seat just freed, more when
+// the meeting gained seats. When the meeting has an overall capacity (and
+// so the whole meeting is locked), a seat the state cannot use goes to the
+// earliest waiting person of any state whose own quota has room; state ""
+// looks at every state's waiting people only.
 func (s *Service) promote(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, state string) error {
 	if m.Status == meeting.StatusCancelled || m.Status == meeting.StatusHeld || m.Status == meeting.StatusArchived {
 		return nil
@@ -177,6 +179,9 @@ func (s *Service) promote(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, s
 			}
 			status, funded := seat(m, u, w.FundingRequested)
 			if status != StatusConfirmed {
+				if scope != "" {
+					break // the state is full, for everyone behind w too
+				}
 				continue
 			}
 			w, err = setStatus(ctx, tx, w.ID, StatusConfirmed, funded, "")
@@ -187,7 +192,38 @@ func (s *Service) promote(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, s
 				SubjectType: "registration", SubjectID: w.ID, Details: map[string]any{"funded": funded}}); err != nil {
 				return err
 			}
-			return s.notify(ctx, tx, m, w, EventPromoted)
+			if err := s.notify(ctx, tx, m, w, EventPromoted); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// SeatsAdded gives the seats a meeting gained (more seats per state, a
+// larger or no overall capacity) to the people waiting for them, in the
+// transaction of the change, so that no seat stays free while someone
+// waits, nor goes to the next newcomer ahead of them. The quota locks of
+// the states with people waiting are taken in the order of their codes,
+// so two such changes never deadlock.
+func (s *Service) SeatsAdded(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting) error {
+	var states []string
+	err := tx.SelectContext(ctx, &states, `SELECT DISTINCT state_code FROM registrations
+		WHERE meeting_id = $1 AND status = 'waitlisted' ORDER BY state_code`, m.ID)
+	if err != nil {
+		return fmt.Errorf("registration: states waiting: %w", err)
+	}
+	for _, st := range states {
+		if err := lockQuota(ctx, tx, m, st); err != nil {
+			return err
+		}
+	}
+	if m.Capacity > 0 && len(states) > 0 {
+		return s.promote(ctx, tx, m, "") // room goes by arrival across states
+	}
+	for _, st := range states {
+		if err := s.promote(ctx, tx, m, st); err != nil {
+			return err
 		}
 	}
 	return nil

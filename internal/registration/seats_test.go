@@ -1,0 +1,57 @@
+package registration_test
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/coe-agora/agora/internal/registration"
+)
+
+// Seats a meeting gains go to the people waiting, in arrival order, with
+// the change: raising the seats per state or the capacity must not leave
+// seats free while people wait (nor give them to the next newcomer).
+func TestAddedSeatsGoToTheWaiting(t *testing.T) {
+	f := setup(t, func(b map[string]any) {
+		b["seats_per_state"], b["funded_seats_per_state"], b["capacity"] = 1, 0, 3
+	})
+	var ids []int64
+	for i, st := range []string{"DE", "DE", "DE", "DE", "FR", "FR", "MA"} {
+		b := person(i)
+		b["invitation_token"] = f.links[st]
+		var res registration.Result
+		f.e.JSON("POST", f.path("/registrations"), "", b, 201, &res)
+		ids = append(ids, res.ID)
+	}
+	statuses := func() []string {
+		var out []string
+		for _, id := range ids {
+			var r registration.Registration
+			f.e.JSON("GET", fmt.Sprintf("/api/v1/registrations/%d", id), "secretariat", nil, 200, &r)
+			out = append(out, r.Status[:1])
+		}
+		return out
+	}
+	// One seat per state: DE 0, FR 4, MA 6 hold them; 1–3 and 5 wait.
+	if got := statuses(); !slices.Equal(got, []string{"c", "w", "w", "w", "c", "w", "c"}) {
+		t.Fatalf("before: %v", got)
+	}
+	// Three seats per state, but room for five: the two earliest waiting
+	// (DE 1, DE 2) get the two seats, in arrival order.
+	f.e.JSON("PATCH", f.path(""), "secretariat", map[string]any{"seats_per_state": 3, "capacity": 5}, 200, nil)
+	if got := statuses(); !slices.Equal(got, []string{"c", "c", "c", "w", "c", "w", "c"}) {
+		t.Errorf("after raising the seats: %v, want DE 1 and DE 2 promoted", got)
+	}
+	// No capacity any more: FR 5 is promoted; DE 3 waits for DE's three seats.
+	f.e.JSON("PATCH", f.path(""), "secretariat", map[string]any{"capacity": 0}, 200, nil)
+	if got := statuses(); !slices.Equal(got, []string{"c", "c", "c", "w", "c", "c", "c"}) {
+		t.Errorf("after lifting the capacity: %v, want FR 5 promoted too", got)
+	}
+	var promoted int
+	if err := f.e.App.DB.Get(&promoted, `SELECT count(*) FROM outgoing_mail WHERE meeting_id = $1 AND kind = 'registration_promoted'`, f.m.ID); err != nil {
+		t.Fatal(err)
+	}
+	if promoted != 3 {
+		t.Errorf("%d promotion emails, want 3", promoted)
+	}
+}

@@ -8,7 +8,8 @@
 // are checked against the database and the mailbox.
 //
 // The package has only tests. They assert outcomes, never speed; they log
-// the counts and durations they observe. The soak's size is a flag:
+// the counts and durations they observe. The soak's size and seed are
+// flags (default 10,000 registrations, a new seed each run, logged):
 //
-//	go test -count=1 -run TestSoak -v ./internal/burst/ -soak.registrations 10000
+//	go test -count=1 -run TestSoak -v ./internal/burst/ -soak.registrations 10000 -soak.seed 42
 package burst

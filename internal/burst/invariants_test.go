@@ -246,8 +246,10 @@ func (s snapshot) summary() string {
 // checkWaitingList replays each state's audited events in the order they
 // were written — all under the state's quota lock, so in the order they
 // happened — and asserts that every promotion took the person who had
-// waited longest, and that the people still waiting are the ones the
-// replay leaves, in the order of their waitlisted_at.
+// waited longest (so everyone promoted arrived before everyone still
+// waiting), that nobody got a seat by registering or being approved while
+// someone of the state waited, and that the people still waiting are the
+// ones the replay leaves, in the order of their waitlisted_at.
 func checkWaitingList(t *testing.T, s snapshot) (promotions int) {
 	t.Helper()
 	joined := map[int64]int64{}           // registration → audit entry that put it on the list
@@ -273,6 +275,10 @@ func checkWaitingList(t *testing.T, s snapshot) (promotions int) {
 						r.State, r.ID, joined[r.ID], e.ID, w, joined[w])
 				}
 			}
+		}
+		if e.Status == "confirmed" && e.Action != "registration.promote" && len(q) > 0 {
+			t.Errorf("state %s: registration %d took a seat (audit %d, %s) while %d people waited, e.g. %d",
+				r.State, r.ID, e.ID, e.Action, len(q), slices.Min(slices.Collect(maps.Keys(q))))
 		}
 		delete(q, r.ID)
 		if e.Status == "waitlisted" {

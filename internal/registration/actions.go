@@ -89,7 +89,7 @@ func (s *Service) Approve(ctx context.Context, a auth.Actor, id int64) (Registra
 		if err != nil {
 			return Registration{}, err
 		}
-		status, funded := seat(m, u, r.FundingRequested)
+		status, funded := seat(u, r.FundingRequested)
 		r, err = setStatus(ctx, tx, r.ID, status, funded, "")
 		if err != nil {
 			return Registration{}, err
@@ -177,7 +177,7 @@ func (s *Service) promote(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, s
 			if err != nil {
 				return err
 			}
-			status, funded := seat(m, u, w.FundingRequested)
+			status, funded := seat(u, w.FundingRequested)
 			if status != StatusConfirmed {
 				if scope != "" {
 					break // the state is full, for everyone behind w too

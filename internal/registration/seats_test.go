@@ -3,7 +3,9 @@ package registration_test
 import (
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/coe-agora/agora/internal/registration"
 )
@@ -53,5 +55,65 @@ func TestAddedSeatsGoToTheWaiting(t *testing.T) {
 	}
 	if promoted != 3 {
 		t.Errorf("%d promotion emails, want 3", promoted)
+	}
+}
+
+// A seat decision uses the quotas as they are once the state's lock is
+// held, not as they were read before: here a cancellation reads the
+// meeting while an edit that raises the seats waits for the lock, and runs
+// after it. The seat it frees must go to the person still waiting.
+func TestSeatDecisionSeesQuotasRaisedMeanwhile(t *testing.T) {
+	f := setup(t, func(b map[string]any) { b["seats_per_state"], b["funded_seats_per_state"] = 1, 0 })
+	var ids []int64
+	for i := range 3 {
+		b := person(i)
+		b["invitation_token"] = f.links["FR"]
+		var res registration.Result
+		f.e.JSON("POST", f.path("/registrations"), "", b, 201, &res)
+		ids = append(ids, res.ID)
+	}
+	db := f.e.App.DB
+	lock, err := db.Beginx() // holds FR's quota lock while the requests queue behind it
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lock.Exec(`SELECT pg_advisory_xact_lock($1::int, hashtext('FR'))`, f.m.ID); err != nil {
+		t.Fatal(err)
+	}
+	waiting := func(n int) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+			var got int
+			if err := db.Get(&got, `SELECT count(*) FROM pg_stat_activity
+				WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = 'advisory'`); err != nil {
+				t.Fatal(err)
+			}
+			if got >= n {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%d requests wait for the quota lock, want %d", got, n)
+			}
+		}
+	}
+	var wg sync.WaitGroup
+	codes := make([]int, 2)
+	wg.Go(func() { codes[0], _ = f.e.Do("PATCH", f.path(""), "secretariat", map[string]any{"seats_per_state": 2}) })
+	waiting(1)
+	wg.Go(func() {
+		codes[1], _ = f.e.Do("POST", fmt.Sprintf("/api/v1/registrations/%d/cancel", ids[0]), "secretariat", nil)
+	})
+	waiting(2)
+	if err := lock.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	if codes[0] != 200 || codes[1] != 200 {
+		t.Fatalf("raise: %d, cancel: %d", codes[0], codes[1])
+	}
+	// The raise promoted person 1; the cancellation freed person 0's seat
+	// for person 2.
+	if n := f.count(t, "status = 'confirmed'"); n != 2 {
+		t.Errorf("%d confirmed of 2 seats, %d waiting", n, f.count(t, "status = 'waitlisted'"))
 	}
 }

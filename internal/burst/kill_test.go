@@ -12,10 +12,10 @@ import (
 )
 
 // TestKillDuringRegistrationBurst: two `agora serve` processes share a
-// database; several hundred people register at once through the 45
-// states' invitation links, spread over both; once some have been
-// answered, one process is killed with SIGKILL while its requests are in
-// flight. What was answered 201 must exist exactly once, what got no
+// database; several hundred people register at once through the
+// invitation links of the member states (49 in the seeded roster), spread
+// over both; once some have been answered, one process is killed with
+// SIGKILL while its requests are in flight. What was answered 201 must exist exactly once, what got no
 // answer must exist completely or not at all, nothing may be
 // half-written, and no state may hold more seats than its quota, with the
 // waiting list in arrival order. A new process on the same database must
@@ -78,7 +78,7 @@ func TestKillDuringRegistrationBurst(t *testing.T) {
 	}
 	checkAll(t, db, m.ID)
 	written := checkAttempts(t, load(t, db, m.ID), attempts)
-	t.Logf("of the %d requests without an answer, %d were written completely, the others not at all", got.noAnswer, written)
+	t.Logf("requests without an answer: %d, of which written completely: %d, not at all: the others", got.noAnswer, written)
 
 	// A new process on the same database serves, and the rules still
 	// hold: a second wave of registrations through it and the survivor,

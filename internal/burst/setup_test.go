@@ -53,7 +53,7 @@ func openMeeting(t *testing.T, c *proctest.Client, seats, funded int, approval b
 		om.Tokens = append(om.Tokens, lastSegment(inv.URL))
 	}
 	if len(om.States) < 40 {
-		t.Fatalf("meeting %d invites %d states, want the ~45 member states", m.ID, len(om.States))
+		t.Fatalf("meeting %d invites %d states, want the member states of the roster", m.ID, len(om.States))
 	}
 	return om
 }

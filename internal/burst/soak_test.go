@@ -27,15 +27,16 @@ var (
 
 // TestSoak: thousands of registrations over two `agora serve` processes
 // (each with its mail worker, delivering to a real SMTP server) for the
-// 45 states of a meeting whose self-registrations need approval, with
-// approvals, declines and cancellations (through the manage link and
+// member states (49) of a meeting whose self-registrations need approval,
+// with approvals, declines and cancellations (through the manage link and
 // through the API) interleaved at random from a seeded source, and the
-// seats per state raised twice on the way. At the end
-// every state must be within its quotas, every promotion must have gone to
-// the person of the state who had waited longest, no seat may be free
-// while someone waits, and each event — a registration confirmed,
-// waitlisted or pending, an approval, a decline, a cancellation, a
-// promotion — must have queued exactly one email, delivered exactly once.
+// seats per state raised twice on the way. At the end every state must be
+// within its quotas, every promotion must have gone to the person of the
+// state who had waited longest, no seat may be free while someone waits,
+// nobody may have taken a seat ahead of those waiting, and each event — a
+// registration confirmed, waitlisted or pending, an approval, a decline, a
+// cancellation, a promotion — must have queued exactly one email,
+// delivered exactly once.
 //
 // The default is the issue's 10,000 registrations, about a minute here;
 // -soak.registrations 2000 makes a quick run.

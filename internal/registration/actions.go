@@ -203,25 +203,35 @@ func (s *Service) promote(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, s
 // SeatsAdded gives the seats a meeting gained (more seats per state, a
 // larger or no overall capacity) to the people waiting for them, in the
 // transaction of the change, so that no seat stays free while someone
-// waits, nor goes to the next newcomer ahead of them. The quota locks of
-// the states with people waiting are taken in the order of their codes,
-// so two such changes never deadlock.
+// waits, nor goes to the next newcomer ahead of them.
+//
+// It takes the quota lock of every state of the roster, not only of those
+// with people waiting when it starts: until the change commits, others
+// still decide on the old quotas, and a person joining the waiting list of
+// another state meanwhile would find, after the commit, a seat free that
+// nobody gives them. With every lock held, whoever joined a list is seen
+// here, and whoever comes later sees the new quotas. The locks are taken
+// in the order of the codes, so two such changes never deadlock.
 func (s *Service) SeatsAdded(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting) error {
-	var states []string
-	err := tx.SelectContext(ctx, &states, `SELECT DISTINCT state_code FROM registrations
+	var codes []string
+	if err := tx.SelectContext(ctx, &codes, `SELECT code FROM states ORDER BY code`); err != nil {
+		return fmt.Errorf("registration: states: %w", err)
+	}
+	for _, code := range codes {
+		if err := lockQuota(ctx, tx, m, code); err != nil {
+			return err
+		}
+	}
+	var waiting []string
+	err := tx.SelectContext(ctx, &waiting, `SELECT DISTINCT state_code FROM registrations
 		WHERE meeting_id = $1 AND status = 'waitlisted' ORDER BY state_code`, m.ID)
 	if err != nil {
 		return fmt.Errorf("registration: states waiting: %w", err)
 	}
-	for _, st := range states {
-		if err := lockQuota(ctx, tx, m, st); err != nil {
-			return err
-		}
-	}
-	if m.Capacity > 0 && len(states) > 0 {
+	if m.Capacity > 0 && len(waiting) > 0 {
 		return s.promote(ctx, tx, m, "") // room goes by arrival across states
 	}
-	for _, st := range states {
+	for _, st := range waiting {
 		if err := s.promote(ctx, tx, m, st); err != nil {
 			return err
 		}

@@ -117,3 +117,58 @@ func TestSeatDecisionSeesQuotasRaisedMeanwhile(t *testing.T) {
 		t.Errorf("%d confirmed of 2 seats, %d waiting", n, f.count(t, "status = 'waitlisted'"))
 	}
 }
+
+// A raise of the seats must also reach a state whose waiting list someone
+// joins, on the old quota, while the raise waits for another state's lock.
+func TestAddedSeatsReachWhoeverJoinedMeanwhile(t *testing.T) {
+	f := setup(t, func(b map[string]any) { b["seats_per_state"], b["funded_seats_per_state"] = 1, 0 })
+	reg := func(i int, st string) registration.Result {
+		b := person(i)
+		b["invitation_token"] = f.links[st]
+		var res registration.Result
+		f.e.JSON("POST", f.path("/registrations"), "", b, 201, &res)
+		return res
+	}
+	reg(0, "DE")
+	reg(1, "DE") // waits: the raise has DE's lock to take
+	reg(2, "FR")
+	db := f.e.App.DB
+	lock, err := db.Beginx()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lock.Exec(`SELECT pg_advisory_xact_lock($1::int, hashtext('DE'))`, f.m.ID); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	var code int
+	wg.Go(func() { code, _ = f.e.Do("PATCH", f.path(""), "secretariat", map[string]any{"seats_per_state": 2}) })
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		var n int
+		if err := db.Get(&n, `SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = 'advisory'`); err != nil {
+			t.Fatal(err)
+		}
+		if n > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the raise never waited for DE's lock")
+		}
+	}
+	// The raise is not committed: FR still has one seat, taken.
+	late := reg(3, "FR")
+	if late.Status != registration.StatusWaitlisted {
+		t.Fatalf("registered in FR during the raise: %s, want waitlisted on the old quota", late.Status)
+	}
+	if err := lock.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	if code != 200 {
+		t.Fatalf("raise: %d", code)
+	}
+	if n := f.count(t, "status = 'waitlisted'"); n != 0 {
+		t.Errorf("%d people still wait with two seats per state and two people per state", n)
+	}
+}

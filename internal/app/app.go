@@ -141,6 +141,7 @@ func (a *App) Prepare(ctx context.Context) error {
 	a.Accounts = account.NewService(a.DB, a.Auth, a.Outbox, a.Renderer, a.Config.BaseURL)
 	a.Registrations = registration.NewService(a.DB, validate.New(), a.Meetings, a.Invitations, a.Outbox, a.Renderer, a.Keys,
 		registration.Config{BaseURL: a.Config.BaseURL, MailFrom: a.Config.MailFrom})
+	a.Meetings.AddSeatsHook(a.Registrations)
 	return nil
 }
 

@@ -50,7 +50,7 @@ func (m lockedMeeting) told() bool { return m.Lifecycle == "published" && !m.End
 // way: its changes are then not committed yet) or it is gone.
 //
 // FOR NO KEY UPDATE excludes the meeting service (which edits under FOR
-// UPDATE) and other notifiers as well as FOR UPDATE would, without
+// NO KEY UPDATE too) and other notifiers as well as FOR UPDATE would, without
 // stalling registrations and emails, whose foreign keys only take KEY
 // SHARE on the meeting.
 func lockMeeting(ctx context.Context, tx *sqlx.Tx, id int64) (m lockedMeeting, ok bool, err error) {

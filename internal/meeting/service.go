@@ -26,11 +26,19 @@ type Hook interface {
 	MeetingCancelled(ctx context.Context, tx *sqlx.Tx, m Meeting) error
 }
 
+// SeatsHook is told, inside the transaction of an edit, that a meeting
+// gained seats (more per state, or a larger or no overall capacity), so
+// that people waiting get them with the change.
+type SeatsHook interface {
+	SeatsAdded(ctx context.Context, tx *sqlx.Tx, m Meeting) error
+}
+
 // Service schedules meetings and keeps their history.
 type Service struct {
 	db    *sqlx.DB
 	v     *validate.Validator
 	hooks []Hook
+	seats []SeatsHook
 }
 
 // NewService returns the meeting service.
@@ -40,6 +48,9 @@ func NewService(db *sqlx.DB, v *validate.Validator) *Service {
 
 // AddHook registers a hook for lifecycle events.
 func (s *Service) AddHook(h Hook) { s.hooks = append(s.hooks, h) }
+
+// AddSeatsHook registers a hook for seats a meeting gains.
+func (s *Service) AddSeatsHook(h SeatsHook) { s.seats = append(s.seats, h) }
 
 // CanManage reports whether the actor may create and change meetings.
 func CanManage(a auth.Actor) bool { return a.Is(auth.RoleSecretariat) }
@@ -171,10 +182,26 @@ func (s *Service) Update(ctx context.Context, a auth.Actor, id int64, apply func
 		if err := record(ctx, tx, id, a.ID(), changes...); err != nil {
 			return err
 		}
-		m, err = getMeeting(ctx, tx, id, false)
-		return err
+		if m, err = getMeeting(ctx, tx, id, false); err != nil {
+			return err
+		}
+		if seatsAdded(cur.Fields, next) {
+			for _, h := range s.seats {
+				if err := h.SeatsAdded(ctx, tx, m); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
 	})
 	return m, err
+}
+
+// seatsAdded reports whether an edit gives a meeting more seats: more per
+// state, or a larger or no overall capacity.
+func seatsAdded(before, after Fields) bool {
+	return after.SeatsPerState > before.SeatsPerState ||
+		(before.Capacity > 0 && (after.Capacity == 0 || after.Capacity > before.Capacity))
 }
 
 // Publish makes a draft visible (to the public too when it is public).

@@ -40,7 +40,12 @@ type queryer interface {
 func getMeeting(ctx context.Context, q queryer, id int64, forUpdate bool) (Meeting, error) {
 	query := `SELECT ` + meetingColumns + ` FROM meetings m WHERE m.id = $1`
 	if forUpdate {
-		query += ` FOR UPDATE`
+		// NO KEY UPDATE excludes other edits as FOR UPDATE would, without
+		// blocking the KEY SHARE that the foreign keys of registrations and
+		// emails take: an edit that waits for a state's quota lock (seats
+		// gained, see Service.Update) must not wait for the transaction
+		// holding that lock, which inserts under it.
+		query += ` FOR NO KEY UPDATE`
 	}
 	var m Meeting
 	err := q.GetContext(ctx, &m, query, id)

@@ -89,7 +89,7 @@ func (s *Service) Approve(ctx context.Context, a auth.Actor, id int64) (Registra
 		if err != nil {
 			return Registration{}, err
 		}
-		status, funded := seat(m, u, r.FundingRequested)
+		status, funded := seat(u, r.FundingRequested)
 		r, err = setStatus(ctx, tx, r.ID, status, funded, "")
 		if err != nil {
 			return Registration{}, err
@@ -150,10 +150,12 @@ func (s *Service) release(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, r
 	return out, nil
 }
 
-// promote gives a freed seat to the earliest waitlisted person of the
-// state. When the meeting has an overall capacity (and so the whole meeting
-// is locked), a seat the state cannot use goes to the earliest waiting
-// person of any state whose own quota has room.
+// promote gives the free seats of the state to its earliest waitlisted
+// people, as many as now fit: usually the one seat just freed, more when
+// the meeting gained seats. When the meeting has an overall capacity (and
+// so the whole meeting is locked), a seat the state cannot use goes to the
+// earliest waiting person of any state whose own quota has room; state ""
+// looks at every state's waiting people only.
 func (s *Service) promote(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, state string) error {
 	if m.Status == meeting.StatusCancelled || m.Status == meeting.StatusHeld || m.Status == meeting.StatusArchived {
 		return nil
@@ -175,8 +177,11 @@ func (s *Service) promote(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, s
 			if err != nil {
 				return err
 			}
-			status, funded := seat(m, u, w.FundingRequested)
+			status, funded := seat(u, w.FundingRequested)
 			if status != StatusConfirmed {
+				if scope != "" {
+					break // the state is full, for everyone behind w too
+				}
 				continue
 			}
 			w, err = setStatus(ctx, tx, w.ID, StatusConfirmed, funded, "")
@@ -187,7 +192,48 @@ func (s *Service) promote(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, s
 				SubjectType: "registration", SubjectID: w.ID, Details: map[string]any{"funded": funded}}); err != nil {
 				return err
 			}
-			return s.notify(ctx, tx, m, w, EventPromoted)
+			if err := s.notify(ctx, tx, m, w, EventPromoted); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// SeatsAdded gives the seats a meeting gained (more seats per state, a
+// larger or no overall capacity) to the people waiting for them, in the
+// transaction of the change, so that no seat stays free while someone
+// waits, nor goes to the next newcomer ahead of them.
+//
+// It takes the quota lock of every state of the roster, not only of those
+// with people waiting when it starts: until the change commits, others
+// still decide on the old quotas, and a person joining the waiting list of
+// another state meanwhile would find, after the commit, a seat free that
+// nobody gives them. With every lock held, whoever joined a list is seen
+// here, and whoever comes later sees the new quotas. The locks are taken
+// in the order of the codes, so two such changes never deadlock.
+func (s *Service) SeatsAdded(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting) error {
+	var codes []string
+	if err := tx.SelectContext(ctx, &codes, `SELECT code FROM states ORDER BY code`); err != nil {
+		return fmt.Errorf("registration: states: %w", err)
+	}
+	for _, code := range codes {
+		if err := lockQuota(ctx, tx, m, code); err != nil {
+			return err
+		}
+	}
+	var waiting []string
+	err := tx.SelectContext(ctx, &waiting, `SELECT DISTINCT state_code FROM registrations
+		WHERE meeting_id = $1 AND status = 'waitlisted' ORDER BY state_code`, m.ID)
+	if err != nil {
+		return fmt.Errorf("registration: states waiting: %w", err)
+	}
+	if m.Capacity > 0 && len(waiting) > 0 {
+		return s.promote(ctx, tx, m, "") // room goes by arrival across states
+	}
+	for _, st := range waiting {
+		if err := s.promote(ctx, tx, m, st); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -43,20 +43,29 @@ func lockError(err error) error {
 	return fmt.Errorf("registration: lock quota: %w", err)
 }
 
-// usage is how many seats are taken, counted under the lock.
+// usage is how many seats are taken and how many the meeting gives, both
+// read under the lock in one statement: quotas read before the lock may
+// predate an edit that raised them and committed while the transaction
+// waited for the lock (see Service.SeatsAdded).
 type usage struct {
 	StateConfirmed int `db:"state_confirmed"`
 	StateFunded    int `db:"state_funded"`
 	TotalConfirmed int `db:"total_confirmed"`
+	Seats          int `db:"seats_per_state"`
+	FundedSeats    int `db:"funded_seats_per_state"`
+	Capacity       int `db:"capacity"`
 }
 
 func countUsage(ctx context.Context, tx *sqlx.Tx, meetingID int64, state string) (usage, error) {
 	var u usage
 	err := tx.GetContext(ctx, &u, `
-		SELECT count(*) FILTER (WHERE state_code = $2) AS state_confirmed,
-		       count(*) FILTER (WHERE state_code = $2 AND funded) AS state_funded,
-		       count(*) AS total_confirmed
-		FROM registrations WHERE meeting_id = $1 AND status = 'confirmed'`, meetingID, state)
+		SELECT u.*, m.seats_per_state, m.funded_seats_per_state, m.capacity
+		FROM meetings m, LATERAL (
+			SELECT count(*) FILTER (WHERE state_code = $2) AS state_confirmed,
+			       count(*) FILTER (WHERE state_code = $2 AND funded) AS state_funded,
+			       count(*) AS total_confirmed
+			FROM registrations WHERE meeting_id = m.id AND status = 'confirmed') u
+		WHERE m.id = $1`, meetingID, state)
 	if err != nil {
 		return usage{}, fmt.Errorf("registration: count seats: %w", err)
 	}
@@ -69,9 +78,9 @@ func countUsage(ctx context.Context, tx *sqlx.Tx, meetingID int64, state string)
 // state has funded seats left; beyond that the person is confirmed without
 // funding (funded=false, funding_requested stays true so the secretariat
 // sees the request).
-func seat(m meeting.Meeting, u usage, fundingRequested bool) (status string, funded bool) {
-	if u.StateConfirmed >= m.SeatsPerState || (m.Capacity > 0 && u.TotalConfirmed >= m.Capacity) {
+func seat(u usage, fundingRequested bool) (status string, funded bool) {
+	if u.StateConfirmed >= u.Seats || (u.Capacity > 0 && u.TotalConfirmed >= u.Capacity) {
 		return StatusWaitlisted, false
 	}
-	return StatusConfirmed, fundingRequested && u.StateFunded < m.FundedSeatsPerState
+	return StatusConfirmed, fundingRequested && u.StateFunded < u.FundedSeats
 }

@@ -76,7 +76,7 @@ func (s *Service) UpdateOwn(ctx context.Context, token string, apply func(*Detai
 			if err != nil {
 				return Registration{}, err
 			}
-			funded = u.StateFunded < m.FundedSeatsPerState
+			funded = u.StateFunded < u.FundedSeats
 		}
 		var out Registration
 		err := tx.GetContext(ctx, &out, `

@@ -108,7 +108,7 @@ func (s *Service) Register(ctx context.Context, a auth.Actor, meetingID int64, i
 			if err != nil {
 				return err
 			}
-			status, funded = seat(m, u, in.FundingRequested)
+			status, funded = seat(u, in.FundingRequested)
 		}
 		r, err := s.insert(ctx, tx, m.ID, in, inv, status, funded, source, a.ID(), nil)
 		if err != nil {

@@ -2,7 +2,8 @@
 -- invitation link, as the statements registration.Service.Register sends
 -- for it (internal/registration/quota.go and service.go, and
 -- mail.Outbox.Enqueue): lock the state's quota, count the seats, insert the
--- registration with the status the count decides, queue its email, commit.
+-- registration with the status the count (and the quotas read with it,
+-- under the lock) decides, queue its email, commit.
 -- Variables (-D): meeting; states and invitations, comma-separated in the
 -- same order, nstates of each; seats (seats_per_state); mail_template, an
 -- outgoing_mail row the app wrote for a registration, whose subject and
@@ -14,18 +15,21 @@
 BEGIN;
 SET LOCAL lock_timeout = '5s';
 SELECT pg_advisory_xact_lock(:meeting::int, hashtext(split_part(:states, ',', :s)));
-SELECT count(*) FILTER (WHERE state_code = split_part(:states, ',', :s)) AS state_confirmed,
-       count(*) FILTER (WHERE state_code = split_part(:states, ',', :s) AND funded) AS state_funded,
-       count(*) AS total_confirmed
-FROM registrations WHERE meeting_id = :meeting AND status = 'confirmed'
+SELECT u.*, m.seats_per_state, m.funded_seats_per_state, m.capacity
+FROM meetings m, LATERAL (
+    SELECT count(*) FILTER (WHERE state_code = split_part(:states, ',', :s)) AS state_confirmed,
+           count(*) FILTER (WHERE state_code = split_part(:states, ',', :s) AND funded) AS state_funded,
+           count(*) AS total_confirmed
+    FROM registrations WHERE meeting_id = m.id AND status = 'confirmed') u
+WHERE m.id = :meeting
 \gset
 INSERT INTO registrations (meeting_id, state_code, invitation_id, first_name, last_name, email, function,
     organisation, delegation_role, language, funding_requested, funded, dietary, accessibility, list_consent,
     consent_at, status, waitlisted_at, manage_nonce, manage_hash, source, created_by, replaces_id)
 VALUES (:meeting, split_part(:states, ',', :s), split_part(:invitations, ',', :s)::bigint, 'Pat', 'Bench',
     'pgbench.' || gen_random_uuid() || '@example.org', '', '', 'delegate', 'en', false, false, '', '', false, NULL,
-    CASE WHEN :state_confirmed::int < :seats::int THEN 'confirmed' ELSE 'waitlisted' END,
-    CASE WHEN :state_confirmed::int >= :seats::int THEN clock_timestamp() END,
+    CASE WHEN :state_confirmed::int < :seats_per_state::int THEN 'confirmed' ELSE 'waitlisted' END,
+    CASE WHEN :state_confirmed::int >= :seats_per_state::int THEN clock_timestamp() END,
     uuid_send(gen_random_uuid()), sha256(uuid_send(gen_random_uuid())), 'link', NULL, NULL)
 RETURNING *;
 WITH ins AS (

@@ -171,8 +171,14 @@ func checkRegistrations(t *testing.T, db *sqlx.DB, meetingID int64, tr *traffic,
 	if len(over) > 0 {
 		t.Errorf("over the quotas of %d seats, %d funded: %s", seats, funded, strings.Join(over, "; "))
 	}
-	t.Logf("%d registrations in the database: %d answered 201, %d committed while their answer was a 503 or lost",
-		len(rows), len(rows)-unanswered, unanswered)
+	var confirmed int
+	for _, r := range rows {
+		if r.Status == "confirmed" {
+			confirmed++
+		}
+	}
+	t.Logf("%d registrations in the database (%d confirmed): %d answered 201, %d committed while their answer was a 503 or lost",
+		len(rows), confirmed, len(rows)-unanswered, unanswered)
 }
 
 // requestLog is the lines of log about the requests named in violations

@@ -175,13 +175,18 @@ func (tr *traffic) read(ctx context.Context, i int) {
 	}
 }
 
+// registeringStates is how many states the delegates register for: few,
+// so that their quotas fill and most registrations contend for the last
+// seats (waiting list, funded seats) while the database goes away.
+const registeringStates = 4
+
 // register registers one new delegate after another; after a 503 or no
 // answer the same person tries again until the answer is final.
 func (tr *traffic) register(ctx context.Context) {
 	url := tr.base + tr.meeting.Path() + "/registrations"
 	for ctx.Err() == nil {
 		n := tr.next.Add(1)
-		st := int(n) % len(tr.meeting.Tokens)
+		st := int(n) % min(registeringStates, len(tr.meeting.Tokens))
 		email := fmt.Sprintf("delegate.%d@example.org", n)
 		body := map[string]any{
 			"invitation_token": tr.meeting.Tokens[st], "first_name": "Delegate", "last_name": "Number " + strconv.FormatInt(n, 10),

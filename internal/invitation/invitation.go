@@ -305,8 +305,11 @@ func (s *Service) ByToken(ctx context.Context, token string) (Invitation, meetin
 	}
 	// The link opens its meeting even when the meeting is not public.
 	m, err := s.meetings.MeetingForLink(ctx, inv.MeetingID)
-	if err != nil {
+	if apperr.Is(err, apperr.NotFound) {
 		return Invitation{}, meeting.Meeting{}, gone
+	}
+	if err != nil {
+		return Invitation{}, meeting.Meeting{}, fmt.Errorf("invitation: meeting of the link: %w", err)
 	}
 	if m.Status == meeting.StatusDraft || !time.Now().Before(m.RegistrationCloses()) {
 		return Invitation{}, meeting.Meeting{}, gone

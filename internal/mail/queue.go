@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/lib/pq"
+
+	"github.com/coe-agora/agora/internal/postgres"
 )
 
 // job is a claimed row: what the worker needs to send it. Attempts, as
@@ -25,6 +27,9 @@ type job struct {
 	CalendarMethod string    `db:"calendar_method"`
 	MessageID      string    `db:"message_id"`
 	QueuedAt       time.Time `db:"queued_at"`
+	// claimed is when the claim query was sent, so no later than the
+	// start of the lease: until claimed+Lease no other worker takes the row.
+	claimed time.Time
 }
 
 // claim takes up to n due rows for this worker: queued or retrying rows
@@ -53,8 +58,12 @@ WHERE m.id = due.id
 RETURNING m.id, m.attempts, m.to_address, m.to_name, m.language, m.subject, m.text_body, m.html_body,
     m.calendar, coalesce(m.calendar_method, '') AS calendar_method, m.message_id, m.queued_at`
 	var jobs []job
+	claimed := time.Now()
 	if err := w.db.SelectContext(ctx, &jobs, q, n, w.cfg.Lease.Seconds()); err != nil {
 		return nil, fmt.Errorf("mail: claim: %w", err)
+	}
+	for i := range jobs {
+		jobs[i].claimed = claimed
 	}
 	return jobs, nil
 }
@@ -89,31 +98,65 @@ WHERE m.id = d.id AND m.attempts = d.attempts AND m.status = 'sending'`
 // shutdown, after Run's context is gone.
 const dbWriteTimeout = 10 * time.Second
 
-// markBatch runs one of the batch updates for jobs, trying three times:
-// a sent row left unmarked would be sent again once its lease runs out.
-func (w *Worker) markBatch(q string, jobs []job) {
+// markBatch runs one of the batch updates for jobs. A sent row left
+// unmarked would be sent again once its lease runs out, so while the
+// database cannot be reached (a restart) it keeps trying — meanwhile the
+// senders, whose results wait, send nothing more — until the first lease
+// of jobs is about to run out (then another worker may take the rows, and
+// the update, fenced by attempts, could no longer apply) or stop is
+// closed (the shutdown grace is over). Other errors get three tries.
+func (w *Worker) markBatch(stop <-chan struct{}, q string, jobs []job) {
 	if len(jobs) == 0 {
 		return
 	}
 	ids := make([]int64, len(jobs))
 	attempts := make([]int64, len(jobs))
+	leaseEnd := jobs[0].claimed.Add(w.cfg.Lease)
 	for i, j := range jobs {
 		ids[i], attempts[i] = j.ID, int64(j.Attempts)
+		leaseEnd = minTime(leaseEnd, j.claimed.Add(w.cfg.Lease))
 	}
 	var err error
-	for try := range 3 {
-		if try > 0 {
-			time.Sleep(time.Duration(try) * time.Second)
-		}
+	for try := 0; ; try++ {
 		ctx, cancel := context.WithTimeout(context.Background(), dbWriteTimeout)
 		_, err = w.db.ExecContext(ctx, q, pq.Array(ids), pq.Array(attempts))
 		cancel()
 		if err == nil {
+			if try > 0 {
+				w.log.Info("mail: delivery results recorded after the database came back", "rows", len(ids), "tries", try+1)
+			}
 			return
+		}
+		wait := min(time.Duration(try+1)*time.Second, 5*time.Second)
+		if try >= 2 && (!postgres.IsUnavailable(err) || time.Until(leaseEnd) < wait+dbWriteTimeout || closed(stop)) {
+			break
+		}
+		if try == 0 {
+			w.log.Warn("mail: cannot record delivery results yet; trying again", "rows", len(ids), "err", err)
+		}
+		select {
+		case <-time.After(wait):
+		case <-stop:
 		}
 	}
 	w.log.Error("mail: cannot record delivery results; the rows go out again when their lease ends",
 		"ids", ids, "err", err)
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func closed(c <-chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
+	}
 }
 
 // markOne records a retry, a deferral or a failure.

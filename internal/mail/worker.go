@@ -159,7 +159,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	recorded := make(chan struct{})
 	go func() {
 		defer close(recorded)
-		w.record(results, wake)
+		w.record(sendCtx.Done(), results, wake)
 	}()
 
 	w.log.Debug("mail worker started", "concurrency", w.cfg.Concurrency, "rate", w.cfg.RatePerSecond, "batch", w.batch)

@@ -125,14 +125,15 @@ const flushDelay = 20 * time.Millisecond
 
 // record writes the results to the database: sent and released rows in
 // batches (one statement per flush instead of one per message), the others
-// one by one. It returns when results is closed, after a last flush.
-func (w *Worker) record(results <-chan result, wake chan<- struct{}) {
+// one by one. It returns when results is closed, after a last flush. Once
+// stop is closed, it stops waiting for an unreachable database.
+func (w *Worker) record(stop <-chan struct{}, results <-chan result, wake chan<- struct{}) {
 	var sent, released []job
 	var timer *time.Timer
 	var flushC <-chan time.Time
 	flush := func() {
-		w.markBatch(markSent, sent)
-		w.markBatch(markReleased, released)
+		w.markBatch(stop, markSent, sent)
+		w.markBatch(stop, markReleased, released)
 		sent, released = sent[:0], released[:0]
 		if timer != nil {
 			timer.Stop()

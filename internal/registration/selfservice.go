@@ -34,8 +34,11 @@ func (s *Service) ByManageToken(ctx context.Context, token string) (Registration
 		return Registration{}, meeting.Meeting{}, gone
 	}
 	m, err := s.meetings.MeetingForLink(ctx, r.MeetingID)
-	if err != nil {
+	if apperr.Is(err, apperr.NotFound) {
 		return Registration{}, meeting.Meeting{}, gone
+	}
+	if err != nil {
+		return Registration{}, meeting.Meeting{}, fmt.Errorf("registration: meeting of the link: %w", err)
 	}
 	return r, m, nil
 }

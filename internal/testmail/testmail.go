@@ -1,7 +1,8 @@
 // Package testmail starts a real SMTP server for tests: Mailpit, on free
 // ports, with SMTP AUTH required, and a client for its HTTP API to read
 // back what it received. Each call of Start runs its own Mailpit, killed
-// when the test ends.
+// when the test ends. Its messages are kept in a database file, so that
+// Stop and Restart make an outage that loses nothing the server accepted.
 //
 // Mailpit is expected at $(go env GOPATH)/bin/mailpit; scripts/ensure-mailpit.sh
 // installs it.
@@ -19,6 +20,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -50,6 +52,11 @@ type Server struct {
 
 	implicitTLS bool
 	http        *http.Client
+
+	bin  string   // the mailpit executable
+	args []string // its command line, for Restart
+	mu   sync.Mutex
+	proc *process // nil while stopped
 }
 
 // Start runs a Mailpit for t and waits until it answers. It fails the
@@ -130,7 +137,8 @@ func (s *Server) start(t testing.TB, bin, dir, authFile string, extraArgs []stri
 	}
 	s.SMTPAddr = "127.0.0.1:" + smtpPort
 	s.APIURL = "http://127.0.0.1:" + httpPort
-	args := append([]string{
+	s.bin = bin
+	s.args = append([]string{
 		"--db-file", filepath.Join(dir, fmt.Sprintf("mailpit-%s.db", smtpPort)),
 		"--smtp", s.SMTPAddr,
 		"--listen", "127.0.0.1:" + httpPort,
@@ -140,28 +148,96 @@ func (s *Server) start(t testing.TB, bin, dir, authFile string, extraArgs []stri
 		"--disable-version-check",
 		"--quiet",
 	}, extraArgs...)
-	cmd := exec.Command(bin, args...)
-	var out lockedBuffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("start mailpit: %w", err)
-	}
-	exited := make(chan struct{})
-	var exitErr error
-	go func() {
-		exitErr = cmd.Wait()
-		close(exited)
-	}()
-	if err := s.waitReady(exited); err != nil {
-		_ = cmd.Process.Kill()
-		<-exited
-		return fmt.Errorf("%w (exit: %v); mailpit said: %s", err, exitErr, out.String())
+	if err := s.launch(); err != nil {
+		return err
 	}
 	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		<-exited
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.proc != nil {
+			s.proc.kill()
+			s.proc = nil
+		}
 	})
 	return nil
+}
+
+// process is one run of Mailpit.
+type process struct {
+	cmd    *exec.Cmd
+	exited chan struct{}
+	err    error // the exit status, once exited is closed
+	out    lockedBuffer
+}
+
+func (p *process) kill() {
+	_ = p.cmd.Process.Kill()
+	<-p.exited
+}
+
+// launch runs Mailpit with s.args and waits until it answers.
+func (s *Server) launch() error {
+	p := &process{cmd: exec.Command(s.bin, s.args...), exited: make(chan struct{})}
+	p.cmd.Stdout, p.cmd.Stderr = &p.out, &p.out
+	if err := p.cmd.Start(); err != nil {
+		return fmt.Errorf("start mailpit: %w", err)
+	}
+	go func() {
+		p.err = p.cmd.Wait()
+		close(p.exited)
+	}()
+	if err := s.waitReady(p.exited); err != nil {
+		p.kill()
+		return fmt.Errorf("%w (exit: %v); mailpit said: %s", err, p.err, p.out.String())
+	}
+	s.mu.Lock()
+	s.proc = p
+	s.mu.Unlock()
+	return nil
+}
+
+// Stop stops the server as an operator would (SIGTERM: Mailpit closes
+// its database and exits) and waits until it is gone. What it received
+// stays in its database file, for Restart. Stopping a stopped server does
+// nothing.
+func (s *Server) Stop() error {
+	s.mu.Lock()
+	p := s.proc
+	s.proc = nil
+	s.mu.Unlock()
+	if p == nil {
+		return nil
+	}
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.exited:
+		return nil
+	case <-time.After(15 * time.Second):
+		p.kill()
+		return errors.New("testmail: mailpit did not stop on SIGTERM within 15s; killed")
+	}
+}
+
+// Restart starts a stopped server again on the same ports with the same
+// database, so it still holds the messages it received before, and
+// waits until it answers.
+func (s *Server) Restart() error {
+	s.mu.Lock()
+	running := s.proc != nil
+	s.mu.Unlock()
+	if running {
+		return errors.New("testmail: restart: the server is running")
+	}
+	// The ports were ours a moment ago; the kernel may take a moment to
+	// let them go.
+	var err error
+	for try := 0; try < 20; try++ {
+		if err = s.launch(); err == nil {
+			return nil
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	return fmt.Errorf("testmail: restart: %w", err)
 }
 
 // waitReady waits until both the API and the SMTP port answer.

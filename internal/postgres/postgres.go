@@ -109,8 +109,11 @@ func IsUniqueViolation(err error, constraint string) bool {
 	return constraint == "" || pqErr.Constraint == constraint
 }
 
-// IsUnavailable reports whether err means the database cannot be reached
-// (connection refused or lost, server shutting down) rather than a query fault.
+// IsUnavailable reports whether err means the database cannot serve the
+// request now but may in a moment: it cannot be reached (connection refused
+// or lost, server shutting down), or it rolled the transaction back to
+// break a deadlock or a serialisation conflict. Either way the request
+// wrote nothing and trying again is right, unlike a query fault.
 func IsUnavailable(err error) bool {
 	if err == nil {
 		return false
@@ -124,7 +127,8 @@ func IsUnavailable(err error) bool {
 	var pqErr *pq.Error
 	if errors.As(err, &pqErr) {
 		class := string(pqErr.Code)[:2]
-		return class == "08" || class == "57" || class == "53" // connection, operator intervention, resources
+		// connection, operator intervention, resources, transaction rollback (40001, 40P01)
+		return class == "08" || class == "57" || class == "53" || class == "40"
 	}
 	var netErr interface{ Timeout() bool }
 	if errors.As(err, &netErr) {

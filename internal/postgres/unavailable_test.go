@@ -26,6 +26,8 @@ func TestIsUnavailable(t *testing.T) {
 		{"server shutting down", &pq.Error{Code: "57P01"}, true},
 		{"server starting up", &pq.Error{Code: "57P03"}, true},
 		{"connection done", sql.ErrConnDone, true},
+		{"deadlock broken by the server", fmt.Errorf("registration: cancel: %w", &pq.Error{Code: "40P01"}), true},
+		{"serialisation failure", &pq.Error{Code: "40001"}, true},
 		{"no rows", sql.ErrNoRows, false},
 		{"unique violation", &pq.Error{Code: "23505"}, false},
 		{"syntax error", &pq.Error{Code: "42601"}, false},

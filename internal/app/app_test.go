@@ -287,6 +287,11 @@ func TestReadinessFollowsTheDatabase(t *testing.T) {
 	if code, _ := get(t, r.url+"/healthz", ""); code != 200 {
 		t.Errorf("/healthz must not depend on the database: %d", code)
 	}
+	// A page says so in its language, as a page, not as the API's JSON.
+	if code, body := get(t, r.url+"/meetings/1?lang=fr", ""); code != 503 || !strings.Contains(body, "<html") ||
+		!strings.Contains(body, "Momentanément indisponible") || strings.Contains(body, `"error"`) {
+		t.Errorf("database unreachable: /meetings/1?lang=fr %d %s", code, body)
+	}
 	p.restore()
 	deadline := time.Now().Add(10 * time.Second)
 	for {

@@ -70,8 +70,7 @@ func (s *Server) writeError(c *gin.Context, err error) {
 	e := classify(err)
 	status := statusOf(e.Code)
 	if status >= 500 {
-		s.log.ErrorContext(c.Request.Context(), "request failed",
-			slog.String("request_id", requestID(c)), slog.String("route", routeOf(c)), slog.Any("error", err))
+		s.logFailure(c, err)
 		if e.Code == apperr.Internal {
 			e = &apperr.Error{Code: apperr.Internal, Message: "internal error"}
 		}
@@ -81,7 +80,17 @@ func (s *Server) writeError(c *gin.Context, err error) {
 		body.Error.Fields = e.Fields
 	}
 	if e.Code == apperr.Unavailable {
-		c.Header("Retry-After", "5")
+		c.Header("Retry-After", retryAfter)
 	}
 	c.AbortWithStatusJSON(status, body)
+}
+
+// retryAfter is the Retry-After of a 503 "unavailable", in seconds.
+const retryAfter = "5"
+
+// logFailure logs a request that failed on our side (5xx) with its cause,
+// which the client never sees.
+func (s *Server) logFailure(c *gin.Context, err error) {
+	s.log.ErrorContext(c.Request.Context(), "request failed",
+		slog.String("request_id", requestID(c)), slog.String("route", routeOf(c)), slog.Any("error", err))
 }

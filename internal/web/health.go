@@ -15,7 +15,7 @@ func (s *Server) healthz(c *gin.Context) {
 func (s *Server) readyz(c *gin.Context) {
 	if err := s.ready(c.Request.Context()); err != nil {
 		s.log.WarnContext(c.Request.Context(), "not ready", "error", err)
-		c.Header("Retry-After", "5")
+		c.Header("Retry-After", retryAfter)
 		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "database": "unreachable"})
 		return
 	}

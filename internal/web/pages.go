@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/justinas/nosurf"
 
+	"github.com/coe-agora/agora/internal/apperr"
 	"github.com/coe-agora/agora/internal/auth"
 
 	"github.com/coe-agora/agora/internal/i18n"
@@ -121,11 +122,20 @@ func (s *Server) render(c *gin.Context, status int, name string, p page) {
 // "not found", the JSON-free generic error otherwise.
 func (s *Server) pageError(c *gin.Context, lang string, err error) {
 	e := classify(err)
-	if status := statusOf(e.Code); status == http.StatusNotFound || status == http.StatusForbidden {
-		s.render(c, http.StatusNotFound, "error", page{Lang: lang, Title: s.cat.T(lang, "error.title", nil)})
-		return
+	status := statusOf(e.Code)
+	switch {
+	case status == http.StatusNotFound || status == http.StatusForbidden:
+		s.render(c, http.StatusNotFound, "error", page{Lang: lang, Title: s.cat.T(lang, "error.title", nil), Data: "error.not_found"})
+	case e.Code == apperr.Unavailable:
+		s.logFailure(c, err)
+		c.Header("Retry-After", retryAfter)
+		s.render(c, status, "error", page{Lang: lang, Title: s.cat.T(lang, "error.unavailable_title", nil), Data: "error.unavailable"})
+	case status >= 500:
+		s.logFailure(c, err)
+		s.render(c, status, "error", page{Lang: lang, Title: s.cat.T(lang, "error.internal_title", nil), Data: "error.internal"})
+	default:
+		s.writeError(c, err)
 	}
-	s.writeError(c, err)
 }
 
 const langCookie = "agora_lang"

@@ -1,0 +1,153 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/coe-agora/agora/internal/meeting"
+)
+
+// The public meeting reads — the meeting page, its printable agenda, its
+// calendar file and the agenda in the API — are what a rush on a published
+// agenda hits. For anonymous callers their response depends only on the
+// meeting, the route and the language, so it is built once and served from
+// the ResponseCache until the meeting changes, with an ETag.
+
+// built is a response ready to send, and the meeting it shows (whose
+// dates say when it goes stale by the clock).
+type built struct {
+	contentType string
+	body        []byte
+	header      [][2]string
+	meeting     meeting.Meeting
+}
+
+// Route names in cache keys.
+const (
+	readPage     = "page"
+	readPrint    = "print"
+	readCalendar = "ics"
+	readAgenda   = "agenda"
+)
+
+// anonymousPublicRead reports whether r is a GET of one of the public
+// meeting reads without credentials (no Authorization header, no session
+// cookie). Such a request has no session to load and no form to protect.
+func anonymousPublicRead(r *http.Request) bool {
+	return r.Method == http.MethodGet && publicReadPath(r.URL.Path) && anonymous(r)
+}
+
+// anonymous reports whether r carries no credentials. The CSRF and
+// language cookies are not credentials: the language is part of the key,
+// and pages show the CSRF token only to signed-in users (the sign-out form).
+func anonymous(r *http.Request) bool {
+	if r.Header.Get("Authorization") != "" {
+		return false
+	}
+	_, err := r.Cookie(sessionCookie)
+	return err != nil
+}
+
+// publicReadPath matches /meetings/{id}, /meetings/{id}/agenda/print,
+// /meetings/{id}/calendar.ics and /api/v1/meetings/{id}/agenda.
+func publicReadPath(p string) bool {
+	if rest, ok := strings.CutPrefix(p, "/api/v1/meetings/"); ok {
+		return afterID(rest) == "/agenda"
+	}
+	if rest, ok := strings.CutPrefix(p, "/meetings/"); ok {
+		switch afterID(rest) {
+		case "", "/agenda/print", "/calendar.ics":
+			return true
+		}
+	}
+	return false
+}
+
+// afterID returns what follows the leading digits of s ("-" when there are
+// none, which matches no route).
+func afterID(s string) string {
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	if i == 0 {
+		return "-"
+	}
+	return s[i:]
+}
+
+// publicRead answers a public meeting read: for an anonymous caller from
+// the cache when it holds a fresh copy, else with build, whose response is
+// then kept; for anyone else with build alone, as before the cache. An
+// error (not found…) is returned for the caller's own error page.
+func (s *Server) publicRead(c *gin.Context, route, lang string, build func(id int64) (built, error)) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	if !s.cache.enabled() || !anonymous(c.Request) || !actorOf(c).Anonymous() || !canonicalQuery(c, route) {
+		b, err := build(id)
+		if err != nil {
+			return err
+		}
+		for _, h := range b.header {
+			c.Header(h[0], h[1])
+		}
+		c.Data(http.StatusOK, b.contentType, b.body)
+		return nil
+	}
+	key := cacheKey{route: route, id: id, lang: lang}
+	r, epoch, ok := s.cache.get(key)
+	if !ok {
+		b, err := build(id)
+		if err != nil {
+			return err
+		}
+		r = s.cache.keep(key, epoch, b)
+	}
+	h := c.Writer.Header()
+	for _, kv := range r.header {
+		h.Set(kv[0], kv[1])
+	}
+	h.Set("Etag", r.etag)
+	// Browsers keep the copy but ask each time (If-None-Match): a change
+	// shows at once, and an unchanged agenda costs a 304.
+	h.Set("Cache-Control", "no-cache")
+	if etagMatches(c.GetHeader("If-None-Match"), r.etag) {
+		c.Status(http.StatusNotModified)
+		return nil
+	}
+	c.Data(http.StatusOK, r.contentType, r.body)
+	return nil
+}
+
+// canonicalQuery reports whether the response cannot depend on the query
+// beyond the language: the pages link to themselves in the other language
+// with every other parameter kept, so only ?lang= (or nothing) is cached.
+func canonicalQuery(c *gin.Context, route string) bool {
+	if route != readPage && route != readPrint {
+		return true
+	}
+	switch c.Request.URL.RawQuery {
+	case "", "lang=en", "lang=fr":
+		return true
+	}
+	return false
+}
+
+// etagMatches applies If-None-Match (a list of tags, or *; weak
+// comparison, as RFC 9110 asks for GET).
+func etagMatches(header, etag string) bool {
+	if header == "" {
+		return false
+	}
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+		if t == "*" || t == etag {
+			return true
+		}
+	}
+	return false
+}

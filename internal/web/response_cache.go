@@ -3,6 +3,7 @@ package web
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"net/http"
 	"sync"
 	"time"
 
@@ -58,14 +59,15 @@ type cacheKey struct {
 	lang  string
 }
 
-// cachedResponse is a response as sent.
+// cachedResponse is a response as sent. Its header values are shared by
+// every response that carries them, so they are never changed in place
+// (see securityHeaderValues).
 type cachedResponse struct {
-	contentType string
-	body        []byte
-	header      [][2]string
-	etag        string
-	stored      time.Time
-	expires     time.Time
+	header  http.Header
+	body    []byte
+	etag    string
+	stored  time.Time
+	expires time.Time
 }
 
 // NewResponseCache returns an empty cache that serves nothing until told
@@ -140,8 +142,16 @@ func (c *ResponseCache) get(k cacheKey) (*cachedResponse, uint64, bool) {
 func (c *ResponseCache) keep(k cacheKey, epoch uint64, b built) *cachedResponse {
 	now := c.now()
 	sum := sha256.Sum256(b.body)
-	r := &cachedResponse{contentType: b.contentType, body: b.body, header: b.header,
-		etag: `"` + hex.EncodeToString(sum[:12]) + `"`, stored: now, expires: now.Add(c.cfg.MaxAge)}
+	r := &cachedResponse{header: http.Header{}, body: b.body, etag: `"` + hex.EncodeToString(sum[:12]) + `"`,
+		stored: now, expires: now.Add(c.cfg.MaxAge)}
+	for _, kv := range b.header {
+		r.header.Set(kv[0], kv[1])
+	}
+	r.header.Set("Content-Type", b.contentType)
+	r.header.Set("ETag", r.etag)
+	// Browsers keep the copy but ask each time (If-None-Match): a change
+	// shows at once, and an unchanged agenda costs a 304.
+	r.header.Set("Cache-Control", "no-cache")
 	if next, ok := b.meeting.StatusChangesAfter(now.Add(-clockSlack)); ok && next.Before(r.expires) {
 		r.expires = next
 	}

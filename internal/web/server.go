@@ -71,6 +71,7 @@ type Server struct {
 	handler  http.Handler
 	limits   limits
 	cache    *ResponseCache
+	security http.Header
 }
 
 // New builds the server and its routes. Templates are parsed here, so a
@@ -85,6 +86,7 @@ func New(cfg Config, log *slog.Logger, deps Deps, metrics *Metrics) (*Server, er
 		return nil, err
 	}
 	s := &Server{cfg: cfg, log: log, deps: deps, metrics: metrics, pages: pages, cat: cat, cache: deps.Cache}
+	s.security = securityHeaderValues(cfg.BaseURL)
 	s.sessions = newSessions(s)
 	s.limits = newLimits(cfg.Limits)
 	s.router = s.routes()

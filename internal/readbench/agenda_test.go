@@ -25,7 +25,7 @@ import (
 // each, back to back, made the ratio swing from 0.3 to 0.9 between runs).
 var agendaLoad = Load{Clients: 64, Requests: 20000, MaxDuration: 60 * time.Second}
 
-const agendaRounds = 4
+const agendaRounds = 10
 
 // BenchmarkAgendaReads measures GET /api/v1/meetings/{id}/agenda and the
 // public page GET /meetings/{id}?lang=fr of a realistic published meeting,

@@ -141,12 +141,20 @@ func (s *Server) pageError(c *gin.Context, lang string, err error) {
 
 const langCookie = "agora_lang"
 
+// langCookies are the Set-Cookie values that keep a language chosen with
+// ?lang=, built once: every visit to a public page with ?lang= sends one.
+var langCookies = map[string]string{"en": langCookieFor("en"), "fr": langCookieFor("fr")}
+
+func langCookieFor(lang string) string {
+	return (&http.Cookie{Name: langCookie, Value: lang, MaxAge: 365 * 24 * 3600, Path: "/",
+		HttpOnly: true, SameSite: http.SameSiteLaxMode}).String()
+}
+
 // language picks the page language: ?lang=, then the cookie, then
 // Accept-Language, then English. A choice made with ?lang= sticks.
 func language(c *gin.Context) string {
 	if l := c.Query("lang"); l == "en" || l == "fr" {
-		c.SetSameSite(http.SameSiteLaxMode)
-		c.SetCookie(langCookie, l, 365*24*3600, "/", "", false, true)
+		c.Writer.Header().Add("Set-Cookie", langCookies[l])
 		return l
 	}
 	if l, err := c.Cookie(langCookie); err == nil && (l == "en" || l == "fr") {

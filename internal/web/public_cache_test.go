@@ -317,6 +317,11 @@ func TestPublicPageLanguagesDoNotMix(t *testing.T) {
 	if hit || !strings.Contains(body, "from=newsletter") {
 		t.Errorf("a page with another parameter: from the cache %v, keeps it in its links %v", hit, strings.Contains(body, "from=newsletter"))
 	}
+	zero := fmt.Sprintf("/meetings/0%d", m.ID)
+	body, _, hit = anonymousGet(t, e, zero+"?lang=fr")
+	if hit || !strings.Contains(body, zero+"?lang=en") {
+		t.Errorf("a path with a leading zero: from the cache %v, its own path in its links %v", hit, strings.Contains(body, zero+"?lang=en"))
+	}
 	frICS, _, _ := anonymousGet(t, e, path+"/calendar.ics?lang=fr")
 	enICS, _, _ := anonymousGet(t, e, path+"/calendar.ics?lang=en")
 	if !strings.Contains(frICS, "LANGUAGE=fr") && !strings.Contains(frICS, "Réunion plénière") || strings.Contains(enICS, "Réunion plénière") {

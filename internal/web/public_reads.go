@@ -1,7 +1,9 @@
 package web
 
 import (
+	"context"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -87,7 +89,7 @@ func (s *Server) publicRead(c *gin.Context, route, lang string, build func(id in
 	if err != nil {
 		return err
 	}
-	if !s.cache.enabled() || !anonymous(c.Request) || !actorOf(c).Anonymous() || !canonicalQuery(c, route) {
+	if !s.cache.enabled() || !anonymous(c.Request) || !actorOf(c).Anonymous() || !canonicalURL(c, id, route) {
 		b, err := build(id)
 		if err != nil {
 			return err
@@ -101,11 +103,12 @@ func (s *Server) publicRead(c *gin.Context, route, lang string, build func(id in
 	key := cacheKey{route: route, id: id, lang: lang}
 	r, epoch, ok := s.cache.get(key)
 	if !ok {
-		b, err := build(id)
-		if err != nil {
+		// The build may serve others waiting for the same response: this
+		// caller going away must not cancel it.
+		c.Request = c.Request.WithContext(context.WithoutCancel(c.Request.Context()))
+		if r, err = s.cache.fill(key, epoch, func() (built, error) { return build(id) }); err != nil {
 			return err
 		}
-		r = s.cache.keep(key, epoch, b)
 	}
 	h := c.Writer.Header()
 	for k, v := range r.header {
@@ -121,10 +124,15 @@ func (s *Server) publicRead(c *gin.Context, route, lang string, build func(id in
 	return nil
 }
 
-// canonicalQuery reports whether the response cannot depend on the query
-// beyond the language: the pages link to themselves in the other language
-// with every other parameter kept, so only ?lang= (or nothing) is cached.
-func canonicalQuery(c *gin.Context, route string) bool {
+// canonicalURL reports whether the response cannot depend on the URL
+// beyond the meeting and the language: the pages link to themselves in the
+// other language with the path as written ("/meetings/007") and every other
+// query parameter kept, so only the plain id and ?lang= (or nothing) are
+// cached.
+func canonicalURL(c *gin.Context, id int64, route string) bool {
+	if c.Param("id") != strconv.FormatInt(id, 10) {
+		return false
+	}
 	if route != readPage && route != readPrint {
 		return true
 	}

@@ -4,10 +4,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/coe-agora/agora/internal/meeting"
 )
@@ -47,6 +49,11 @@ type ResponseCache struct {
 	// epoch goes up with every change heard: a response built before one
 	// may be stale and is not kept.
 	epoch uint64
+
+	// flight builds a missing response once for all who ask at the same
+	// time (a change during a rush), per epoch: who asks after a change
+	// was heard does not get a response built before it.
+	flight singleflight.Group
 
 	hits, misses, bypasses prometheus.Counter
 }
@@ -134,6 +141,23 @@ func (c *ResponseCache) get(k cacheKey) (*cachedResponse, uint64, bool) {
 	}
 	c.misses.Inc()
 	return nil, epoch, false
+}
+
+// fill builds the response under k — once, for every caller waiting on
+// the same key and epoch — and keeps it (see keep).
+func (c *ResponseCache) fill(k cacheKey, epoch uint64, build func() (built, error)) (*cachedResponse, error) {
+	v, err, _ := c.flight.Do(k.route+"/"+strconv.FormatInt(k.id, 10)+"/"+k.lang+"/"+strconv.FormatUint(epoch, 10),
+		func() (any, error) {
+			b, err := build()
+			if err != nil {
+				return nil, err
+			}
+			return c.keep(k, epoch, b), nil
+		})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*cachedResponse), nil
 }
 
 // keep makes the response for b and keeps it under k, unless a change was

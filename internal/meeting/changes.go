@@ -15,7 +15,7 @@ import (
 // when a transaction commits, that what a meeting's public pages show has
 // changed: the meeting, its agenda or its invited states. The payload is
 // the meeting's id, or "*" when any meeting may be affected (the roster of
-// states). Triggers send it (migration 00012), so every writer is covered.
+// states). Triggers send it (migration 00013), so every writer is covered.
 const ChangeChannel = "agora_meeting_changed"
 
 // ChangeObserver keeps copies of what meetings show and is told when they

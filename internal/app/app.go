@@ -52,7 +52,13 @@ type App struct {
 	Registrations *registration.Service
 	Accounts      *account.Service
 	Privacy       *privacy.Service
-	embedded      *postgres.Embedded
+	// Responses keeps the public meeting reads of this process; Serve
+	// keeps it told of every meeting change.
+	Responses *web.ResponseCache
+	// Clock is the time the response cache goes by (time.Now when nil);
+	// tests set it before Serve.
+	Clock    func() time.Time
+	embedded *postgres.Embedded
 }
 
 // Open connects to the database — starting the embedded server when no
@@ -93,6 +99,8 @@ func (a *App) build() error {
 	a.States = state.NewStore(a.DB)
 	a.Auth = auth.NewStore(a.DB)
 	a.Meetings = meeting.NewService(a.DB, v)
+	a.Responses = web.NewResponseCache(web.CacheConfig{MaxEntries: a.Config.Cache.MaxEntries,
+		MaxBytes: a.Config.Cache.MaxBytes, MaxAge: a.Config.Cache.MaxAge, Now: a.now}, a.Metrics)
 	a.FocalPoints = invitation.NewFocalPoints(a.DB, v)
 	outbox, err := mail.NewOutbox(a.DB, mail.OutboxConfig{From: a.Config.MailFrom, SMTPConfigured: a.Config.SMTPURL != ""})
 	if err != nil {
@@ -145,6 +153,13 @@ func (a *App) Prepare(ctx context.Context) error {
 	return nil
 }
 
+func (a *App) now() time.Time {
+	if a.Clock != nil {
+		return a.Clock()
+	}
+	return time.Now()
+}
+
 // Close closes the database and stops an embedded server we started.
 func (a *App) Close() error {
 	var errs []error
@@ -165,7 +180,8 @@ func (a *App) Handler() (*web.Server, error) {
 		Limits: web.Limits{LoginPerMinute: a.Config.Limits.LoginPerMinute, RegistrationPerMinute: a.Config.Limits.RegistrationPerMinute,
 			LinkPerMinute: a.Config.Limits.LinkPerMinute}}, a.Log,
 		web.Deps{DB: a.DB, States: a.States, Auth: a.Auth, Meetings: a.Meetings, FocalPoints: a.FocalPoints,
-			Invitations: a.Invitations, Registrations: a.Registrations, Outbox: a.Outbox, Accounts: a.Accounts, Audit: audit.NewTrail(a.DB), Privacy: a.Privacy, MailCheck: mc, Renderer: a.Renderer}, a.Metrics)
+			Invitations: a.Invitations, Registrations: a.Registrations, Outbox: a.Outbox, Accounts: a.Accounts, Audit: audit.NewTrail(a.DB), Privacy: a.Privacy, MailCheck: mc, Renderer: a.Renderer,
+			Cache: a.Responses}, a.Metrics)
 }
 
 // Serve answers HTTP on ln until ctx is done, then stops accepting, lets
@@ -182,6 +198,19 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		WriteTimeout:      a.Config.HTTP.WriteTimeout,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+	}
+	if a.Config.Cache.MaxEntries > 0 {
+		// The cache serves only while this runs: it hears every change
+		// made by any process, and drops the copies that show it.
+		wctx, stopWatching := context.WithCancel(ctx)
+		watched := make(chan struct{})
+		go func() {
+			defer close(watched)
+			if err := meeting.WatchChanges(wctx, a.DSN, a.Responses, a.Log); err != nil {
+				a.Log.Error("meeting changes: not heard; public pages are not cached", "err", err)
+			}
+		}()
+		defer func() { stopWatching(); <-watched }()
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -44,6 +44,8 @@ type Options struct {
 	// Join runs a second process on the database of another Env (same
 	// accounts and tokens) instead of a fresh one.
 	Join *Env
+	// Clock, when set, is the time the app's response cache goes by.
+	Clock func() time.Time
 }
 
 // Start runs the application and creates the standard accounts.
@@ -88,6 +90,11 @@ func Start(t testing.TB, opts ...Options) *Env {
 	a, err := app.Open(ctx, cfg, slog.New(slog.NewTextHandler(logTo, nil)))
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, o := range opts {
+		if o.Clock != nil {
+			a.Clock = o.Clock
+		}
 	}
 	if err := a.Prepare(ctx); err != nil {
 		t.Fatal(err)

@@ -40,6 +40,18 @@ type Config struct {
 	Limits   Limits   `koanf:"limits"`
 	Digest   Digest   `koanf:"digest"`
 	Privacy  Privacy  `koanf:"privacy"`
+	Cache    Cache    `koanf:"cache"`
+}
+
+// Cache bounds the in-memory copies of the public meeting reads (page,
+// printable agenda, calendar file, agenda API) that each serve process
+// keeps for anonymous visitors.
+type Cache struct {
+	// MaxEntries is how many responses are kept; 0 turns the cache off.
+	MaxEntries int   `koanf:"max_entries"`
+	MaxBytes   int64 `koanf:"max_bytes"`
+	// MaxAge bounds how long a copy is served even if no change is heard.
+	MaxAge time.Duration `koanf:"max_age"`
 }
 
 // Privacy configures the retention of personal data.
@@ -150,6 +162,9 @@ var Settings = []Setting{
 	{"mail.max_attempts", "AGORA_MAIL_MAX_ATTEMPTS", 20},
 	{"mail.max_age", "AGORA_MAIL_MAX_AGE", "72h"},
 	{"mail.ca_file", "AGORA_MAIL_CA_FILE", ""},
+	{"cache.max_entries", "AGORA_CACHE_MAX_ENTRIES", 2000},
+	{"cache.max_bytes", "AGORA_CACHE_MAX_BYTES", 64 << 20},
+	{"cache.max_age", "AGORA_CACHE_MAX_AGE", "1m"},
 }
 
 // Sources are the inputs Load reads besides built-in defaults.
@@ -306,6 +321,15 @@ func (c Config) Validate() error {
 	}
 	if c.Digest.Quiet < 0 || c.Digest.Interval <= 0 {
 		return bad("digest.interval", "digest.quiet must not be negative and digest.interval must be positive")
+	}
+	if c.Cache.MaxEntries < 0 || c.Cache.MaxEntries > 1_000_000 {
+		return bad("cache.max_entries", "must be between 0 (no cache) and 1000000")
+	}
+	if c.Cache.MaxBytes < 1<<20 {
+		return bad("cache.max_bytes", "must be at least 1048576 (1 MiB)")
+	}
+	if c.Cache.MaxAge <= 0 || c.Cache.MaxAge > time.Hour {
+		return bad("cache.max_age", "must be a positive duration of at most 1h, such as 1m")
 	}
 	if c.Database.MaxOpenConns < 1 {
 		return bad("database.max_open_conns", "must be at least 1")

@@ -148,3 +148,20 @@ func (m Meeting) Published() bool {
 	}
 	return false
 }
+
+// StatusChangesAfter returns the first moment after t at which the status
+// a published meeting shows may change by the clock alone — registration
+// opening or closing, the meeting ending — or false when none is left.
+// (For other lifecycles the dates change nothing; the answer is then only
+// cautious.)
+func (m Meeting) StatusChangesAfter(t time.Time) (time.Time, bool) {
+	var next time.Time
+	for _, b := range []*time.Time{m.RegistrationOpensAt, ptrTo(m.RegistrationCloses()), ptrTo(m.EndsAt)} {
+		if b != nil && b.After(t) && (next.IsZero() || b.Before(next)) {
+			next = *b
+		}
+	}
+	return next, !next.IsZero()
+}
+
+func ptrTo(t time.Time) *time.Time { return &t }

@@ -119,3 +119,38 @@ func TestAgendaNumbering(t *testing.T) {
 		}
 	}
 }
+
+// The public pages are kept until the status they show can next change by
+// the clock: registration opening, registration closing (its date, else
+// the start), the end.
+func TestStatusChangesAfter(t *testing.T) {
+	f := validFields() // opens 2027-01-10, closes 2027-03-01, starts 2027-03-09 09:30, ends 2027-03-10 17:00
+	noDates := validFields()
+	noDates.RegistrationOpensAt, noDates.RegistrationClosesAt = nil, nil
+	tests := []struct {
+		name  string
+		f     Fields
+		after string
+		want  string // "" for none
+	}{
+		{"before opening", f, "2026-12-01T00:00:00+01:00", "2027-01-10T00:00:00+01:00"},
+		{"at opening", f, "2027-01-10T00:00:00+01:00", "2027-03-01T00:00:00+01:00"},
+		{"while open", f, "2027-02-01T00:00:00+01:00", "2027-03-01T00:00:00+01:00"},
+		{"closed, not started", f, "2027-03-05T00:00:00+01:00", "2027-03-10T17:00:00+01:00"},
+		{"during the meeting", f, "2027-03-10T09:00:00+01:00", "2027-03-10T17:00:00+01:00"},
+		{"held", f, "2027-03-10T17:00:00+01:00", ""},
+		{"no window: closes at the start", noDates, "2027-02-01T00:00:00+01:00", "2027-03-09T09:30:00+01:00"},
+		{"no window, started", noDates, "2027-03-09T10:00:00+01:00", "2027-03-10T17:00:00+01:00"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := Meeting{Fields: tt.f}.StatusChangesAfter(at(tt.after))
+			switch {
+			case tt.want == "" && ok:
+				t.Errorf("next change %s, want none", got)
+			case tt.want != "" && (!ok || !got.Equal(at(tt.want))):
+				t.Errorf("next change %s (%v), want %s", got, ok, tt.want)
+			}
+		})
+	}
+}

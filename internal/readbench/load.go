@@ -25,6 +25,15 @@ type Result struct {
 	Errors   int
 	Elapsed  time.Duration
 	P50, P99 time.Duration
+	latency  []time.Duration
+}
+
+// Merge adds the measurements of another run made one after the other.
+func (r Result) Merge(o Result) Result {
+	m := Result{Requests: r.Requests + o.Requests, Errors: r.Errors + o.Errors, Elapsed: r.Elapsed + o.Elapsed,
+		latency: slices.Concat(r.latency, o.latency)}
+	m.P50, m.P99 = Percentiles(m.latency)
+	return m
 }
 
 // PerSecond is the throughput of successful requests.
@@ -78,7 +87,7 @@ func (l Load) Run(ctx context.Context, client *http.Client, url string, header h
 	for _, e := range errs {
 		r.Errors += e
 	}
-	r.Requests = len(all)
+	r.Requests, r.latency = len(all), all
 	r.P50, r.P99 = Percentiles(all)
 	return r
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -9,10 +10,22 @@ import (
 )
 
 func (s *Server) getAgenda(c *gin.Context) {
-	s.withID(c, http.StatusOK, func(id int64) (any, error) {
-		items, err := s.deps.Meetings.Agenda(c.Request.Context(), actorOf(c), id)
-		return gin.H{"items": nonNil(items)}, err
+	err := s.publicRead(c, readAgenda, "", func(id int64) (built, error) {
+		m, err := s.deps.Meetings.Meeting(c.Request.Context(), actorOf(c), id)
+		if err != nil {
+			return built{}, err
+		}
+		items, err := s.deps.Meetings.AgendaOf(c.Request.Context(), m)
+		if err != nil {
+			return built{}, err
+		}
+		body, err := json.Marshal(gin.H{"items": nonNil(items)})
+		return built{contentType: "application/json; charset=utf-8", body: body, meeting: m,
+			header: [][2]string{{"Vary", "Authorization, Cookie"}}}, err
 	})
+	if err != nil {
+		s.writeError(c, err)
+	}
 }
 
 func (s *Server) addAgendaItem(c *gin.Context) {

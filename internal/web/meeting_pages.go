@@ -41,12 +41,9 @@ func (s *Server) meetingsPage(c *gin.Context) {
 	s.render(c, http.StatusOK, "meetings", page{Lang: lang, Title: s.cat.T(lang, "meetings.title", nil), Data: views})
 }
 
-// loadMeetingView reads a meeting and its agenda as the visitor may see them.
-func (s *Server) loadMeetingView(c *gin.Context) (meetingView, error) {
-	id, err := idParam(c, "id")
-	if err != nil {
-		return meetingView{}, err
-	}
+// loadMeetingView reads a meeting and its agenda as the visitor may see
+// them, with the invited states in protocol order for lang.
+func (s *Server) loadMeetingView(c *gin.Context, id int64, lang string) (meetingView, error) {
 	m, err := s.deps.Meetings.Meeting(c.Request.Context(), actorOf(c), id)
 	if err != nil {
 		return meetingView{}, err
@@ -55,7 +52,7 @@ func (s *Server) loadMeetingView(c *gin.Context) (meetingView, error) {
 	if err != nil {
 		return meetingView{}, err
 	}
-	states, err := s.deps.Meetings.AudienceStates(c.Request.Context(), m, language(c))
+	states, err := s.deps.Meetings.AudienceStates(c.Request.Context(), m, lang)
 	if err != nil {
 		return meetingView{}, err
 	}
@@ -64,27 +61,44 @@ func (s *Server) loadMeetingView(c *gin.Context) (meetingView, error) {
 
 func (s *Server) meetingPage(c *gin.Context) {
 	lang := language(c)
-	v, err := s.loadMeetingView(c)
+	err := s.publicRead(c, readPage, lang, func(id int64) (built, error) {
+		v, err := s.loadMeetingView(c, id, lang)
+		if err != nil {
+			return built{}, err
+		}
+		b, err := s.renderPage(c, "meeting", page{Lang: lang, Title: v.M.Title(lang), Data: v})
+		b.meeting = v.M
+		return b, err
+	})
 	if err != nil {
 		s.pageError(c, lang, err)
-		return
 	}
-	s.render(c, http.StatusOK, "meeting", page{Lang: lang, Title: v.M.Title(lang), Data: v})
 }
 
 func (s *Server) agendaPrintPage(c *gin.Context) {
 	lang := language(c)
-	v, err := s.loadMeetingView(c)
+	err := s.publicRead(c, readPrint, lang, func(id int64) (built, error) {
+		v, err := s.loadMeetingView(c, id, lang)
+		if err != nil {
+			return built{}, err
+		}
+		b, err := s.renderPage(c, "agenda_print", page{Lang: lang, Title: s.cat.T(lang, "agenda.title", nil) + " — " + v.M.Title(lang), Data: v})
+		b.meeting = v.M
+		return b, err
+	})
 	if err != nil {
 		s.pageError(c, lang, err)
-		return
 	}
-	s.render(c, http.StatusOK, "agenda_print", page{Lang: lang, Title: s.cat.T(lang, "agenda.title", nil) + " — " + v.M.Title(lang), Data: v})
 }
 
 func (s *Server) agendaPDF(c *gin.Context) {
 	lang := language(c)
-	v, err := s.loadMeetingView(c)
+	id, err := idParam(c, "id")
+	if err != nil {
+		s.pageError(c, lang, err)
+		return
+	}
+	v, err := s.loadMeetingView(c, id, lang)
 	if err != nil {
 		s.pageError(c, lang, err)
 		return
@@ -108,21 +122,17 @@ func (s *Server) agendaPDF(c *gin.Context) {
 // an iCalendar file, visible to whoever may see the meeting.
 func (s *Server) calendarICS(c *gin.Context) {
 	lang := i18n.Lang(c.Query("lang"))
-	id, err := idParam(c, "id")
+	err := s.publicRead(c, readCalendar, lang, func(id int64) (built, error) {
+		m, err := s.deps.Meetings.Meeting(c.Request.Context(), actorOf(c), id)
+		if err != nil {
+			return built{}, err
+		}
+		ics, err := calendar.Render(meeting.CalendarEvent(m, lang, s.cfg.BaseURL), calendar.MethodPublish)
+		return built{contentType: "text/calendar; charset=utf-8", body: ics, meeting: m, header: [][2]string{
+			{"Content-Disposition", fmt.Sprintf(`attachment; filename="meeting-%d.ics"`, m.ID)},
+			{"Vary", "Authorization, Cookie"}}}, err
+	})
 	if err != nil {
 		s.writeError(c, err)
-		return
 	}
-	m, err := s.deps.Meetings.Meeting(c.Request.Context(), actorOf(c), id)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	ics, err := calendar.Render(meeting.CalendarEvent(m, lang, s.cfg.BaseURL), calendar.MethodPublish)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="meeting-%d.ics"`, m.ID))
-	c.Data(http.StatusOK, "text/calendar; charset=utf-8", ics)
 }

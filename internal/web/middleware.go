@@ -19,6 +19,7 @@ import (
 
 const (
 	requestIDHeader = "X-Request-ID"
+	requestIDKey    = "X-Request-Id" // its canonical form, as header maps hold it
 	keyRequestID    = "agora.request_id"
 	keyActor        = "agora.actor"
 )
@@ -29,13 +30,13 @@ var requestIDRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 // in the response so a user can quote it and an operator can find the line.
 func (s *Server) requestID(c *gin.Context) {
 	id := c.GetHeader(requestIDHeader)
-	if !requestIDRE.MatchString(id) {
-		b := make([]byte, 8)
-		_, _ = rand.Read(b)
-		id = hex.EncodeToString(b)
+	if id == "" || !requestIDRE.MatchString(id) {
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		id = hex.EncodeToString(b[:])
 	}
 	c.Set(keyRequestID, id)
-	c.Header(requestIDHeader, id)
+	c.Writer.Header()[requestIDKey] = []string{id}
 	c.Next()
 }
 

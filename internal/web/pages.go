@@ -97,10 +97,23 @@ type page struct {
 
 // render executes the layout with the named page's content.
 func (s *Server) render(c *gin.Context, status int, name string, p page) {
+	b, err := s.renderPage(c, name, p)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	for _, h := range b.header {
+		c.Header(h[0], h[1])
+	}
+	c.Data(status, b.contentType, b.body)
+}
+
+// renderPage executes the layout with the named page's content for the
+// caller: their account, CSRF token and one-time message.
+func (s *Server) renderPage(c *gin.Context, name string, p page) (built, error) {
 	t, ok := s.pages[name]
 	if !ok {
-		s.writeError(c, fmt.Errorf("web: page %q is not declared", name))
-		return
+		return built{}, fmt.Errorf("web: page %q is not declared", name)
 	}
 	p.User = actorOf(c).User
 	p.SwitchEN, p.SwitchFR = withLang(c, "en"), withLang(c, "fr")
@@ -110,12 +123,10 @@ func (s *Server) render(c *gin.Context, status int, name string, p page) {
 	}
 	var b bytes.Buffer
 	if err := t.ExecuteTemplate(&b, "layout", p); err != nil {
-		s.writeError(c, fmt.Errorf("web: render %s: %w", name, err))
-		return
+		return built{}, fmt.Errorf("web: render %s: %w", name, err)
 	}
-	c.Header("Content-Language", p.Lang)
-	c.Header("Vary", "Accept-Language, Cookie")
-	c.Data(status, "text/html; charset=utf-8", b.Bytes())
+	return built{contentType: "text/html; charset=utf-8", body: b.Bytes(),
+		header: [][2]string{{"Content-Language", p.Lang}, {"Vary", "Accept-Language, Cookie"}}}, nil
 }
 
 // pageError answers a page request that failed: a translated page for
@@ -140,12 +151,20 @@ func (s *Server) pageError(c *gin.Context, lang string, err error) {
 
 const langCookie = "agora_lang"
 
+// langCookies are the Set-Cookie values that keep a language chosen with
+// ?lang=, built once: every visit to a public page with ?lang= sends one.
+var langCookies = map[string]string{"en": langCookieFor("en"), "fr": langCookieFor("fr")}
+
+func langCookieFor(lang string) string {
+	return (&http.Cookie{Name: langCookie, Value: lang, MaxAge: 365 * 24 * 3600, Path: "/",
+		HttpOnly: true, SameSite: http.SameSiteLaxMode}).String()
+}
+
 // language picks the page language: ?lang=, then the cookie, then
 // Accept-Language, then English. A choice made with ?lang= sticks.
 func language(c *gin.Context) string {
 	if l := c.Query("lang"); l == "en" || l == "fr" {
-		c.SetSameSite(http.SameSiteLaxMode)
-		c.SetCookie(langCookie, l, 365*24*3600, "/", "", false, true)
+		c.Writer.Header().Add("Set-Cookie", langCookies[l])
 		return l
 	}
 	if l, err := c.Cookie(langCookie); err == nil && (l == "en" || l == "fr") {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"net/http"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,16 +19,27 @@ import (
 // to other sites.
 func (s *Server) securityHeaders(c *gin.Context) {
 	h := c.Writer.Header()
+	for k, v := range s.security {
+		h[k] = v
+	}
+	c.Next()
+}
+
+// securityHeaderValues builds the security headers once. The value slices
+// are shared by every response: none is changed in place (an Add appends
+// to a slice at full capacity, which copies it).
+func securityHeaderValues(baseURL string) http.Header {
+	h := http.Header{}
 	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "+
 		"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Cross-Origin-Opener-Policy", "same-origin")
-	if strings.HasPrefix(s.cfg.BaseURL, "https://") {
+	if strings.HasPrefix(baseURL, "https://") {
 		h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
 	}
-	c.Next()
+	return h
 }
 
 // limiter keeps one token bucket per key (an address, a token). Buckets

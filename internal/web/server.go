@@ -53,6 +53,9 @@ type Deps struct {
 	Renderer *mail.Renderer
 	// MailCheck is the admin's mail check; nil: built from the outbox.
 	MailCheck MailChecker
+	// Cache keeps the public meeting reads for anonymous visitors; nil:
+	// none (every read is built).
+	Cache *ResponseCache
 }
 
 // Server holds the handlers' dependencies.
@@ -67,6 +70,8 @@ type Server struct {
 	sessions *scs.SessionManager
 	handler  http.Handler
 	limits   limits
+	cache    *ResponseCache
+	security http.Header
 }
 
 // New builds the server and its routes. Templates are parsed here, so a
@@ -80,7 +85,8 @@ func New(cfg Config, log *slog.Logger, deps Deps, metrics *Metrics) (*Server, er
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: log, deps: deps, metrics: metrics, pages: pages, cat: cat}
+	s := &Server{cfg: cfg, log: log, deps: deps, metrics: metrics, pages: pages, cat: cat, cache: deps.Cache}
+	s.security = securityHeaderValues(cfg.BaseURL)
 	s.sessions = newSessions(s)
 	s.limits = newLimits(cfg.Limits)
 	s.router = s.routes()
@@ -88,8 +94,20 @@ func New(cfg Config, log *slog.Logger, deps Deps, metrics *Metrics) (*Server, er
 	return s, nil
 }
 
-// ServeHTTP makes the server an http.Handler: sessions, then CSRF, then routes.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+// ServeHTTP makes the server an http.Handler: sessions, then CSRF, then
+// routes. An anonymous read of a public meeting page has no session to
+// load and no form to protect: it goes to the routes with an empty
+// session, which is never saved (see publicRead).
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if anonymousPublicRead(r) {
+		ctx, err := s.sessions.Load(r.Context(), "") // no token: no store access
+		if err == nil {
+			s.router.ServeHTTP(w, r.WithContext(ctx))
+			return
+		}
+	}
+	s.handler.ServeHTTP(w, r)
+}
 
 // Routes lists the method and path of every route, for the OpenAPI check.
 func (s *Server) Routes() [][2]string {

@@ -18,6 +18,7 @@ import (
 )
 
 const (
+	sessionCookie      = "agora_session"
 	sessionUser        = "user_id"
 	sessionFingerprint = "pw"
 )
@@ -31,7 +32,7 @@ func newSessions(s *Server) *scs.SessionManager {
 	}
 	sm.Lifetime = 12 * time.Hour
 	sm.IdleTimeout = 2 * time.Hour
-	sm.Cookie.Name = "agora_session"
+	sm.Cookie.Name = sessionCookie
 	sm.Cookie.HttpOnly = true
 	sm.Cookie.SameSite = http.SameSiteLaxMode
 	sm.Cookie.Secure = strings.HasPrefix(s.cfg.BaseURL, "https://")

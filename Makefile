@@ -4,7 +4,7 @@ BIN      := bin/agora
 PKGS     := ./...
 TESTFLAGS ?= -count=1 -timeout 30m
 
-.PHONY: all build run test lint vet fmt clean bench bench-registration
+.PHONY: all build run test lint vet fmt clean bench bench-registration faults
 
 all: build
 
@@ -44,6 +44,20 @@ bench:
 bench-registration:
 	./scripts/ensure-postgres.sh
 	$(GO) test -count=1 -timeout 30m -run '^$$' -bench Registration -benchtime 1x ./internal/bench/ $(BENCHARGS)
+
+# The failure scenarios and the soak alone, verbose (they are part of
+# `make test` too): real agora, PostgreSQL and Mailpit processes killed,
+# stopped and restarted (docs/SCALING.md, "Failures"). BURSTARGS go to
+# internal/burst, e.g. '-soak.seed 42 -soak.registrations 20000';
+# OUTAGEARGS to internal/outage, e.g. '-outage.smtp-down 20s'.
+BURSTARGS ?=
+OUTAGEARGS ?=
+
+faults:
+	./scripts/ensure-postgres.sh
+	./scripts/ensure-mailpit.sh
+	$(GO) test -count=1 -v -timeout 30m ./internal/burst/ $(BURSTARGS)
+	$(GO) test -count=1 -v -timeout 30m ./internal/outage/ $(OUTAGEARGS)
 
 lint: vet
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt:"; echo "$$out"; exit 1; fi

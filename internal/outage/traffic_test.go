@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -49,8 +50,18 @@ func call(ctx context.Context, hc *http.Client, method, url string, body any) (a
 }
 
 // unavailableProblem says what is wrong with a 503, or "" when it is the
-// documented one: a JSON error with code "unavailable" and Retry-After.
-func unavailableProblem(a answer) string {
+// documented one, with Retry-After: for the API a JSON error with code
+// "unavailable"; for a page an HTML page saying so in its language.
+func unavailableProblem(kind string, a answer) string {
+	if a.header.Get("Retry-After") == "" {
+		return "503 without Retry-After"
+	}
+	if kind == "page" {
+		if !strings.HasPrefix(a.header.Get("Content-Type"), "text/html") || !bytes.Contains(a.body, []byte("Temporarily unavailable")) {
+			return fmt.Sprintf("503 page without the HTML error page: %s %.200q", a.header.Get("Content-Type"), a.body)
+		}
+		return ""
+	}
 	var e struct {
 		Error struct {
 			Code    string `json:"code"`
@@ -59,9 +70,6 @@ func unavailableProblem(a answer) string {
 	}
 	if err := json.Unmarshal(a.body, &e); err != nil || e.Error.Code != "unavailable" || e.Error.Message == "" {
 		return fmt.Sprintf("503 without the JSON error of API.md: %.200q", a.body)
-	}
-	if a.header.Get("Retry-After") == "" {
-		return "503 without Retry-After"
 	}
 	return ""
 }
@@ -160,7 +168,7 @@ func (tr *traffic) read(ctx context.Context, i int) {
 			tr.violate("%s: no answer: %v", kind, err)
 		case a.status == http.StatusOK:
 		case a.status == http.StatusServiceUnavailable:
-			if p := unavailableProblem(a); p != "" {
+			if p := unavailableProblem(kind, a); p != "" {
 				tr.violate("%s: %s", kind, p)
 			}
 		default:
@@ -208,7 +216,7 @@ func (tr *traffic) register(ctx context.Context) {
 			}
 			tr.count("register", a.status)
 			if a.status == http.StatusServiceUnavailable {
-				if p := unavailableProblem(a); p != "" {
+				if p := unavailableProblem("register", a); p != "" {
 					tr.violate("register: %s", p)
 				}
 				tr.markAmbiguous(email)

@@ -7,9 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -204,80 +202,15 @@ func TestErrorResponses(t *testing.T) {
 	}
 }
 
-// proxy forwards TCP to target until cut; it stands for the network path
-// to the database so a test can make the database unreachable.
-type proxy struct {
-	ln     net.Listener
-	target string
-	mu     sync.Mutex
-	conns  []net.Conn
-	down   bool
-}
-
-func newProxy(t *testing.T, target string) *proxy {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &proxy{ln: ln, target: target}
-	go p.serve()
-	t.Cleanup(func() { ln.Close(); p.cut() })
-	return p
-}
-
-func (p *proxy) serve() {
-	for {
-		c, err := p.ln.Accept()
-		if err != nil {
-			return
-		}
-		p.mu.Lock()
-		down := p.down
-		p.mu.Unlock()
-		if down {
-			c.Close()
-			continue
-		}
-		s, err := net.Dial("tcp", p.target)
-		if err != nil {
-			c.Close()
-			continue
-		}
-		p.mu.Lock()
-		p.conns = append(p.conns, c, s)
-		p.mu.Unlock()
-		go func() { _, _ = io.Copy(s, c); s.Close() }()
-		go func() { _, _ = io.Copy(c, s); c.Close() }()
-	}
-}
-
-func (p *proxy) cut() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.down = true
-	for _, c := range p.conns {
-		c.Close()
-	}
-	p.conns = nil
-}
-
-func (p *proxy) restore() {
-	p.mu.Lock()
-	p.down = false
-	p.mu.Unlock()
-}
-
 func TestReadinessFollowsTheDatabase(t *testing.T) {
 	_, dsn := testdb.New(t)
-	u, _ := url.Parse(dsn)
-	p := newProxy(t, u.Host)
-	u.Host = p.ln.Addr().String()
-	r := start(t, u.String())
+	p, viaProxy := testdb.Proxied(t, dsn)
+	r := start(t, viaProxy)
 
 	if code, _ := get(t, r.url+"/readyz", ""); code != 200 {
 		t.Fatalf("ready at start: %d", code)
 	}
-	p.cut()
+	p.Cut()
 	if code, body := get(t, r.url+"/readyz", ""); code != 503 {
 		t.Fatalf("database unreachable: /readyz %d %s", code, body)
 	}
@@ -292,7 +225,7 @@ func TestReadinessFollowsTheDatabase(t *testing.T) {
 		!strings.Contains(body, "Momentanément indisponible") || strings.Contains(body, `"error"`) {
 		t.Errorf("database unreachable: /meetings/1?lang=fr %d %s", code, body)
 	}
-	p.restore()
+	p.Restore()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		code, _ := get(t, r.url+"/readyz", "")

@@ -23,39 +23,12 @@ func env(dsn string) proctest.Env {
 	return proctest.Quiet(dsn).With("AGORA_DATABASE_MAX_OPEN_CONNS", "12", "AGORA_DATABASE_MAX_IDLE_CONNS", "12")
 }
 
-// openMeeting is proctest's Client.OpenMeeting with a choice that one
-// lacks: whether registrations through invitation links need approval.
-// The meeting is created with it, not patched afterwards, so that no
-// change digest is ever due during a scenario.
+// openMeeting is the scenarios' plenary: member states, seats and funded
+// seats per state, and whether link registrations need approval.
 func openMeeting(t *testing.T, c *proctest.Client, seats, funded int, approval bool) proctest.Meeting {
 	t.Helper()
-	start := time.Now().Add(60 * 24 * time.Hour).Truncate(time.Hour)
-	var m struct {
-		ID int64 `json:"id"`
-	}
-	c.JSON(t, "POST", "/api/v1/meetings", map[string]any{
-		"kind": "plenary", "title_en": "Plenary under load", "title_fr": "Plénière sous charge",
-		"starts_at": start.Format(time.RFC3339), "ends_at": start.Add(24 * time.Hour).Format(time.RFC3339),
-		"audience": "members", "seats_per_state": seats, "funded_seats_per_state": funded, "requires_approval": approval,
-	}, http.StatusCreated, &m)
-	om := proctest.Meeting{ID: m.ID}
-	c.JSON(t, "POST", om.Path()+"/publish", nil, http.StatusOK, nil)
-	c.JSON(t, "POST", om.Path()+"/invitations", nil, http.StatusOK, nil)
-	var invs struct {
-		Invitations []struct {
-			State string `json:"state"`
-			URL   string `json:"registration_url"`
-		} `json:"invitations"`
-	}
-	c.JSON(t, "GET", om.Path()+"/invitations", nil, http.StatusOK, &invs)
-	for _, inv := range invs.Invitations {
-		om.States = append(om.States, inv.State)
-		om.Tokens = append(om.Tokens, lastSegment(inv.URL))
-	}
-	if len(om.States) < 40 {
-		t.Fatalf("meeting %d invites %d states, want the member states of the roster", m.ID, len(om.States))
-	}
-	return om
+	return c.Open(t, proctest.MeetingSpec{TitleEN: "Plenary under load", TitleFR: "Plénière sous charge",
+		Seats: seats, Funded: funded, RequiresApproval: approval})
 }
 
 // addFocalPoints gives the first states of the list focal points (two for

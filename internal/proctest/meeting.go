@@ -19,20 +19,40 @@ type Meeting struct {
 // Path is the meeting's API path, /api/v1/meetings/{id}.
 func (m Meeting) Path() string { return fmt.Sprintf("/api/v1/meetings/%d", m.ID) }
 
+// MeetingSpec is what OpenMeeting's plenary is made with.
+type MeetingSpec struct {
+	TitleEN, TitleFR string // TitleFR empty: TitleEN
+	Seats, Funded    int    // seats per state, of which funded
+	// RequiresApproval: registrations through links wait as pending. It is
+	// set at creation, not patched afterwards, so that no change digest is
+	// ever due during a test.
+	RequiresApproval bool
+}
+
 // OpenMeeting creates a plenary for the member states, two months ahead,
 // with seatsPerState seats of which fundedPerState funded, publishes it,
 // invites every state and reads the registration links, all through the
 // API as the secretariat.
 func (c *Client) OpenMeeting(t testing.TB, title string, seatsPerState, fundedPerState int) Meeting {
 	t.Helper()
+	return c.Open(t, MeetingSpec{TitleEN: title, Seats: seatsPerState, Funded: fundedPerState})
+}
+
+// Open is OpenMeeting with every choice of spec.
+func (c *Client) Open(t testing.TB, spec MeetingSpec) Meeting {
+	t.Helper()
+	if spec.TitleFR == "" {
+		spec.TitleFR = spec.TitleEN
+	}
 	start := time.Now().Add(60 * 24 * time.Hour).Truncate(time.Hour)
 	var m struct {
 		ID int64 `json:"id"`
 	}
 	c.JSON(t, "POST", "/api/v1/meetings", map[string]any{
-		"kind": "plenary", "title_en": title, "title_fr": title,
+		"kind": "plenary", "title_en": spec.TitleEN, "title_fr": spec.TitleFR,
 		"starts_at": start.Format(time.RFC3339), "ends_at": start.Add(24 * time.Hour).Format(time.RFC3339),
-		"audience": "members", "seats_per_state": seatsPerState, "funded_seats_per_state": fundedPerState,
+		"audience": "members", "seats_per_state": spec.Seats, "funded_seats_per_state": spec.Funded,
+		"requires_approval": spec.RequiresApproval,
 	}, http.StatusCreated, &m)
 	om := Meeting{ID: m.ID}
 	c.JSON(t, "POST", om.Path()+"/publish", nil, http.StatusOK, nil)

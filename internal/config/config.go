@@ -133,7 +133,7 @@ var Settings = []Setting{
 	{"smtp_url", "AGORA_SMTP_URL", ""},
 	{"mail_from", "AGORA_MAIL_FROM", "Agora <agora@localhost>"},
 	{"database.max_open_conns", "AGORA_DATABASE_MAX_OPEN_CONNS", 20},
-	{"database.max_idle_conns", "AGORA_DATABASE_MAX_IDLE_CONNS", 10},
+	{"database.max_idle_conns", "AGORA_DATABASE_MAX_IDLE_CONNS", 20},
 	{"database.conn_max_lifetime", "AGORA_DATABASE_CONN_MAX_LIFETIME", "30m"},
 	{"database.statement_timeout", "AGORA_DATABASE_STATEMENT_TIMEOUT", "30s"},
 	{"embedded.dir", "AGORA_EMBEDDED_DIR", "./var"},

@@ -59,8 +59,12 @@ faults:
 	$(GO) test -count=1 -v -timeout 30m ./internal/burst/ $(BURSTARGS)
 	$(GO) test -count=1 -v -timeout 30m ./internal/outage/ $(OUTAGEARGS)
 
+# staticcheck, pinned; `go run` fetches it through the module proxy once.
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
 lint: vet
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt:"; echo "$$out"; exit 1; fi
+	$(GO) run $(STATICCHECK) $(PKGS)
 
 vet:
 	$(GO) vet $(PKGS)

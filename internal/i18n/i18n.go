@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"path"
 	"sort"
+	"strconv"
 	"time"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
@@ -118,3 +119,21 @@ func DateTime(t time.Time, lang string) string {
 
 // Clock formats a time of day: "09:30".
 func Clock(t time.Time) string { return t.Format("15:04") }
+
+// Number formats a count with its thousands grouped: "5,000" in English,
+// "5 000" in French (a narrow no-break space, which a line never breaks).
+func Number(n int, lang string) string {
+	sep := ","
+	if lang == "fr" {
+		sep = "\u202f"
+	}
+	s := strconv.Itoa(n)
+	sign := ""
+	if n < 0 {
+		sign, s = "-", s[1:]
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + sep + s[i:]
+	}
+	return sign + s
+}

@@ -28,6 +28,29 @@ func TestDates(t *testing.T) {
 	}
 }
 
+func TestNumbers(t *testing.T) {
+	tests := []struct {
+		n      int
+		en, fr string
+	}{
+		{0, "0", "0"},
+		{100, "100", "100"},
+		{1000, "1,000", "1\u202f000"},
+		{5000, "5,000", "5\u202f000"},
+		{225000, "225,000", "225\u202f000"},
+		{1234567, "1,234,567", "1\u202f234\u202f567"},
+		{-1500, "-1,500", "-1\u202f500"},
+	}
+	for _, tt := range tests {
+		if got := i18n.Number(tt.n, "en"); got != tt.en {
+			t.Errorf("Number(%d, en) = %q, want %q", tt.n, got, tt.en)
+		}
+		if got := i18n.Number(tt.n, "fr"); got != tt.fr {
+			t.Errorf("Number(%d, fr) = %q, want %q", tt.n, got, tt.fr)
+		}
+	}
+}
+
 func TestCatalog(t *testing.T) {
 	c, err := i18n.Load(templates.FS, "i18n")
 	if err != nil {

@@ -3,6 +3,7 @@ package readbench
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -18,9 +19,11 @@ import (
 
 // BenchmarkLargeData generates the Large instance on a fresh database and
 // measures, one request at a time, the p50/p99 of the paginated lists
-// (the 5,000-registration meeting's first page and a page in the middle)
-// and of the CSV export of that meeting; it prints the EXPLAIN (ANALYZE,
-// BUFFERS) plans of the list queries.
+// (the 5,000-registration meeting's first page and a page in the middle),
+// of the secretariat's registrations page (HTML) of that meeting, first
+// and middle page, and of its CSV export; it prints the EXPLAIN (ANALYZE,
+// BUFFERS) plans of the list queries and of the counts that place a page
+// of the secretariat's table.
 func BenchmarkLargeData(b *testing.B) {
 	e := apptest.Start(b)
 	ctx := context.Background()
@@ -44,6 +47,7 @@ func BenchmarkLargeData(b *testing.B) {
 	}
 	bigPage := fmt.Sprintf("/api/v1/meetings/%d/registrations?limit=50", g.BigMeetingID)
 	middle := cursorAfterPages(b, e, bigPage, 50) // rows 2,501–2,550 of 5,000
+	secPage := fmt.Sprintf("/secretariat/meetings/%d/registrations", g.BigMeetingID)
 	cases := []struct {
 		name, path, as string
 		runs           int
@@ -57,6 +61,11 @@ func BenchmarkLargeData(b *testing.B) {
 		{"registrations_page_big_fr", bigPage + "&lang=fr", "secretariat", 100, 100 * time.Millisecond},
 		{"mail_page_meeting", fmt.Sprintf("/api/v1/mail?meeting_id=%d&limit=50", typical), "secretariat", 200, 100 * time.Millisecond},
 		{"mail_page_all", "/api/v1/mail?limit=50", "secretariat", 200, 100 * time.Millisecond},
+		// The secretariat's registrations table (HTML, with its forms) of
+		// the 5,000-registration meeting: its first page and the page that
+		// starts at row 2,501.
+		{"sec_registrations_html", secPage, "secretariat", 50, 100 * time.Millisecond},
+		{"sec_registrations_html_mid", secPage + "?cursor=" + middle, "secretariat", 50, 100 * time.Millisecond},
 		{"export_csv_5000", fmt.Sprintf("/api/v1/meetings/%d/registrations.csv?lang=fr", g.BigMeetingID), "secretariat", 50, 2 * time.Second},
 	}
 	client := NewClient(1)
@@ -75,14 +84,34 @@ func BenchmarkLargeData(b *testing.B) {
 			if r.P99 >= c.target {
 				verdict = "OVER TARGET"
 			}
-			fmt.Printf("%-26s %4d runs: p50 %8.2f ms, p99 %8.2f ms (target p99 < %v) %s\n",
-				c.name, r.Requests, ms(r.P50), ms(r.P99), c.target, verdict)
+			fmt.Printf("%-26s %4d runs: p50 %8.2f ms, p99 %8.2f ms (target p99 < %v) %s, %d kB\n",
+				c.name, r.Requests, ms(r.P50), ms(r.P99), c.target, verdict, bodySize(b, client, e.URL+c.path, h)/1000)
 			b.ReportMetric(ms(r.P50), c.name+"_p50_ms")
 			b.ReportMetric(ms(r.P99), c.name+"_p99_ms")
 		}
 	}
 	b.StopTimer()
 	explainLists(b, db, typical, g.BigMeetingID, middle)
+}
+
+// bodySize is the length of the response to one GET: what a browser
+// downloads for the page.
+func bodySize(b *testing.B, client *http.Client, url string, h http.Header) int {
+	req, err := http.NewRequest("GET", url, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	req.Header = h
+	resp, err := client.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	n, err := io.Copy(io.Discard, resp.Body)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return int(n)
 }
 
 // cursorAfterPages walks pages of a list as the secretariat and returns
@@ -135,6 +164,15 @@ func explainLists(b *testing.B, db *sqlx.DB, typical, big int64, middle string) 
 	middleSQL, middleArgs := regList(big, registration.Filter{Lang: "en", Limit: 50, Cursor: middle})
 	frSQL, frArgs := regList(big, registration.Filter{Lang: "fr", Limit: 50})
 	exportSQL, exportArgs := regList(big, registration.Filter{Lang: "fr"})
+	regPosition := func(meetingID int64, f registration.Filter) (string, []any) {
+		q, args, err := registration.PositionQuery(meetingID, f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return q, args
+	}
+	countSQL, countArgs := regPosition(big, registration.Filter{Lang: "en"})
+	placeSQL, placeArgs := regPosition(big, registration.Filter{Lang: "en", Cursor: middle})
 	plans := []struct {
 		name, sql string
 		args      []any
@@ -148,6 +186,9 @@ func explainLists(b *testing.B, db *sqlx.DB, typical, big int64, middle string) 
 		{"registrations middle page (5,000), generic plan", middleSQL, middleArgs, true},
 		{"registrations first page (5,000), French", frSQL, frArgs, false},
 		{"registrations, all (5,000, the export)", exportSQL, exportArgs, false},
+		{"registrations count (5,000, the secretariat's first page)", countSQL, countArgs, false},
+		{"registrations count and place of the middle page (5,000, the secretariat's table)", placeSQL, placeArgs, false},
+		{"same, generic plan", placeSQL, placeArgs, true},
 		{"mail log by meeting", `SELECT ` + mailColumns + ` FROM outgoing_mail WHERE meeting_id = $1 ORDER BY id DESC LIMIT 51`, []any{typical}, false},
 		{"mail log, all", `SELECT ` + mailColumns + ` FROM outgoing_mail ORDER BY id DESC LIMIT 51`, nil, false},
 		{"mail log by status failed", `SELECT ` + mailColumns + ` FROM outgoing_mail WHERE status = $1 ORDER BY id DESC LIMIT 51`, []any{"failed"}, false},

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/csv"
 	"fmt"
+	"html"
 	"net/url"
 	"regexp"
 	"slices"
@@ -230,23 +231,44 @@ func TestRegistrationsListRefusesForeignCursors(t *testing.T) {
 }
 
 // The pages and the exports show every registration, in protocol order:
-// they ask for the whole list, not a page of it.
+// the exports and the delegation page ask for the whole list, the
+// secretariat's table shows it a hundred at a time, one page after the
+// other.
 func TestRegistrationsPagesAndExportsAreWhole(t *testing.T) {
 	f := setup(t, nil)
 	fillMeeting(t, f)
 	rowID := regexp.MustCompile(`<tr id="reg-(\d+)"`)
 	nameID := regexp.MustCompile(`id="name-(\d+)"`)
+	nextPage := regexp.MustCompile(`<a href="([^"]+)" rel="next">`)
 	for _, lang := range []string{"en", "fr"} {
 		want := protocolOrder(t, f, lang)
 		byEmail := map[string]int64{}
 		for _, r := range want {
 			byEmail[r.Email] = r.ID
 		}
-		code, page := f.e.Do("GET", fmt.Sprintf("/secretariat/meetings/%d/registrations?lang=%s", f.m.ID, lang), "secretariat", nil)
-		if got := matchedIDs(rowID, page); code != 200 || !slices.Equal(got, ids(want, nil)) {
-			t.Errorf("%s: secretariat page: %d, %d rows of %d", lang, code, len(got), len(want))
+		var shown []int64
+		pages := 0
+		for next := fmt.Sprintf("/secretariat/meetings/%d/registrations?lang=%s", f.m.ID, lang); next != "" && pages < 10; pages++ {
+			code, page := f.e.Do("GET", next, "secretariat", nil)
+			if code != 200 {
+				t.Fatalf("%s: secretariat page %s: %d", lang, next, code)
+			}
+			// The count above the table places the page by the same order
+			// (namesakes included).
+			rows := matchedIDs(rowID, page)
+			if place := fmt.Sprintf(`id="reg-count">%d–%d `, len(shown)+1, len(shown)+len(rows)); !bytes.Contains(page, []byte(place)) {
+				t.Errorf("%s: page %d is not placed at %s", lang, pages+1, place)
+			}
+			shown = append(shown, rows...)
+			next = ""
+			if m := nextPage.FindSubmatch(page); m != nil {
+				next = html.UnescapeString(string(m[1])) + "&lang=" + lang
+			}
 		}
-		code, page = f.e.Do("GET", fmt.Sprintf("/meetings/%d/delegation?lang=%s", f.m.ID, lang), "fp_FR", nil)
+		if pages != 4 || !slices.Equal(shown, ids(want, nil)) {
+			t.Errorf("%s: secretariat pages: %d pages, %d rows of %d", lang, pages, len(shown), len(want))
+		}
+		code, page := f.e.Do("GET", fmt.Sprintf("/meetings/%d/delegation?lang=%s", f.m.ID, lang), "fp_FR", nil)
 		france := ids(want, func(r listed) bool { return r.State == "FR" })
 		if got := matchedIDs(nameID, page); code != 200 || len(france) <= 50 || !slices.Equal(got, france) {
 			t.Errorf("%s: delegation page: %d, %d rows of %d", lang, code, len(got), len(france))

@@ -39,6 +39,7 @@ func pageFuncs(cat *i18n.Catalog) template.FuncMap {
 		"date":     func(t time.Time, lang string) string { return i18n.Date(t, lang) },
 		"datetime": func(t time.Time, lang string) string { return i18n.DateTime(t, lang) },
 		"clock":    i18n.Clock,
+		"number":   i18n.Number,
 		"in":       func(t time.Time, loc *time.Location) time.Time { return t.In(loc) },
 		"sameDay": func(a, b time.Time) bool {
 			return a.Year() == b.Year() && a.YearDay() == b.YearDay()

@@ -36,17 +36,24 @@ type queryer interface {
 	SelectContext(ctx context.Context, dest any, query string, args ...any) error
 }
 
-// getMeeting reads one meeting; forUpdate locks its row until the transaction ends.
-func getMeeting(ctx context.Context, q queryer, id int64, forUpdate bool) (Meeting, error) {
-	query := `SELECT ` + meetingColumns + ` FROM meetings m WHERE m.id = $1`
-	if forUpdate {
-		// NO KEY UPDATE excludes other edits as FOR UPDATE would, without
-		// blocking the KEY SHARE that the foreign keys of registrations and
-		// emails take: an edit that waits for a state's quota lock (seats
-		// gained, see Service.Update) must not wait for the transaction
-		// holding that lock, which inserts under it.
-		query += ` FOR NO KEY UPDATE`
+// Locks that getMeeting takes, held until the transaction ends.
+const (
+	noLock = ""
+	// forEdit takes the meeting's lock exclusively (lockMeeting), then
+	// the row FOR NO KEY UPDATE: it excludes other edits as FOR UPDATE
+	// would, without blocking the KEY SHARE that the foreign keys of
+	// emails and registrations take.
+	forEdit = " FOR NO KEY UPDATE"
+)
+
+// getMeeting reads one meeting, taking the lock given (noLock or forEdit).
+func getMeeting(ctx context.Context, q queryer, id int64, lock string) (Meeting, error) {
+	if lock == forEdit {
+		if err := lockMeeting(ctx, q, id, false); err != nil {
+			return Meeting{}, err
+		}
 	}
+	query := `SELECT ` + meetingColumns + ` FROM meetings m WHERE m.id = $1` + lock
 	var m Meeting
 	err := q.GetContext(ctx, &m, query, id)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -56,6 +63,35 @@ func getMeeting(ctx context.Context, q queryer, id int64, forUpdate bool) (Meeti
 		return Meeting{}, fmt.Errorf("meeting: get %d: %w", id, err)
 	}
 	return m, nil
+}
+
+// lockMeeting takes the meeting's lock until the transaction ends: seat
+// decisions (registrations) hold it shared while they check the meeting
+// and write (Service.LockForSeats), edits and lifecycle changes hold it
+// exclusively (forEdit). So a registration never goes through on a
+// meeting cancelled, archived, closed early or given a capacity while it
+// was under way, and an edit that adds seats sees every registration made
+// before it.
+//
+// It is a transaction-scoped advisory lock, keyed (id, -1): registration
+// quotas use (id, 0) and (id, hashtext(state)), and no two-letter code
+// hashes to 0 or -1 (registration's TestLockKeysStayApart). It is not a
+// share lock on the row (FOR SHARE), which would do the same on paper: a
+// new row share lock does not queue behind an edit waiting for the row,
+// so a steady stream of registrations would hold off a cancellation for
+// as long as it lasts, and a row shared by many registrations is a
+// multixact that each new one copies and rewrites. A heavyweight lock
+// queues fairly: registrations that come after a waiting edit wait
+// behind it.
+func lockMeeting(ctx context.Context, q queryer, id int64, shared bool) error {
+	fn := "pg_advisory_xact_lock"
+	if shared {
+		fn = "pg_advisory_xact_lock_shared"
+	}
+	if _, err := q.ExecContext(ctx, `SELECT `+fn+`($1::int, -1)`, id); err != nil {
+		return fmt.Errorf("meeting: lock %d: %w", id, err)
+	}
+	return nil
 }
 
 func setInvitedStates(ctx context.Context, q queryer, id int64, codes []string) error {

@@ -14,12 +14,15 @@ import (
 
 // statusExpr derives the status shown from the stored lifecycle and the
 // dates. Registration opens at registration_opens_at (or at publication)
-// and closes at registration_closes_at (or when the meeting starts).
+// and closes at registration_closes_at (or when the meeting starts). The
+// clock is the statement's, not the transaction's (now()): a registration
+// checks the status after waiting for the meeting's lock, and must not
+// find registration still open as it was when its transaction began.
 const statusExpr = `CASE
 	WHEN m.lifecycle <> 'published' THEN m.lifecycle
-	WHEN now() >= m.ends_at THEN 'held'
-	WHEN now() >= coalesce(m.registration_closes_at, m.starts_at) THEN 'registration_closed'
-	WHEN m.registration_opens_at IS NULL OR now() >= m.registration_opens_at THEN 'registration_open'
+	WHEN statement_timestamp() >= m.ends_at THEN 'held'
+	WHEN statement_timestamp() >= coalesce(m.registration_closes_at, m.starts_at) THEN 'registration_closed'
+	WHEN m.registration_opens_at IS NULL OR statement_timestamp() >= m.registration_opens_at THEN 'registration_open'
 	ELSE 'published' END`
 
 const meetingColumns = `m.id, m.kind, m.title_en, m.title_fr, m.description_en, m.description_fr,

@@ -204,3 +204,41 @@ func TestLockKeysStayApart(t *testing.T) {
 		t.Errorf("state codes %v hash to a key of the meeting's own locks", clash)
 	}
 }
+
+// Registration that closes while a registration waits for the meeting's
+// lock is closed for it: the window is checked when the lock is held, not
+// when the transaction began.
+func TestRegistrationWaitingPastTheCloseIsRefused(t *testing.T) {
+	closes := time.Now().Add(2 * time.Second).Truncate(time.Second).Add(time.Second)
+	f := setup(t, func(b map[string]any) { b["registration_closes_at"] = closes.Format(time.RFC3339) })
+	db := f.e.App.DB
+	hold, err := db.Beginx() // as an edit of the meeting under way
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hold.Rollback() //nolint:errcheck
+	if _, err := hold.Exec(`SELECT pg_advisory_xact_lock($1::int, -1)`, f.m.ID); err != nil {
+		t.Fatal(err)
+	}
+	b := person(0)
+	b["invitation_token"] = f.links["FR"]
+	var code int
+	var body []byte
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		code, body = f.e.Do("POST", f.path("/registrations"), "", b)
+	}()
+	waitForLockWaits(t, db, 1, done)
+	time.Sleep(time.Until(closes) + 100*time.Millisecond)
+	if err := hold.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	<-done
+	if code != 409 || !bytes.Contains(body, []byte("registration is closed")) {
+		t.Errorf("registration decided after the close: %d %s, want 409: registration is closed", code, body)
+	}
+	if n := f.count(t, "true"); n != 0 {
+		t.Errorf("%d registrations after the close", n)
+	}
+}

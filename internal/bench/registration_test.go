@@ -37,10 +37,11 @@ var (
 // the same SQL on the same machine". One `agora serve` process, built and
 // started as an operator would, takes registrations through invitation
 // links from 64 keep-alive HTTP clients; pgbench, with as many clients,
-// runs the same transaction (testdata/registration.sql: lock the state's
-// quota, count its seats, insert the registration, queue its email) on the
-// same database. Each side registers into meetings of its own, so the
-// count sees as many rows on both. The phases run in the order app,
+// runs the same transaction (testdata/registration.sql: hold the
+// meeting's lock shared and read the meeting, lock the state's quota, count its seats, insert the
+// registration, queue its email) on the same database. Each side
+// registers into meetings of its own, so the count sees as many rows on
+// both. The phases run in the order app,
 // pgbench, pgbench, app, each with half the registrations, so that a
 // machine getting slower or faster during the run favours neither side.
 //

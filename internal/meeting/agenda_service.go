@@ -45,7 +45,7 @@ func (s *Service) editAgenda(ctx context.Context, a auth.Actor, meetingID int64,
 		return err
 	}
 	return postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		m, err := getMeeting(ctx, tx, meetingID, true)
+		m, err := getMeeting(ctx, tx, meetingID, forEdit)
 		if err != nil {
 			return err
 		}

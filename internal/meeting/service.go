@@ -127,7 +127,7 @@ func (s *Service) Create(ctx context.Context, a auth.Actor, f Fields) (Meeting, 
 		if err := record(ctx, tx, id, a.ID(), change{what: ChangeCreate, after: f}); err != nil {
 			return err
 		}
-		m, err = getMeeting(ctx, tx, id, false)
+		m, err = getMeeting(ctx, tx, id, noLock)
 		return err
 	})
 	return m, err
@@ -142,7 +142,7 @@ func (s *Service) Update(ctx context.Context, a auth.Actor, id int64, apply func
 	}
 	var m Meeting
 	err := postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		cur, err := getMeeting(ctx, tx, id, true)
+		cur, err := getMeeting(ctx, tx, id, forEdit)
 		if err != nil {
 			return err
 		}
@@ -182,7 +182,7 @@ func (s *Service) Update(ctx context.Context, a auth.Actor, id int64, apply func
 		if err := record(ctx, tx, id, a.ID(), changes...); err != nil {
 			return err
 		}
-		if m, err = getMeeting(ctx, tx, id, false); err != nil {
+		if m, err = getMeeting(ctx, tx, id, noLock); err != nil {
 			return err
 		}
 		if seatsAdded(cur.Fields, next) {
@@ -276,7 +276,7 @@ func (s *Service) transition(ctx context.Context, a auth.Actor, id int64,
 	}
 	var m Meeting
 	err := postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		cur, err := getMeeting(ctx, tx, id, true)
+		cur, err := getMeeting(ctx, tx, id, forEdit)
 		if err != nil {
 			return err
 		}
@@ -287,7 +287,7 @@ func (s *Service) transition(ctx context.Context, a auth.Actor, id int64,
 		if err := record(ctx, tx, id, a.ID(), c); err != nil {
 			return err
 		}
-		m, err = getMeeting(ctx, tx, id, false)
+		m, err = getMeeting(ctx, tx, id, noLock)
 		return err
 	})
 	return m, err
@@ -295,7 +295,7 @@ func (s *Service) transition(ctx context.Context, a auth.Actor, id int64,
 
 // Meeting returns a meeting the actor may see; others are not found.
 func (s *Service) Meeting(ctx context.Context, a auth.Actor, id int64) (Meeting, error) {
-	m, err := getMeeting(ctx, s.db, id, false)
+	m, err := getMeeting(ctx, s.db, id, noLock)
 	if err != nil {
 		return Meeting{}, err
 	}
@@ -431,11 +431,26 @@ func (s *Service) AudienceStates(ctx context.Context, m Meeting, lang string) ([
 	return states, nil
 }
 
+// LockForSeats holds the meeting's lock shared until tx ends (see
+// lockMeeting), then reads the meeting: a seat decision calls it before
+// its quota locks, so that what it checks (the status, the approval rule,
+// the capacity) stays true until it commits. Decisions do not exclude
+// each other; an edit, publication or cancellation waits for those under
+// way, and those that come after it wait for it and see it. Both sides
+// lock the meeting before any quota (an edit adding seats locks quotas in
+// its SeatsHook), so they never deadlock.
+func (s *Service) LockForSeats(ctx context.Context, tx *sqlx.Tx, id int64) (Meeting, error) {
+	if err := lockMeeting(ctx, tx, id, true); err != nil {
+		return Meeting{}, err
+	}
+	return getMeeting(ctx, tx, id, noLock)
+}
+
 // MeetingForLink returns a meeting that a secret link (invitation or
 // registration) points to: the link is the authority, so visibility rules
 // for the public do not apply, but drafts stay hidden.
 func (s *Service) MeetingForLink(ctx context.Context, id int64) (Meeting, error) {
-	m, err := getMeeting(ctx, s.db, id, false)
+	m, err := getMeeting(ctx, s.db, id, noLock)
 	if err != nil {
 		return Meeting{}, err
 	}

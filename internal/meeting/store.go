@@ -14,12 +14,15 @@ import (
 
 // statusExpr derives the status shown from the stored lifecycle and the
 // dates. Registration opens at registration_opens_at (or at publication)
-// and closes at registration_closes_at (or when the meeting starts).
+// and closes at registration_closes_at (or when the meeting starts). The
+// clock is the statement's, not the transaction's (now()): a registration
+// checks the status after waiting for the meeting's lock, and must not
+// find registration still open as it was when its transaction began.
 const statusExpr = `CASE
 	WHEN m.lifecycle <> 'published' THEN m.lifecycle
-	WHEN now() >= m.ends_at THEN 'held'
-	WHEN now() >= coalesce(m.registration_closes_at, m.starts_at) THEN 'registration_closed'
-	WHEN m.registration_opens_at IS NULL OR now() >= m.registration_opens_at THEN 'registration_open'
+	WHEN statement_timestamp() >= m.ends_at THEN 'held'
+	WHEN statement_timestamp() >= coalesce(m.registration_closes_at, m.starts_at) THEN 'registration_closed'
+	WHEN m.registration_opens_at IS NULL OR statement_timestamp() >= m.registration_opens_at THEN 'registration_open'
 	ELSE 'published' END`
 
 const meetingColumns = `m.id, m.kind, m.title_en, m.title_fr, m.description_en, m.description_fr,
@@ -36,17 +39,24 @@ type queryer interface {
 	SelectContext(ctx context.Context, dest any, query string, args ...any) error
 }
 
-// getMeeting reads one meeting; forUpdate locks its row until the transaction ends.
-func getMeeting(ctx context.Context, q queryer, id int64, forUpdate bool) (Meeting, error) {
-	query := `SELECT ` + meetingColumns + ` FROM meetings m WHERE m.id = $1`
-	if forUpdate {
-		// NO KEY UPDATE excludes other edits as FOR UPDATE would, without
-		// blocking the KEY SHARE that the foreign keys of registrations and
-		// emails take: an edit that waits for a state's quota lock (seats
-		// gained, see Service.Update) must not wait for the transaction
-		// holding that lock, which inserts under it.
-		query += ` FOR NO KEY UPDATE`
+// Locks that getMeeting takes, held until the transaction ends.
+const (
+	noLock = ""
+	// forEdit takes the meeting's lock exclusively (lockMeeting), then
+	// the row FOR NO KEY UPDATE: it excludes other edits as FOR UPDATE
+	// would, without blocking the KEY SHARE that the foreign keys of
+	// emails and registrations take.
+	forEdit = " FOR NO KEY UPDATE"
+)
+
+// getMeeting reads one meeting, taking the lock given (noLock or forEdit).
+func getMeeting(ctx context.Context, q queryer, id int64, lock string) (Meeting, error) {
+	if lock == forEdit {
+		if err := lockMeeting(ctx, q, id, false); err != nil {
+			return Meeting{}, err
+		}
 	}
+	query := `SELECT ` + meetingColumns + ` FROM meetings m WHERE m.id = $1` + lock
 	var m Meeting
 	err := q.GetContext(ctx, &m, query, id)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -56,6 +66,35 @@ func getMeeting(ctx context.Context, q queryer, id int64, forUpdate bool) (Meeti
 		return Meeting{}, fmt.Errorf("meeting: get %d: %w", id, err)
 	}
 	return m, nil
+}
+
+// lockMeeting takes the meeting's lock until the transaction ends: seat
+// decisions (registrations) hold it shared while they check the meeting
+// and write (Service.LockForSeats), edits and lifecycle changes hold it
+// exclusively (forEdit). So a registration never goes through on a
+// meeting cancelled, archived, closed early or given a capacity while it
+// was under way, and an edit that adds seats sees every registration made
+// before it.
+//
+// It is a transaction-scoped advisory lock, keyed (id, -1): registration
+// quotas use (id, 0) and (id, hashtext(state)), and no two-letter code
+// hashes to 0 or -1 (registration's TestLockKeysStayApart). It is not a
+// share lock on the row (FOR SHARE), which would do the same on paper: a
+// new row share lock does not queue behind an edit waiting for the row,
+// so a steady stream of registrations would hold off a cancellation for
+// as long as it lasts, and a row shared by many registrations is a
+// multixact that each new one copies and rewrites. A heavyweight lock
+// queues fairly: registrations that come after a waiting edit wait
+// behind it.
+func lockMeeting(ctx context.Context, q queryer, id int64, shared bool) error {
+	fn := "pg_advisory_xact_lock"
+	if shared {
+		fn = "pg_advisory_xact_lock_shared"
+	}
+	if _, err := q.ExecContext(ctx, `SELECT `+fn+`($1::int, -1)`, id); err != nil {
+		return fmt.Errorf("meeting: lock %d: %w", id, err)
+	}
+	return nil
 }
 
 func setInvitedStates(ctx context.Context, q queryer, id int64, codes []string) error {

@@ -17,8 +17,7 @@ import (
 )
 
 // act runs a change to one registration: it checks that the actor may act
-// on the registration's state, locks the state's quota, then the row, and
-// hands both to fn.
+// on the registration's state, then has change lock and apply it.
 func (s *Service) act(ctx context.Context, a auth.Actor, id int64, action string, allowed func(auth.Actor, string) bool,
 	fn func(tx *sqlx.Tx, m meeting.Meeting, r Registration) (Registration, error)) (Registration, error) {
 	if a.Anonymous() {
@@ -37,17 +36,15 @@ func (s *Service) act(ctx context.Context, a auth.Actor, id int64, action string
 	return s.change(ctx, a, r, action, fn)
 }
 
-// change locks the quota of the registration's state, re-reads the row and
-// applies fn in one transaction, recording the action in the audit trail.
+// change takes the meeting's and the state's locks (lockSeats), re-reads
+// the row under them and applies fn in one transaction, recording the
+// action in the audit trail. fn gets the meeting as it is under the locks.
 func (s *Service) change(ctx context.Context, a auth.Actor, r Registration, action string,
 	fn func(tx *sqlx.Tx, m meeting.Meeting, r Registration) (Registration, error)) (Registration, error) {
-	m, err := s.meetings.MeetingForLink(ctx, r.MeetingID)
-	if err != nil {
-		return Registration{}, err
-	}
 	var out Registration
-	err = postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		if err := lockQuota(ctx, tx, m, r.State); err != nil {
+	err := postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		m, err := s.lockSeats(ctx, tx, r.MeetingID, r.State)
+		if err != nil {
 			return err
 		}
 		cur, err := get(ctx, tx, r.ID, true)
@@ -211,11 +208,16 @@ func (s *Service) promote(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, s
 // another state meanwhile would find, after the commit, a seat free that
 // nobody gives them. With every lock held, whoever joined a list is seen
 // here, and whoever comes later sees the new quotas. The locks are taken
-// in the order of the codes, so two such changes never deadlock.
+// in the order of the codes, so two such changes never deadlock, and
+// after the meeting's lock that the change holds, as everyone takes them
+// (see lockSeats).
 func (s *Service) SeatsAdded(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting) error {
 	var codes []string
 	if err := tx.SelectContext(ctx, &codes, `SELECT code FROM states ORDER BY code`); err != nil {
 		return fmt.Errorf("registration: states: %w", err)
+	}
+	if err := limitLockWait(ctx, tx); err != nil {
+		return err
 	}
 	for _, code := range codes {
 		if err := lockQuota(ctx, tx, m, code); err != nil {

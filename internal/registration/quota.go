@@ -16,14 +16,43 @@ import (
 // fails with "busy, try again" rather than piling up.
 const LockTimeout = "5s"
 
-// lockQuota serialises every decision about seats of (meeting, state) for
-// the rest of the transaction, across all processes: a transaction-scoped
-// advisory lock. A meeting with an overall capacity is locked as a whole
-// first (always in that order, so locks never deadlock).
-func lockQuota(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, state string) error {
+// lockSeats takes the locks a decision about seats of (meeting, state)
+// needs, for the rest of the transaction, and returns the meeting as it
+// is under them: what was read before may predate a cancellation, a
+// closed window or a new capacity. Every path takes them in one order, so
+// they never deadlock: the meeting's lock first (shared; an edit or a
+// cancellation of the meeting holds it exclusively, see
+// meeting.Service.LockForSeats), then the quota (lockQuota), which an
+// edit that adds seats takes after the meeting's lock too (SeatsAdded).
+func (s *Service) lockSeats(ctx context.Context, tx *sqlx.Tx, meetingID int64, state string) (meeting.Meeting, error) {
+	if err := limitLockWait(ctx, tx); err != nil {
+		return meeting.Meeting{}, err
+	}
+	m, err := s.meetings.LockForSeats(ctx, tx, meetingID)
+	if timedOut(err) {
+		return meeting.Meeting{}, busy(err)
+	}
+	if err != nil {
+		return meeting.Meeting{}, err
+	}
+	return m, lockQuota(ctx, tx, m, state)
+}
+
+func limitLockWait(ctx context.Context, tx *sqlx.Tx) error {
 	if _, err := tx.ExecContext(ctx, `SET LOCAL lock_timeout = '`+LockTimeout+`'`); err != nil {
 		return fmt.Errorf("registration: lock timeout: %w", err)
 	}
+	return nil
+}
+
+// lockQuota serialises every decision about seats of (meeting, state) for
+// the rest of the transaction, across all processes: a transaction-scoped
+// advisory lock. A meeting with an overall capacity is locked as a whole
+// first (always in that order, so locks never deadlock). m must have been
+// read under the meeting's lock (lockSeats, or an edit's), so that its
+// capacity cannot change before the transaction ends. The keys (id, 0)
+// and (id, hashtext(state)) stay clear of the meeting's own (id, -1).
+func lockQuota(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, state string) error {
 	if m.Capacity > 0 {
 		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1::int, 0)`, m.ID); err != nil {
 			return lockError(err)
@@ -36,11 +65,19 @@ func lockQuota(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, state string
 }
 
 func lockError(err error) error {
-	var pqErr *pq.Error
-	if errors.As(err, &pqErr) && pqErr.Code == "55P03" {
-		return apperr.Wrap(err, apperr.Unavailable, "many people are registering right now; please try again in a moment")
+	if timedOut(err) {
+		return busy(err)
 	}
 	return fmt.Errorf("registration: lock quota: %w", err)
+}
+
+func timedOut(err error) bool {
+	var pqErr *pq.Error
+	return errors.As(err, &pqErr) && pqErr.Code == "55P03"
+}
+
+func busy(err error) error {
+	return apperr.Wrap(err, apperr.Unavailable, "many people are registering right now; please try again in a moment")
 }
 
 // usage is how many seats are taken and how many the meeting gives, both

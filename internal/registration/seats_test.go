@@ -1,11 +1,11 @@
 package registration_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/coe-agora/agora/internal/registration"
 )
@@ -58,10 +58,10 @@ func TestAddedSeatsGoToTheWaiting(t *testing.T) {
 	}
 }
 
-// A seat decision uses the quotas as they are once the state's lock is
-// held, not as they were read before: here a cancellation reads the
-// meeting while an edit that raises the seats waits for the lock, and runs
-// after it. The seat it frees must go to the person still waiting.
+// A seat decision uses the quotas as they are once its locks are held,
+// not as they were before: here a cancellation comes while an edit that
+// raises the seats waits for the state's lock, and runs after it. The
+// seat it frees must go to the person still waiting.
 func TestSeatDecisionSeesQuotasRaisedMeanwhile(t *testing.T) {
 	f := setup(t, func(b map[string]any) { b["seats_per_state"], b["funded_seats_per_state"] = 1, 0 })
 	var ids []int64
@@ -80,30 +80,14 @@ func TestSeatDecisionSeesQuotasRaisedMeanwhile(t *testing.T) {
 	if _, err := lock.Exec(`SELECT pg_advisory_xact_lock($1::int, hashtext('FR'))`, f.m.ID); err != nil {
 		t.Fatal(err)
 	}
-	waiting := func(n int) {
-		t.Helper()
-		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-			var got int
-			if err := db.Get(&got, `SELECT count(*) FROM pg_stat_activity
-				WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = 'advisory'`); err != nil {
-				t.Fatal(err)
-			}
-			if got >= n {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("%d requests wait for the quota lock, want %d", got, n)
-			}
-		}
-	}
 	var wg sync.WaitGroup
 	codes := make([]int, 2)
 	wg.Go(func() { codes[0], _ = f.e.Do("PATCH", f.path(""), "secretariat", map[string]any{"seats_per_state": 2}) })
-	waiting(1)
+	waitForLockWaits(t, db, 1, nil)
 	wg.Go(func() {
 		codes[1], _ = f.e.Do("POST", fmt.Sprintf("/api/v1/registrations/%d/cancel", ids[0]), "secretariat", nil)
 	})
-	waiting(2)
+	waitForLockWaits(t, db, 2, nil)
 	if err := lock.Rollback(); err != nil {
 		t.Fatal(err)
 	}
@@ -118,55 +102,52 @@ func TestSeatDecisionSeesQuotasRaisedMeanwhile(t *testing.T) {
 	}
 }
 
-// A raise of the seats must also reach a state whose waiting list someone
-// joins, on the old quota, while the raise waits for another state's lock.
-func TestAddedSeatsReachWhoeverJoinedMeanwhile(t *testing.T) {
+// A registration that arrives while a raise of the seats waits for
+// another state's lock waits for the raise, and is decided on the new
+// quotas: it must not join, on the old quota, a waiting list that the
+// raise has been through already, nor find a seat free that nobody gives.
+func TestRegistrationDuringARaiseSeesTheNewQuotas(t *testing.T) {
 	f := setup(t, func(b map[string]any) { b["seats_per_state"], b["funded_seats_per_state"] = 1, 0 })
-	reg := func(i int, st string) registration.Result {
+	reg := func(i int, st string) map[string]any {
 		b := person(i)
 		b["invitation_token"] = f.links[st]
-		var res registration.Result
-		f.e.JSON("POST", f.path("/registrations"), "", b, 201, &res)
-		return res
+		return b
 	}
-	reg(0, "DE")
-	reg(1, "DE") // waits: the raise has DE's lock to take
-	reg(2, "FR")
+	f.e.JSON("POST", f.path("/registrations"), "", reg(0, "DE"), 201, nil)
+	f.e.JSON("POST", f.path("/registrations"), "", reg(1, "DE"), 201, nil) // waits: the raise has DE's lock to take
+	f.e.JSON("POST", f.path("/registrations"), "", reg(2, "FR"), 201, nil)
 	db := f.e.App.DB
 	lock, err := db.Beginx()
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer lock.Rollback() //nolint:errcheck
 	if _, err := lock.Exec(`SELECT pg_advisory_xact_lock($1::int, hashtext('DE'))`, f.m.ID); err != nil {
 		t.Fatal(err)
 	}
 	var wg sync.WaitGroup
 	var code int
 	wg.Go(func() { code, _ = f.e.Do("PATCH", f.path(""), "secretariat", map[string]any{"seats_per_state": 2}) })
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		var n int
-		if err := db.Get(&n, `SELECT count(*) FROM pg_stat_activity
-			WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = 'advisory'`); err != nil {
-			t.Fatal(err)
-		}
-		if n > 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the raise never waited for DE's lock")
-		}
-	}
-	// The raise is not committed: FR still has one seat, taken.
-	late := reg(3, "FR")
-	if late.Status != registration.StatusWaitlisted {
-		t.Fatalf("registered in FR during the raise: %s, want waitlisted on the old quota", late.Status)
-	}
+	waitForLockWaits(t, db, 1, nil)
+	var late registration.Result
+	var lateCode int
+	done := make(chan struct{})
+	wg.Go(func() {
+		defer close(done)
+		var body []byte
+		lateCode, body = f.e.Do("POST", f.path("/registrations"), "", reg(3, "FR"))
+		_ = json.Unmarshal(body, &late)
+	})
+	waitForLockWaits(t, db, 2, done)
 	if err := lock.Rollback(); err != nil {
 		t.Fatal(err)
 	}
 	wg.Wait()
-	if code != 200 {
-		t.Fatalf("raise: %d", code)
+	if code != 200 || lateCode != 201 {
+		t.Fatalf("raise: %d, registration: %d", code, lateCode)
+	}
+	if late.Status != registration.StatusConfirmed {
+		t.Errorf("registered in FR during the raise: %s, want confirmed on the new quota", late.Status)
 	}
 	if n := f.count(t, "status = 'waitlisted'"); n != 0 {
 		t.Errorf("%d people still wait with two seats per state and two people per state", n)

@@ -54,8 +54,8 @@ func (s *Service) UpdateOwn(ctx context.Context, token string, apply func(*Detai
 	if !r.Active() {
 		return Registration{}, apperr.New(apperr.Conflict, "this registration is %s", r.Status)
 	}
-	if m.Status != meeting.StatusRegistrationOpen {
-		return Registration{}, apperr.New(apperr.Conflict, "registration is closed: contact your focal point or the secretariat for any change")
+	if err := checkOpenToSelfService(m); err != nil {
+		return Registration{}, err // checked again under the lock; this spares the transaction
 	}
 	d := r.Details
 	if err := apply(&d); err != nil {
@@ -68,6 +68,12 @@ func (s *Service) UpdateOwn(ctx context.Context, token string, apply func(*Detai
 		return Registration{}, err
 	}
 	return s.change(ctx, audit.Link, r, "registration.update_own", func(tx *sqlx.Tx, m meeting.Meeting, cur Registration) (Registration, error) {
+		if !cur.Active() {
+			return Registration{}, apperr.New(apperr.Conflict, "this registration is %s", cur.Status)
+		}
+		if err := checkOpenToSelfService(m); err != nil {
+			return Registration{}, err
+		}
 		if d.Email != cur.Email {
 			if err := s.checkNoDuplicate(ctx, tx, m.ID, d.Email); err != nil {
 				return Registration{}, err
@@ -114,4 +120,13 @@ func (s *Service) CancelOwn(ctx context.Context, token string) (Registration, er
 		}
 		return s.release(ctx, tx, m, cur, StatusCancelled, "", EventCancelled)
 	})
+}
+
+// checkOpenToSelfService: people change their own registration only while
+// registration is open; later, their focal point or the secretariat does.
+func checkOpenToSelfService(m meeting.Meeting) error {
+	if m.Status != meeting.StatusRegistrationOpen {
+		return apperr.New(apperr.Conflict, "registration is closed: contact your focal point or the secretariat for any change")
+	}
+	return nil
 }

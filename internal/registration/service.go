@@ -67,8 +67,8 @@ const regColumns = `id, meeting_id, state_code, first_name, last_name, email, fu
 // Register registers a person for a state at a meeting. Who may: anyone
 // holding the state's invitation link (the link fixes the state), the
 // state's focal point, or the secretariat. The seat is decided under the
-// state's lock: confirmed, waitlisted, or pending when the meeting needs
-// approval of self-registrations.
+// meeting's and the state's locks: confirmed, waitlisted, or pending when
+// the meeting needs approval of self-registrations.
 func (s *Service) Register(ctx context.Context, a auth.Actor, meetingID int64, in Input) (Result, error) {
 	m, source, inv, err := s.authorizeRegister(ctx, a, meetingID, &in)
 	if err != nil {
@@ -81,10 +81,10 @@ func (s *Service) Register(ctx context.Context, a auth.Actor, meetingID int64, i
 		return Result{}, err
 	}
 	if err := s.checkOpen(m, source); err != nil {
-		return Result{}, err
+		return Result{}, err // checked again under the lock; this spares the transaction
 	}
 	// What the emails need is read before the transaction, so that the
-	// state's lock is held only for the seat decision and the writes.
+	// locks are held only for the seat decision and the writes.
 	st, err := state.Lookup(ctx, s.db, in.State)
 	if err != nil {
 		return Result{}, err
@@ -97,7 +97,13 @@ func (s *Service) Register(ctx context.Context, a auth.Actor, meetingID int64, i
 	}
 	var res Result
 	err = postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		if err := lockQuota(ctx, tx, m, in.State); err != nil {
+		// The meeting as it is under the locks: it may have been
+		// cancelled, closed or given a capacity since it was read.
+		m, err := s.lockSeats(ctx, tx, meetingID, in.State)
+		if err != nil {
+			return err
+		}
+		if err := s.checkOpen(m, source); err != nil {
 			return err
 		}
 		// No duplicate check here: the unique index refuses a second live

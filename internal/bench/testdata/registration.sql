@@ -1,7 +1,9 @@
 -- pgbench's side of BenchmarkRegistration: one registration through an
 -- invitation link, as the statements registration.Service.Register sends
 -- for it (internal/registration/quota.go and service.go, and
--- mail.Outbox.Enqueue): lock the state's quota, count the seats, insert the
+-- mail.Outbox.Enqueue, meeting.Service.LockForSeats): hold the meeting's
+-- lock shared (edits and cancellations hold it exclusively), read the
+-- meeting, lock the state's quota, count the seats, insert the
 -- registration with the status the count (and the quotas read with it,
 -- under the lock) decides, queue its email, commit.
 -- Variables (-D): meeting; states and invitations, comma-separated in the
@@ -14,6 +16,9 @@
 \set s random(1, :nstates)
 BEGIN;
 SET LOCAL lock_timeout = '5s';
+SELECT pg_advisory_xact_lock_shared(:meeting::int, -1);
+SELECT m.*, ARRAY(SELECT s.state_code FROM meeting_states s WHERE s.meeting_id = m.id ORDER BY s.state_code)
+FROM meetings m WHERE m.id = :meeting;
 SELECT pg_advisory_xact_lock(:meeting::int, hashtext(split_part(:states, ',', :s)));
 SELECT u.*, m.seats_per_state, m.funded_seats_per_state, m.capacity
 FROM meetings m, LATERAL (

@@ -10,6 +10,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -64,7 +65,7 @@ func agora(t *testing.T, env []string, stdin string, args ...string) result {
 var tokenLine = regexp.MustCompile(`^agora_[A-Za-z0-9_-]{40,}\n$`)
 
 func TestAccountsAndTokens(t *testing.T) {
-	_, dsn := testdb.New(t)
+	db, dsn := testdb.New(t)
 	env := []string{"DATABASE_URL=" + dsn, "AGORA_LOG_LEVEL=warn"}
 
 	r := agora(t, env, "a long enough passphrase\n", "user", "add", "--email", "Chef@Example.org", "--name", "Chef de secrétariat",
@@ -96,6 +97,16 @@ func TestAccountsAndTokens(t *testing.T) {
 	r = agora(t, env, "", "token", "list", "--email", "chef@example.org")
 	if !strings.Contains(r.stdout, "revoked") {
 		t.Errorf("token not revoked: %q", r.stdout)
+	}
+	// What an operator does from the command line is in the audit trail,
+	// as the admin pages' actions are: by the system, marked "cli".
+	var trail []string
+	if err := db.Select(&trail, `SELECT actor || ' ' || action || ' ' || subject_type || ' ' || (details->>'via')
+		FROM audit_log WHERE subject_type = 'user' ORDER BY id`); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"system user.create user cli", "system token.create user cli", "system token.revoke user cli"}; !slices.Equal(trail, want) {
+		t.Errorf("audit trail of the commands: %q, want %q", trail, want)
 	}
 	if r = agora(t, env, "", "migrate", "status"); r.code != 0 || !strings.Contains(r.stdout, "00001_foundation.sql") {
 		t.Errorf("migrate status: %+v", r)

@@ -154,3 +154,38 @@ func TestFocalAndAdminPagesAccess(t *testing.T) {
 		t.Errorf("the mail page does not show the withheld mail")
 	}
 }
+
+// The delegate's details are one partial worded for who fills them in: the
+// person on the registration form (their browser may fill them in), their
+// focal point on the delegation page (in the third person, and no
+// autocomplete from the focal point's own details).
+func TestDetailsAreWordedForWhoFillsThemIn(t *testing.T) {
+	e := apptest.Start(t)
+	m, tokens := delegationMeeting(t, e, "Bureau meeting", false)
+
+	code, self := signInHTTP(t, e, "").get("/register/" + tokens["FR"] + "?lang=en")
+	if code != http.StatusOK {
+		t.Fatalf("registration page: %d", code)
+	}
+	_, other := signInHTTP(t, e, "fp.fr@example.org").get(fmt.Sprintf("/meetings/%d/delegation?lang=en", m.ID))
+	for _, c := range []struct {
+		page, body string
+		has, hasNot []string
+	}{
+		{"registration form", self, []string{"About you", `autocomplete="given-name"`, `autocomplete="email"`},
+			[]string{"The person", `autocomplete="off"`}},
+		{"delegation page", other, []string{"The person", `autocomplete="off"`},
+			[]string{"About you", `autocomplete="given-name"`}},
+	} {
+		for _, s := range c.has {
+			if !strings.Contains(c.body, s) {
+				t.Errorf("%s lacks %s", c.page, s)
+			}
+		}
+		for _, s := range c.hasNot {
+			if strings.Contains(c.body, s) {
+				t.Errorf("%s has %s", c.page, s)
+			}
+		}
+	}
+}

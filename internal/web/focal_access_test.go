@@ -169,7 +169,7 @@ func TestDetailsAreWordedForWhoFillsThemIn(t *testing.T) {
 	}
 	_, other := signInHTTP(t, e, "fp.fr@example.org").get(fmt.Sprintf("/meetings/%d/delegation?lang=en", m.ID))
 	for _, c := range []struct {
-		page, body string
+		page, body  string
 		has, hasNot []string
 	}{
 		{"registration form", self, []string{"About you", `autocomplete="given-name"`, `autocomplete="email"`},

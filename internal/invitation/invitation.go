@@ -266,6 +266,12 @@ func (s *Service) Revoke(ctx context.Context, a auth.Actor, meetingID int64, cod
 	}
 	code = strings.ToUpper(code)
 	return postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		// Registrations through the link hold the meeting's lock shared
+		// and check the link again under it: one under way finishes
+		// first, and none starts on the revoked link after this commits.
+		if err := meeting.LockForChange(ctx, tx, meetingID); err != nil {
+			return err
+		}
 		var id int64
 		err := tx.GetContext(ctx, &id, `
 			UPDATE invitations SET status = 'revoked', revoked_at = now()
@@ -281,11 +287,29 @@ func (s *Service) Revoke(ctx context.Context, a auth.Actor, meetingID int64, cod
 	})
 }
 
+// LinkGone is the one answer to a registration link that does not work.
+func LinkGone() error {
+	return apperr.New(apperr.NotFound, "this registration link is not valid (it may have been revoked or have expired)")
+}
+
+// StillActive tells, inside a transaction holding the meeting's lock
+// (shared), whether the invitation is still active; LinkGone if not.
+func StillActive(ctx context.Context, tx *sqlx.Tx, id int64) error {
+	var active bool
+	if err := tx.GetContext(ctx, &active, `SELECT status = 'active' FROM invitations WHERE id = $1`, id); err != nil {
+		return fmt.Errorf("invitation: check %d: %w", id, err)
+	}
+	if !active {
+		return LinkGone()
+	}
+	return nil
+}
+
 // ByToken finds the active invitation a registration link carries. Unknown,
 // revoked and expired links are all "not found" with one message, so a
 // link reveals nothing about others.
 func (s *Service) ByToken(ctx context.Context, token string) (Invitation, meeting.Meeting, error) {
-	gone := apperr.New(apperr.NotFound, "this registration link is not valid (it may have been revoked or have expired)")
+	gone := LinkGone()
 	if !strings.HasPrefix(token, "inv_") || len(token) > 100 {
 		return Invitation{}, meeting.Meeting{}, gone
 	}

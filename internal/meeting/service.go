@@ -446,6 +446,13 @@ func (s *Service) LockForSeats(ctx context.Context, tx *sqlx.Tx, id int64) (Meet
 	return getMeeting(ctx, tx, id, noLock)
 }
 
+// LockForChange holds the meeting's lock exclusively until tx ends, as
+// edits do: for a change outside this package that seat decisions must
+// see whole, such as revoking a state's registration link.
+func LockForChange(ctx context.Context, tx *sqlx.Tx, id int64) error {
+	return lockMeeting(ctx, tx, id, false)
+}
+
 // MeetingForLink returns a meeting that a secret link (invitation or
 // registration) points to: the link is the authority, so visibility rules
 // for the public do not apply, but drafts stay hidden.

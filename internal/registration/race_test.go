@@ -242,3 +242,71 @@ func TestRegistrationWaitingPastTheCloseIsRefused(t *testing.T) {
 		t.Errorf("%d registrations after the close", n)
 	}
 }
+
+// A registration through a link that is revoked while it waits for the
+// meeting's lock is refused as any revoked link is, and writes nothing;
+// the revocation, for its part, waits for registrations under way.
+func TestRegistrationDuringARevocationIsRefused(t *testing.T) {
+	f := setup(t, nil)
+	db := f.e.App.DB
+	hold, err := db.Beginx() // the revocation, under way
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hold.Rollback() //nolint:errcheck
+	if _, err := hold.Exec(`SELECT pg_advisory_xact_lock($1::int, -1)`, f.m.ID); err != nil {
+		t.Fatal(err)
+	}
+	b := person(0)
+	b["invitation_token"] = f.links["FR"]
+	var code int
+	var body []byte
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		code, body = f.e.Do("POST", f.path("/registrations"), "", b)
+	}()
+	waitForLockWaits(t, db, 1, done)
+	if _, err := hold.Exec(`UPDATE invitations SET status = 'revoked', revoked_at = now() WHERE meeting_id = $1 AND state_code = 'FR'`, f.m.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := hold.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	<-done
+	if code != 404 || !bytes.Contains(body, []byte("not valid")) {
+		t.Errorf("registration through a link revoked meanwhile: %d %s, want 404: not valid", code, body)
+	}
+	var written int
+	if err := db.Get(&written, `SELECT (SELECT count(*) FROM registrations WHERE meeting_id = $1)
+		+ (SELECT count(*) FROM outgoing_mail WHERE to_address = $2)
+		+ (SELECT count(*) FROM audit_log WHERE action = 'registration.create' AND meeting_id = $1)`, f.m.ID, b["email"]); err != nil {
+		t.Fatal(err)
+	}
+	if written != 0 {
+		t.Errorf("the refused registration wrote %d rows", written)
+	}
+
+	// The revocation waits for a registration holding the meeting's lock.
+	reg, err := db.Beginx()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reg.Rollback() //nolint:errcheck
+	if _, err := reg.Exec(`SELECT pg_advisory_xact_lock_shared($1::int, -1)`, f.m.ID); err != nil {
+		t.Fatal(err)
+	}
+	revoked := make(chan struct{})
+	go func() {
+		defer close(revoked)
+		code, body = f.e.Do("POST", f.path("/invitations/DE/revoke"), "secretariat", nil)
+	}()
+	waitForLockWaits(t, db, 1, revoked)
+	if err := reg.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	<-revoked
+	if code >= 300 {
+		t.Errorf("revocation after the registration: %d %s", code, body)
+	}
+}

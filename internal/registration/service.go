@@ -106,6 +106,11 @@ func (s *Service) Register(ctx context.Context, a auth.Actor, meetingID int64, i
 		if err := s.checkOpen(m, source); err != nil {
 			return err
 		}
+		if inv != nil { // the link may have been revoked since it was read
+			if err := invitation.StillActive(ctx, tx, *inv); err != nil {
+				return err
+			}
+		}
 		// No duplicate check here: the unique index refuses a second live
 		// registration of the address, and insert reports it as such.
 		status, funded := StatusPending, false

@@ -20,6 +20,7 @@ SELECT pg_advisory_xact_lock_shared(:meeting::int, -1);
 SELECT m.*, ARRAY(SELECT s.state_code FROM meeting_states s WHERE s.meeting_id = m.id ORDER BY s.state_code)
 FROM meetings m WHERE m.id = :meeting;
 SELECT pg_advisory_xact_lock(:meeting::int, hashtext(split_part(:states, ',', :s)));
+SELECT status = 'active' FROM invitations WHERE id = split_part(:invitations, ',', :s)::bigint;
 SELECT u.*, m.seats_per_state, m.funded_seats_per_state, m.capacity
 FROM meetings m, LATERAL (
     SELECT count(*) FILTER (WHERE state_code = split_part(:states, ',', :s)) AS state_confirmed,

@@ -38,6 +38,44 @@ func waitForLockWaits(t *testing.T, db *sqlx.DB, n int, done <-chan struct{}) {
 	}
 }
 
+// holding begins a transaction that takes what stmt locks and keeps it
+// until the test commits or rolls it back (or ends).
+func holding(t *testing.T, db *sqlx.DB, stmt string, args ...any) *sqlx.Tx {
+	t.Helper()
+	tx, err := db.Beginx()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = tx.Rollback() })
+	if _, err := tx.Exec(stmt, args...); err != nil {
+		t.Fatal(err)
+	}
+	return tx
+}
+
+// pending is a request sent in the background.
+type pending struct {
+	done chan struct{}
+	code int
+	body []byte
+}
+
+// send sends a request in the background, as the named user ("" for none).
+func (f fixture) send(method, path, as string, body any) *pending {
+	p := &pending{done: make(chan struct{})}
+	go func() {
+		defer close(p.done)
+		p.code, p.body = f.e.Do(method, path, as, body)
+	}()
+	return p
+}
+
+// wait returns the answer once it has come.
+func (p *pending) wait() (int, []byte) {
+	<-p.done
+	return p.code, p.body
+}
+
 // A registration that arrives while the meeting is being cancelled waits
 // for the cancellation, then is refused as any registration to a
 // cancelled meeting is, and writes nothing. Going through, it would
@@ -53,17 +91,9 @@ func TestRegistrationDuringACancellationIsRefused(t *testing.T) {
 	// committed: its email to person 0 waits for this uncommitted one with
 	// the same dedupe key.
 	db := f.e.App.DB
-	hold, err := db.Beginx()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer hold.Rollback() //nolint:errcheck
-	_, err = hold.Exec(`INSERT INTO outgoing_mail (kind, to_address, language, subject, text_body, html_body, dedupe_key, message_id, status)
+	hold := holding(t, db, `INSERT INTO outgoing_mail (kind, to_address, language, subject, text_body, html_body, dedupe_key, message_id, status)
 		VALUES ('test_hold', $1, 'en', 'hold', '', '', $2, 'hold@test', 'withheld')`,
 		first["email"], fmt.Sprintf("meeting_cancelled:%d:%s", f.m.ID, first["email"]))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var wg sync.WaitGroup
 	var cancelCode int
 	wg.Go(func() {
@@ -137,14 +167,7 @@ func TestCapacitySetDuringRegistrationsHolds(t *testing.T) {
 	// Hold the edit half-way, the meeting updated but not committed: it
 	// waits for this lock on the invited states, which it rewrites next.
 	db := f.e.App.DB
-	hold, err := db.Beginx()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer hold.Rollback() //nolint:errcheck
-	if _, err := hold.Exec(`SELECT 1 FROM meeting_states WHERE meeting_id = $1 FOR UPDATE`, f.m.ID); err != nil {
-		t.Fatal(err)
-	}
+	hold := holding(t, db, `SELECT 1 FROM meeting_states WHERE meeting_id = $1 FOR UPDATE`, f.m.ID)
 	var wg sync.WaitGroup
 	var editCode int
 	var editBody []byte
@@ -212,30 +235,16 @@ func TestRegistrationWaitingPastTheCloseIsRefused(t *testing.T) {
 	closes := time.Now().Add(2 * time.Second).Truncate(time.Second).Add(time.Second)
 	f := setup(t, func(b map[string]any) { b["registration_closes_at"] = closes.Format(time.RFC3339) })
 	db := f.e.App.DB
-	hold, err := db.Beginx() // as an edit of the meeting under way
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer hold.Rollback() //nolint:errcheck
-	if _, err := hold.Exec(`SELECT pg_advisory_xact_lock($1::int, -1)`, f.m.ID); err != nil {
-		t.Fatal(err)
-	}
+	hold := holding(t, db, `SELECT pg_advisory_xact_lock($1::int, -1)`, f.m.ID) // as an edit of the meeting under way
 	b := person(0)
 	b["invitation_token"] = f.links["FR"]
-	var code int
-	var body []byte
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		code, body = f.e.Do("POST", f.path("/registrations"), "", b)
-	}()
-	waitForLockWaits(t, db, 1, done)
+	reg := f.send("POST", f.path("/registrations"), "", b)
+	waitForLockWaits(t, db, 1, reg.done)
 	time.Sleep(time.Until(closes) + 100*time.Millisecond)
 	if err := hold.Rollback(); err != nil {
 		t.Fatal(err)
 	}
-	<-done
-	if code != 409 || !bytes.Contains(body, []byte("registration is closed")) {
+	if code, body := reg.wait(); code != 409 || !bytes.Contains(body, []byte("registration is closed")) {
 		t.Errorf("registration decided after the close: %d %s, want 409: registration is closed", code, body)
 	}
 	if n := f.count(t, "true"); n != 0 {
@@ -249,32 +258,18 @@ func TestRegistrationWaitingPastTheCloseIsRefused(t *testing.T) {
 func TestRegistrationDuringARevocationIsRefused(t *testing.T) {
 	f := setup(t, nil)
 	db := f.e.App.DB
-	hold, err := db.Beginx() // the revocation, under way
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer hold.Rollback() //nolint:errcheck
-	if _, err := hold.Exec(`SELECT pg_advisory_xact_lock($1::int, -1)`, f.m.ID); err != nil {
-		t.Fatal(err)
-	}
+	hold := holding(t, db, `SELECT pg_advisory_xact_lock($1::int, -1)`, f.m.ID) // the revocation, under way
 	b := person(0)
 	b["invitation_token"] = f.links["FR"]
-	var code int
-	var body []byte
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		code, body = f.e.Do("POST", f.path("/registrations"), "", b)
-	}()
-	waitForLockWaits(t, db, 1, done)
+	reg := f.send("POST", f.path("/registrations"), "", b)
+	waitForLockWaits(t, db, 1, reg.done)
 	if _, err := hold.Exec(`UPDATE invitations SET status = 'revoked', revoked_at = now() WHERE meeting_id = $1 AND state_code = 'FR'`, f.m.ID); err != nil {
 		t.Fatal(err)
 	}
 	if err := hold.Commit(); err != nil {
 		t.Fatal(err)
 	}
-	<-done
-	if code != 404 || !bytes.Contains(body, []byte("not valid")) {
+	if code, body := reg.wait(); code != 404 || !bytes.Contains(body, []byte("not valid")) {
 		t.Errorf("registration through a link revoked meanwhile: %d %s, want 404: not valid", code, body)
 	}
 	var written int
@@ -288,25 +283,18 @@ func TestRegistrationDuringARevocationIsRefused(t *testing.T) {
 	}
 
 	// The revocation waits for a registration holding the meeting's lock.
-	reg, err := db.Beginx()
-	if err != nil {
+	under := holding(t, db, `SELECT pg_advisory_xact_lock_shared($1::int, -1)`, f.m.ID)
+	revoke := f.send("POST", f.path("/invitations/DE/revoke"), "secretariat", nil)
+	waitForLockWaits(t, db, 1, revoke.done)
+	select {
+	case <-revoke.done:
+		t.Error("the revocation did not wait for the registration under way")
+	default:
+	}
+	if err := under.Rollback(); err != nil {
 		t.Fatal(err)
 	}
-	defer reg.Rollback() //nolint:errcheck
-	if _, err := reg.Exec(`SELECT pg_advisory_xact_lock_shared($1::int, -1)`, f.m.ID); err != nil {
-		t.Fatal(err)
-	}
-	revoked := make(chan struct{})
-	go func() {
-		defer close(revoked)
-		code, body = f.e.Do("POST", f.path("/invitations/DE/revoke"), "secretariat", nil)
-	}()
-	waitForLockWaits(t, db, 1, revoked)
-	if err := reg.Rollback(); err != nil {
-		t.Fatal(err)
-	}
-	<-revoked
-	if code >= 300 {
+	if code, body := revoke.wait(); code >= 300 {
 		t.Errorf("revocation after the registration: %d %s", code, body)
 	}
 }

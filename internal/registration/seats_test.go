@@ -73,13 +73,7 @@ func TestSeatDecisionSeesQuotasRaisedMeanwhile(t *testing.T) {
 		ids = append(ids, res.ID)
 	}
 	db := f.e.App.DB
-	lock, err := db.Beginx() // holds FR's quota lock while the requests queue behind it
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := lock.Exec(`SELECT pg_advisory_xact_lock($1::int, hashtext('FR'))`, f.m.ID); err != nil {
-		t.Fatal(err)
-	}
+	lock := holding(t, db, `SELECT pg_advisory_xact_lock($1::int, hashtext('FR'))`, f.m.ID) // FR's quota lock, while the requests queue behind it
 	var wg sync.WaitGroup
 	codes := make([]int, 2)
 	wg.Go(func() { codes[0], _ = f.e.Do("PATCH", f.path(""), "secretariat", map[string]any{"seats_per_state": 2}) })
@@ -117,14 +111,7 @@ func TestRegistrationDuringARaiseSeesTheNewQuotas(t *testing.T) {
 	f.e.JSON("POST", f.path("/registrations"), "", reg(1, "DE"), 201, nil) // waits: the raise has DE's lock to take
 	f.e.JSON("POST", f.path("/registrations"), "", reg(2, "FR"), 201, nil)
 	db := f.e.App.DB
-	lock, err := db.Beginx()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer lock.Rollback() //nolint:errcheck
-	if _, err := lock.Exec(`SELECT pg_advisory_xact_lock($1::int, hashtext('DE'))`, f.m.ID); err != nil {
-		t.Fatal(err)
-	}
+	lock := holding(t, db, `SELECT pg_advisory_xact_lock($1::int, hashtext('DE'))`, f.m.ID)
 	var wg sync.WaitGroup
 	var code int
 	wg.Go(func() { code, _ = f.e.Do("PATCH", f.path(""), "secretariat", map[string]any{"seats_per_state": 2}) })

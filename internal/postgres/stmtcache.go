@@ -54,17 +54,19 @@ type cachingConn struct {
 	stmts map[string]driver.Stmt
 }
 
+// stmt returns the connection's prepared statement for q, preparing it
+// while the cache has room; nil once it is full, and the caller then
+// sends q unnamed, as lib/pq does, so that no statement is left prepared
+// on the server unused.
 func (c *cachingConn) stmt(ctx context.Context, q string) (driver.Stmt, error) {
-	if s, ok := c.stmts[q]; ok {
+	if s, ok := c.stmts[q]; ok || len(c.stmts) >= maxCachedStatements {
 		return s, nil
 	}
 	s, err := c.pqConn.PrepareContext(ctx, q)
 	if err != nil {
 		return nil, err
 	}
-	if len(c.stmts) < maxCachedStatements {
-		c.stmts[q] = s
-	}
+	c.stmts[q] = s
 	return s, nil
 }
 
@@ -88,8 +90,11 @@ func (c *cachingConn) QueryContext(ctx context.Context, q string, args []driver.
 		return c.pqConn.QueryContext(ctx, q, args)
 	}
 	s, err := c.stmt(ctx, q)
-	if err != nil {
-		return nil, err
+	if err != nil || s == nil {
+		if err != nil {
+			return nil, err
+		}
+		return c.pqConn.QueryContext(ctx, q, args)
 	}
 	rows, err := s.(driver.StmtQueryContext).QueryContext(ctx, args)
 	if err != nil && c.forget(q, err) {
@@ -103,8 +108,11 @@ func (c *cachingConn) ExecContext(ctx context.Context, q string, args []driver.N
 		return c.pqConn.ExecContext(ctx, q, args)
 	}
 	s, err := c.stmt(ctx, q)
-	if err != nil {
-		return nil, err
+	if err != nil || s == nil {
+		if err != nil {
+			return nil, err
+		}
+		return c.pqConn.ExecContext(ctx, q, args)
 	}
 	res, err := s.(driver.StmtExecContext).ExecContext(ctx, args)
 	if err != nil && c.forget(q, err) {

@@ -161,7 +161,7 @@ func (s *Service) promote(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, s
 		WHERE meeting_id = $1 AND status = 'waitlisted' AND ($2 = '' OR state_code = $2)
 		ORDER BY waitlisted_at, id`
 	scopes := []string{state}
-	if m.Capacity > 0 {
+	if m.Capacity > 0 && state != "" {
 		scopes = append(scopes, "")
 	}
 	for _, scope := range scopes {
@@ -176,8 +176,8 @@ func (s *Service) promote(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, s
 			}
 			status, funded := seat(u, w.FundingRequested)
 			if status != StatusConfirmed {
-				if scope != "" {
-					break // the state is full, for everyone behind w too
+				if scope != "" || (u.Capacity > 0 && u.TotalConfirmed >= u.Capacity) {
+					break // the state (or the whole meeting) is full, for everyone behind w too
 				}
 				continue
 			}

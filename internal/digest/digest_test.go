@@ -3,6 +3,7 @@ package digest_test
 import (
 	"context"
 	"fmt"
+	netmail "net/mail"
 	"strings"
 	"sync"
 	"testing"
@@ -104,6 +105,14 @@ func TestOneEmailPerBurstOfChanges(t *testing.T) {
 			continue
 		}
 		ev := cal.Events()[0]
+		// Calendar clients take an update only from the invitation's organizer.
+		from, err := netmail.ParseAddress(e.App.Config.MailFrom)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if org := ev.GetProperty(ics.ComponentPropertyOrganizer); org == nil || !strings.EqualFold(org.Value, "mailto:"+from.Address) {
+			t.Errorf("calendar update of %s: ORGANIZER %v, want mailto:%s", msg.To[0].Address, org, from.Address)
+		}
 		if !strings.Contains(cal.Serialize(), "METHOD:REQUEST") || ev.GetProperty(ics.ComponentPropertyLocation).Value != "Agora building" ||
 			ev.GetProperty(ics.ComponentPropertySequence).Value != fmt.Sprint(m.Sequence+1) || ev.Attendees()[0].Email() != msg.To[0].Address {
 			t.Errorf("calendar update of %s:\n%s", msg.To[0].Address, cal.Serialize())

@@ -3,7 +3,6 @@ package digest
 import (
 	"context"
 	"fmt"
-	netmail "net/mail"
 
 	"github.com/jmoiron/sqlx"
 
@@ -133,18 +132,10 @@ func (n *Notifier) email(m meeting.Meeting, d recipient, lines []string, withCal
 	}
 	if withCalendar {
 		msg.Calendar, msg.CalendarMethod, err = invitation.CalendarRequest(m, d.Language, n.cfg.BaseURL,
-			n.organizer(), calendar.Attendee{Name: d.Name, Email: d.Email})
+			invitation.Organizer(n.cfg.MailFrom), calendar.Attendee{Name: d.Name, Email: d.Email})
 		if err != nil {
 			return mail.Message{}, err
 		}
 	}
 	return msg, nil
-}
-
-func (n *Notifier) organizer() calendar.Attendee {
-	a, err := netmail.ParseAddress(n.cfg.MailFrom)
-	if err != nil {
-		return calendar.Attendee{}
-	}
-	return calendar.Attendee{Name: a.Name, Email: a.Address}
 }

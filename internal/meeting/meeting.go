@@ -139,16 +139,6 @@ func (m Meeting) Editable() bool {
 	return m.Status != StatusCancelled && m.Status != StatusArchived
 }
 
-// Published reports whether the meeting has been published (whatever its
-// derived status since: registration open or closed, held).
-func (m Meeting) Published() bool {
-	switch m.Status {
-	case StatusPublished, StatusRegistrationOpen, StatusRegistrationClosed, StatusHeld:
-		return true
-	}
-	return false
-}
-
 // StatusChangesAfter returns the first moment after t at which the status
 // a published meeting shows may change by the clock alone — registration
 // opening or closing, the meeting ending — or false when none is left.

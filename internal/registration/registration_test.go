@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/coe-agora/agora/internal/apptest"
-	"github.com/coe-agora/agora/internal/auth"
 	"github.com/coe-agora/agora/internal/invitation"
 	"github.com/coe-agora/agora/internal/meeting"
 	"github.com/coe-agora/agora/internal/registration"
@@ -433,7 +432,6 @@ func TestSelfServiceAndReplacement(t *testing.T) {
 	if len(attendance.States) != 3 || attendance.States[0].StateName != "Allemagne" {
 		t.Errorf("attendance: %+v", attendance.States)
 	}
-	_ = auth.RoleAdmin
 }
 
 func TestExportsOverTheAPI(t *testing.T) {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/jmoiron/sqlx"
 
@@ -38,14 +37,13 @@ type Service struct {
 	renderer    *mail.Renderer
 	keys        *secret.Keys
 	cfg         Config
-	now         func() time.Time
 }
 
 // NewService returns the registration service.
 func NewService(db *sqlx.DB, v *validate.Validator, meetings *meeting.Service, invitations *invitation.Service,
 	outbox *mail.Outbox, renderer *mail.Renderer, keys *secret.Keys, cfg Config) *Service {
 	return &Service{db: db, v: v, meetings: meetings, invitations: invitations, outbox: outbox,
-		renderer: renderer, keys: keys, cfg: cfg, now: time.Now}
+		renderer: renderer, keys: keys, cfg: cfg}
 }
 
 // CanManageState reports whether the actor may act on a state's

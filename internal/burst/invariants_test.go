@@ -29,6 +29,7 @@ type snapshot struct {
 	audit         []auditRow // registration events, in the order they were written
 	mail          []mailRow  // the meeting's emails
 	focalPoints   map[string][]string
+	promotions    int // people given a seat from the waiting list (set by checkAll)
 }
 
 type regRow struct {
@@ -359,6 +360,7 @@ func checkAll(t *testing.T, db *sqlx.DB, meetingID int64) snapshot {
 	checkComplete(t, s)
 	checkQuotas(t, s)
 	promotions := checkWaitingList(t, s)
+	s.promotions = promotions
 	t.Logf("meeting %d: %d registrations, %d audit entries (%d promotions), %d emails; per state confirmed/funded/waitlisted/pending: %s",
 		meetingID, len(s.regs), len(s.audit), promotions, len(s.mail), s.summary())
 	return s

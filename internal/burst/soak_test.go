@@ -78,11 +78,26 @@ func TestSoak(t *testing.T) {
 		float64(requests)/load.Seconds(), count(s.attempts), s.answers)
 	if got := count(s.attempts); got.created+got.unavailable != got.sent {
 		t.Errorf("registrations answered otherwise than 201 or 503: %s", got)
+	} else if got.created < got.sent*9/10 {
+		t.Errorf("only %d of %d registrations went through: the checks below would have too little to check", got.created, got.sent)
+	}
+	// Every kind of event the soak is about happened, so that the checks
+	// below have something to check.
+	for _, a := range []string{"approve 200", "decline 200", "cancel-link 200", "cancel-api 200"} {
+		if s.answers[a] == 0 {
+			t.Errorf("no %q among the answers %v", a, s.answers)
+		}
+	}
+	if s.answers["raise-seats 200"] != 2 {
+		t.Errorf("seats raised %d times, want 2: %v", s.answers["raise-seats 200"], s.answers)
 	}
 
 	rows := waitDelivered(t, db)
 	t.Logf("%d emails delivered %s after the load ended", len(rows), (time.Since(start) - load).Round(time.Millisecond))
 	snap := checkAll(t, db, s.m.ID)
+	if snap.promotions == 0 {
+		t.Error("nobody was promoted from a waiting list: the soak checked no promotion")
+	}
 	checkAttempts(t, snap, s.attempts)
 	checkEvents(t, snap, s.events)
 	checkDelivered(t, mp, rows)

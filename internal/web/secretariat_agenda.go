@@ -35,7 +35,7 @@ type secAgendaView struct {
 // renderAgenda shows the editor with f as the add or edit form.
 func (h *secretariat) renderAgenda(c *gin.Context, status int, head secHead, editing *meeting.Item, f *form) {
 	lang := language(c)
-	items, err := h.deps.Meetings.Agenda(c.Request.Context(), actorOf(c), head.M.ID)
+	items, err := h.deps.Meetings.AgendaOf(c.Request.Context(), head.M)
 	if err != nil {
 		h.failed(c, err)
 		return
@@ -82,7 +82,7 @@ func (h *secretariat) agendaPage(c *gin.Context) {
 // itemOf finds an item of the meeting's agenda; another meeting's item is
 // not found.
 func (h *secretariat) itemOf(c *gin.Context, head secHead, id int64) (meeting.Item, error) {
-	items, err := h.deps.Meetings.Agenda(c.Request.Context(), actorOf(c), head.M.ID)
+	items, err := h.deps.Meetings.AgendaOf(c.Request.Context(), head.M)
 	if err != nil {
 		return meeting.Item{}, err
 	}
@@ -293,7 +293,7 @@ func (h *secretariat) agendaAction(c *gin.Context, flash string, anchor bool, ac
 	if !ok {
 		return
 	}
-	items, err := h.deps.Meetings.Agenda(c.Request.Context(), actorOf(c), head.M.ID)
+	items, err := h.deps.Meetings.AgendaOf(c.Request.Context(), head.M)
 	if err != nil {
 		h.failed(c, err)
 		return

@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/coe-agora/agora/internal/meeting"
+	"github.com/coe-agora/agora/internal/state"
 )
 
 // secRow is one state's line in a meeting's counts: whether it is invited,
@@ -44,19 +45,17 @@ func secTotal(rows []secRow) secRow {
 	return t
 }
 
-// stateRows lists, in protocol order for lang, every state that the
-// meeting invites or invited, or that registered someone.
-func (h *secretariat) stateRows(c *gin.Context, m meeting.Meeting, lang string) ([]secRow, error) {
+// stateRows lists, in protocol order (roster, as States gives it for the
+// page's language), every state that the meeting invites or invited, or
+// that registered someone. The caller reads the roster once for all its
+// meetings.
+func (h *secretariat) stateRows(c *gin.Context, m meeting.Meeting, lang string, roster []state.State) ([]secRow, error) {
 	ctx, a := c.Request.Context(), actorOf(c)
 	counts, err := h.deps.Registrations.Counts(ctx, a, m.ID, lang)
 	if err != nil {
 		return nil, err
 	}
 	invs, err := h.deps.Invitations.Invitations(ctx, a, m.ID)
-	if err != nil {
-		return nil, err
-	}
-	roster, err := h.deps.States.States(ctx, lang)
 	if err != nil {
 		return nil, err
 	}
@@ -107,9 +106,14 @@ func (h *secretariat) dashboard(c *gin.Context) {
 		h.failed(c, err)
 		return
 	}
+	roster, err := h.deps.States.States(ctx, lang)
+	if err != nil {
+		h.failed(c, err)
+		return
+	}
 	var v secDashView
 	for _, m := range upcoming {
-		rows, err := h.stateRows(c, m, lang)
+		rows, err := h.stateRows(c, m, lang, roster)
 		if err != nil {
 			h.failed(c, err)
 			return

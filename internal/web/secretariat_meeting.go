@@ -148,13 +148,18 @@ func (h *secretariat) overviewPage(c *gin.Context) {
 }
 
 func (h *secretariat) renderOverview(c *gin.Context, status int, head secHead, reason *form, problems []string) {
-	lang, ctx, a := language(c), c.Request.Context(), actorOf(c)
-	items, err := h.deps.Meetings.Agenda(ctx, a, head.M.ID)
+	lang, ctx := language(c), c.Request.Context()
+	items, err := h.deps.Meetings.AgendaOf(ctx, head.M)
 	if err != nil {
 		h.failed(c, err)
 		return
 	}
-	rows, err := h.stateRows(c, head.M, lang)
+	roster, err := h.deps.States.States(ctx, lang)
+	if err != nil {
+		h.failed(c, err)
+		return
+	}
+	rows, err := h.stateRows(c, head.M, lang, roster)
 	if err != nil {
 		h.failed(c, err)
 		return

@@ -122,15 +122,15 @@ func (h *secretariat) renderRegistrations(c *gin.Context, status int, head secHe
 		h.failed(c, err)
 		return
 	}
-	if v.Counts, err = h.stateRows(c, head.M, lang); err != nil {
-		h.failed(c, err)
-		return
-	}
-	v.Total = secTotal(v.Counts)
 	if v.States, err = h.deps.States.States(ctx, lang); err != nil {
 		h.failed(c, err)
 		return
 	}
+	if v.Counts, err = h.stateRows(c, head.M, lang, v.States); err != nil {
+		h.failed(c, err)
+		return
+	}
+	v.Total = secTotal(v.Counts)
 	v.Page = secRegPaging(secMeetingPath(head.M.ID, "/registrations"), v.Filter, next, pos, len(rows))
 	v.Back = secPageQuery(v.Filter).Encode()
 	q := secFilterQuery(v.Filter)

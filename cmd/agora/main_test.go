@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net"
 	"net/http"
@@ -46,13 +47,18 @@ type result struct {
 // agora runs the binary with only the given environment (plus PATH).
 func agora(t *testing.T, env []string, stdin string, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(binary, args...)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary, args...)
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}, env...)
 	cmd.Dir = t.TempDir()
 	cmd.Stdin = strings.NewReader(stdin)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
+	if ctx.Err() != nil {
+		t.Fatalf("agora %s still running after a minute; killed\n%s", strings.Join(args, " "), errb.String())
+	}
 	code := 0
 	if ee, ok := err.(*exec.ExitError); ok {
 		code = ee.ExitCode()
@@ -252,5 +258,24 @@ func TestEmbeddedPostgres(t *testing.T) {
 				t.Fatalf("second serve: %v", err)
 			}
 		})
+	}
+}
+
+// A mail worker that cannot start (here: a CA file with no certificate)
+// stops the process with the reason, for `agora worker` and for `agora
+// serve` with its worker, instead of running on without sending mail.
+func TestWorkerThatCannotStartStopsTheProcess(t *testing.T) {
+	_, dsn := testdb.New(t)
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(ca, []byte("not a certificate\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"DATABASE_URL=" + dsn, "AGORA_LOG_LEVEL=warn", "AGORA_SMTP_URL=smtp://127.0.0.1:1",
+		"AGORA_MAIL_CA_FILE=" + ca, "AGORA_ADDR=127.0.0.1:0"}
+	for _, args := range [][]string{{"worker"}, {"serve"}} {
+		r := agora(t, env, "", args...)
+		if r.code == 0 || !strings.Contains(r.stderr, "certificate") {
+			t.Errorf("agora %s with an unusable CA file: exit %d, stderr %q; want a failure naming the certificate", args[0], r.code, r.stderr)
+		}
 	}
 }

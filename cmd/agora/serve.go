@@ -52,7 +52,13 @@ func serve(ctx context.Context, args []string) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	workerDone := make(chan error, 1)
-	go func() { workerDone <- a.RunBackground(ctx) }()
+	go func() {
+		err := a.RunBackground(ctx)
+		if err != nil {
+			cancel() // serving without the worker would leave mail unsent unnoticed
+		}
+		workerDone <- err
+	}()
 	serveErr := a.Serve(ctx, ln)
 	cancel()
 	return errors.Join(serveErr, <-workerDone)

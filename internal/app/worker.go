@@ -20,13 +20,24 @@ func (a *App) RunDigest(ctx context.Context) error {
 		Quiet: a.Config.Digest.Quiet, Interval: a.Config.Digest.Interval, Log: a.Log}).Run(ctx)
 }
 
-// RunBackground runs what a worker process does — mail delivery and the
-// change digests — until ctx is done.
+// RunBackground runs what a worker process does — mail delivery, the
+// change digests and retention — until ctx is done. They only fail at
+// start (a mail setting the SMTP client refuses, say); one that fails
+// stops the others, so that the process exits and says why instead of
+// running on without it.
 func (a *App) RunBackground(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	errs := make(chan error, 3)
-	go func() { errs <- a.RunWorker(ctx) }()
-	go func() { errs <- a.RunDigest(ctx) }()
-	go func() { errs <- a.RunRetention(ctx) }()
+	for _, run := range []func(context.Context) error{a.RunWorker, a.RunDigest, a.RunRetention} {
+		go func() {
+			err := run(ctx)
+			if err != nil {
+				cancel()
+			}
+			errs <- err
+		}()
+	}
 	return errors.Join(<-errs, <-errs, <-errs)
 }
 

@@ -62,8 +62,11 @@ func (o *Outbox) List(ctx context.Context, f Filter) (mails []Mail, next string,
 	if err != nil {
 		return nil, "", err
 	}
+	// The limit is a parameter, not part of the text: one prepared
+	// statement per filter shape, whatever the page size.
+	args = append(args, limit+1)
 	q := `SELECT ` + mailColumns + ` FROM outgoing_mail` + where +
-		fmt.Sprintf(` ORDER BY id DESC LIMIT %d`, limit+1)
+		fmt.Sprintf(` ORDER BY id DESC LIMIT $%d`, len(args))
 	if err := o.db.SelectContext(ctx, &mails, q, args...); err != nil {
 		return nil, "", fmt.Errorf("mail: list: %w", err)
 	}

@@ -140,10 +140,10 @@ func (s *FocalPoints) Delete(ctx context.Context, a auth.Actor, id int64) error 
 	})
 }
 
-// focalPointsOf lists the focal points of states, inside a transaction.
-func focalPointsOf(ctx context.Context, tx *sqlx.Tx, codes []string) (map[string][]FocalPoint, error) {
+// FocalPointsOf lists the focal points of states, by state.
+func FocalPointsOf(ctx context.Context, q sqlx.QueryerContext, codes []string) (map[string][]FocalPoint, error) {
 	var fps []FocalPoint
-	err := tx.SelectContext(ctx, &fps, `
+	err := sqlx.SelectContext(ctx, q, &fps, `
 		SELECT id, state_code, name, email, language, created_at FROM focal_points
 		WHERE state_code = ANY($1) ORDER BY id`, pq.Array(codes))
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {

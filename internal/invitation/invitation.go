@@ -98,7 +98,7 @@ func (s *Service) Invite(ctx context.Context, a auth.Actor, meetingID int64, req
 		for i, st := range states {
 			codes[i] = st.Code
 		}
-		fps, err := focalPointsOf(ctx, tx, codes)
+		fps, err := FocalPointsOf(ctx, tx, codes)
 		if err != nil {
 			return err
 		}

@@ -49,7 +49,7 @@ func (s *Service) Remind(ctx context.Context, a auth.Actor, meetingID int64) (in
 		for i, inv := range invs {
 			codes[i] = inv.State
 		}
-		fps, err := focalPointsOf(ctx, tx, codes)
+		fps, err := FocalPointsOf(ctx, tx, codes)
 		if err != nil {
 			return err
 		}

@@ -131,13 +131,3 @@ func (s *Service) tellFocalPoints(ctx context.Context, tx *sqlx.Tx, m meeting.Me
 	}
 	return nil
 }
-
-// focalPointsOf reads a state's focal points.
-func (s *Service) focalPointsOf(ctx context.Context, code string) ([]invitation.FocalPoint, error) {
-	var fps []invitation.FocalPoint
-	err := s.db.SelectContext(ctx, &fps, `SELECT id, state_code, name, email, language, created_at FROM focal_points WHERE state_code = $1`, code)
-	if err != nil {
-		return nil, fmt.Errorf("registration: focal points: %w", err)
-	}
-	return fps, nil
-}

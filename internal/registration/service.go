@@ -89,9 +89,11 @@ func (s *Service) Register(ctx context.Context, a auth.Actor, meetingID int64, i
 	}
 	var fps []invitation.FocalPoint
 	if source == SourceLink {
-		if fps, err = s.focalPointsOf(ctx, in.State); err != nil {
+		byState, err := invitation.FocalPointsOf(ctx, s.db, []string{in.State})
+		if err != nil {
 			return Result{}, err
 		}
+		fps = byState[in.State]
 	}
 	var res Result
 	err = postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {

@@ -25,6 +25,7 @@ test:
 	./scripts/ensure-postgres.sh
 	./scripts/ensure-mailpit.sh
 	./scripts/ensure-chromium.sh
+	./scripts/ensure-poppler.sh
 	$(GO) vet $(PKGS)
 	$(GO) test $(TESTFLAGS) $(PKGS)
 

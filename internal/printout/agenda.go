@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/go-pdf/fpdf"
-
 	"github.com/coe-agora/agora/internal/i18n"
 	"github.com/coe-agora/agora/internal/meeting"
 )
@@ -18,37 +16,38 @@ type Labels struct {
 	Agenda, Speakers, TimesNote, Printed string
 }
 
-// AgendaPDF renders a meeting's agenda as an A4 PDF in lang. The core PDF
-// fonts cover Western European text (French accents, ü, œ), which is what
-// the two official languages need.
+// AgendaPDF renders a meeting's agenda as an A4 PDF in lang. Titles,
+// venues and speakers' names keep their own script (see Font).
 func AgendaPDF(m meeting.Meeting, items []meeting.Item, lang string, l Labels) ([]byte, error) {
 	loc := m.Zone()
-	pdf := fpdf.New("P", "mm", "A4", "")
-	tr := pdf.UnicodeTranslatorFromDescriptor("cp1252")
+	pdf, err := NewDocument("P")
+	if err != nil {
+		return nil, err
+	}
 	pdf.SetTitle(m.Title(lang), true)
 	pdf.SetAuthor("Council of Europe — Agora", true)
 	pdf.SetMargins(20, 20, 20)
 	pdf.SetAutoPageBreak(true, 20)
 	pdf.SetFooterFunc(func() {
 		pdf.SetY(-15)
-		pdf.SetFont("Helvetica", "I", 8)
-		pdf.CellFormat(0, 10, tr(fmt.Sprintf("%s — %d", l.Printed, pdf.PageNo())), "", 0, "C", false, 0, "")
+		pdf.SetFont(Font, "I", 8)
+		pdf.CellFormat(0, 10, fmt.Sprintf("%s — %d", l.Printed, pdf.PageNo()), "", 0, "C", false, 0, "")
 	})
 	pdf.AddPage()
 
-	pdf.SetFont("Helvetica", "B", 16)
-	pdf.MultiCell(0, 8, tr(m.Title(lang)), "", "L", false)
-	pdf.SetFont("Helvetica", "", 11)
+	pdf.SetFont(Font, "B", 16)
+	pdf.MultiCell(0, 8, m.Title(lang), "", "L", false)
+	pdf.SetFont(Font, "", 11)
 	when := i18n.DateTime(m.StartsAt.In(loc), lang) + " – " + i18n.DateTime(m.EndsAt.In(loc), lang)
-	pdf.MultiCell(0, 6, tr(when), "", "L", false)
+	pdf.MultiCell(0, 6, when, "", "L", false)
 	if m.Venue != "" {
-		pdf.MultiCell(0, 6, tr(m.Venue), "", "L", false)
+		pdf.MultiCell(0, 6, m.Venue, "", "L", false)
 	}
-	pdf.SetFont("Helvetica", "I", 9)
-	pdf.MultiCell(0, 5, tr(l.TimesNote), "", "L", false)
+	pdf.SetFont(Font, "I", 9)
+	pdf.MultiCell(0, 5, l.TimesNote, "", "L", false)
 	pdf.Ln(4)
-	pdf.SetFont("Helvetica", "B", 13)
-	pdf.CellFormat(0, 8, tr(l.Agenda), "", 1, "L", false, 0, "")
+	pdf.SetFont(Font, "B", 13)
+	pdf.CellFormat(0, 8, l.Agenda, "", 1, "L", false, 0, "")
 
 	for _, it := range items {
 		indent := 0.0
@@ -56,17 +55,17 @@ func AgendaPDF(m meeting.Meeting, items []meeting.Item, lang string, l Labels) (
 			indent = 10
 		}
 		pdf.SetX(20 + indent)
-		pdf.SetFont("Helvetica", "B", 11)
-		pdf.CellFormat(14, 6, tr(it.Number), "", 0, "L", false, 0, "")
+		pdf.SetFont(Font, "B", 11)
+		pdf.CellFormat(14, 6, it.Number, "", 0, "L", false, 0, "")
 		title := it.Title(lang)
 		if it.StartsAt != nil {
 			title = i18n.Clock(it.StartsAt.In(loc)) + "  " + title
 		}
-		pdf.MultiCell(0, 6, tr(title), "", "L", false)
-		pdf.SetFont("Helvetica", "", 10)
+		pdf.MultiCell(0, 6, title, "", "L", false)
+		pdf.SetFont(Font, "", 10)
 		if notes := it.Notes(lang); notes != "" {
 			pdf.SetX(34 + indent)
-			pdf.MultiCell(0, 5, tr(notes), "", "L", false)
+			pdf.MultiCell(0, 5, notes, "", "L", false)
 		}
 		if len(it.Speakers) > 0 {
 			var names []string
@@ -78,8 +77,8 @@ func AgendaPDF(m meeting.Meeting, items []meeting.Item, lang string, l Labels) (
 				}
 			}
 			pdf.SetX(34 + indent)
-			pdf.SetFont("Helvetica", "I", 10)
-			pdf.MultiCell(0, 5, tr(l.Speakers+" "+strings.Join(names, "; ")), "", "L", false)
+			pdf.SetFont(Font, "I", 10)
+			pdf.MultiCell(0, 5, l.Speakers+" "+strings.Join(names, "; "), "", "L", false)
 		}
 		pdf.Ln(1)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/coe-agora/agora/internal/apptest"
 	"github.com/coe-agora/agora/internal/meeting"
+	"github.com/coe-agora/agora/internal/pdftest"
 )
 
 func publishedMeeting(t *testing.T, e *apptest.Env, public bool) meeting.Meeting {
@@ -118,6 +119,43 @@ func TestMeetingPageInFrenchAndEnglish(t *testing.T) {
 	code, pdf, h := getPage(t, e, path+"/agenda.pdf?lang=fr")
 	if code != 200 || h.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(pdf, "%PDF-") || len(pdf) < 1000 {
 		t.Errorf("agenda PDF: %d %s, %d bytes", code, h.Get("Content-Type"), len(pdf))
+	}
+}
+
+// The agenda PDF keeps names in every script the member states write in,
+// in both languages: entered through the API, read back by a PDF reader.
+func TestAgendaPDFKeepsEuropeanNames(t *testing.T) {
+	e := apptest.Start(t)
+	var m meeting.Meeting
+	e.JSON("POST", "/api/v1/meetings", "secretariat", map[string]any{
+		"kind": "expert_group", "title_en": "Expert group in Łódź", "title_fr": "Groupe d'experts à Łódź",
+		"starts_at": "2027-04-12T09:00:00+02:00", "ends_at": "2027-04-12T17:00:00+02:00",
+		"venue": "Uniwersytet Łódzki, Łódź", "public": true,
+	}, 201, &m)
+	path := fmt.Sprintf("/api/v1/meetings/%d", m.ID)
+	e.JSON("POST", path+"/agenda", "secretariat", map[string]any{
+		"title_en": "Reports from Ελλάδα, Україна and Република Српска", "title_fr": "Rapports de Ελλάδα, Україна et Република Српска",
+		"notes_en": "Presented by Çağrı Şahin", "notes_fr": "Présenté par Çağrı Şahin",
+		"speakers": []map[string]string{{"name": "Ștefan Țăran", "function": "Președinte"}},
+	}, 201, nil)
+	e.JSON("POST", path+"/publish", "secretariat", nil, 200, nil)
+
+	for lang, want := range map[string][]string{
+		"en": {"Expert group in Łódź", "Uniwersytet Łódzki, Łódź", "Reports from Ελλάδα, Україна and Република Српска",
+			"Presented by Çağrı Şahin", "Ștefan Țăran (Președinte)"},
+		"fr": {"Groupe d'experts à Łódź", "Uniwersytet Łódzki, Łódź", "Rapports de Ελλάδα, Україна et Република Српска",
+			"Présenté par Çağrı Şahin", "Ștefan Țăran (Președinte)"},
+	} {
+		code, pdf, h := getPage(t, e, fmt.Sprintf("/meetings/%d/agenda.pdf?lang=%s", m.ID, lang))
+		if code != 200 || h.Get("Content-Type") != "application/pdf" {
+			t.Fatalf("agenda PDF (%s): %d %s", lang, code, h.Get("Content-Type"))
+		}
+		text := pdftest.Text(t, []byte(pdf))
+		for _, w := range want {
+			if !strings.Contains(text, w) {
+				t.Errorf("the %s agenda PDF reads %q\nwithout %q", lang, text, w)
+			}
+		}
 	}
 }
 

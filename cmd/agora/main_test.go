@@ -279,3 +279,144 @@ func TestWorkerThatCannotStartStopsTheProcess(t *testing.T) {
 		}
 	}
 }
+
+// `make run` in a checkout that only its owner can enter — root's /root/agora
+// (mode 0700) is the usual case in containers and on CI machines — with
+// the binary built inside it and the default ./var. As root the server runs
+// as the postgres user, who can enter neither, so the data goes under
+// /var/lib/agora/ in a directory named after the checkout, said in one
+// line; as an ordinary user it stays in ./var. Either way the server
+// starts, serves a second command, and keeps its data across a restart.
+func TestEmbeddedPostgresInAPrivateCheckout(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts PostgreSQL")
+	}
+	t.Run("root", func(t *testing.T) {
+		if os.Geteuid() != 0 {
+			t.Skip("needs root: this case checks how root's private checkout hands its data to the postgres user")
+		}
+		runInPrivateCheckout(t, nil)
+	})
+	t.Run("ordinary user", func(t *testing.T) {
+		var cred *syscall.Credential
+		if os.Geteuid() == 0 {
+			u, err := user.Lookup("nobody")
+			if err != nil {
+				t.Skip("running as root with no 'nobody' user to play the ordinary user")
+			}
+			uid, _ := strconv.Atoi(u.Uid)
+			gid, _ := strconv.Atoi(u.Gid)
+			cred = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}
+		}
+		runInPrivateCheckout(t, cred)
+	})
+}
+
+// runInPrivateCheckout runs agora as cred (nil: as this process) from a
+// mode-0700 checkout of its own.
+func runInPrivateCheckout(t *testing.T, cred *syscall.Credential) {
+	checkout, err := os.MkdirTemp("", "agora-private-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(checkout)
+	if err := os.Chmod(checkout, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(checkout, "bin", "agora")
+	if err := os.MkdirAll(filepath.Dir(bin), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("cp", binary, bin).CombinedOutput(); err != nil {
+		t.Fatalf("cp: %v %s", err, out)
+	}
+	if cred != nil {
+		if out, err := exec.Command("chown", "-R", fmt.Sprintf("%d:%d", cred.Uid, cred.Gid), checkout).CombinedOutput(); err != nil {
+			t.Fatalf("chown: %v %s", err, out)
+		}
+	}
+	// Where root's data goes: /var/lib/agora/ and the checkout's path.
+	shared := filepath.Join("/var/lib/agora", strings.ReplaceAll(strings.Trim(filepath.Join(checkout, "var"), "/"), "/", "-"))
+	defer os.RemoveAll(shared)
+
+	pgPort, httpPort := freePort(t), freePort(t)
+	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + checkout,
+		"AGORA_EMBEDDED_PORT=" + strconv.Itoa(pgPort), "AGORA_ADDR=127.0.0.1:" + strconv.Itoa(httpPort)}
+	url := "http://127.0.0.1:" + strconv.Itoa(httpPort)
+	run := func(stdin string, args ...string) (*exec.Cmd, *bytes.Buffer, *bytes.Buffer) {
+		cmd := exec.Command(bin, args...)
+		cmd.Env, cmd.Dir = env, checkout
+		cmd.Stdin = strings.NewReader(stdin)
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
+		var out, errb bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errb
+		return cmd, &out, &errb
+	}
+	type server struct {
+		cmd    *exec.Cmd
+		stderr *bytes.Buffer
+		exited chan error
+	}
+	serve := func() server {
+		cmd, _, errb := run("", "serve")
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		s := server{cmd, errb, make(chan error, 1)}
+		go func() { s.exited <- cmd.Wait() }()
+		for deadline := time.Now().Add(90 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+			select {
+			case err := <-s.exited:
+				t.Fatalf("agora serve exited (%v):\n%s", err, errb)
+			default:
+			}
+			if resp, err := http.Get(url + "/readyz"); err == nil {
+				resp.Body.Close()
+				if resp.StatusCode == 200 {
+					return s
+				}
+			}
+		}
+		_ = cmd.Process.Kill()
+		t.Fatalf("agora serve never became ready:\n%s", errb)
+		return s
+	}
+	stop := func(s server) {
+		_ = s.cmd.Process.Signal(syscall.SIGTERM)
+		if err := <-s.exited; err != nil {
+			t.Fatalf("serve did not exit cleanly on SIGTERM: %v\n%s", err, s.stderr)
+		}
+	}
+
+	srv := serve()
+	dataIn := filepath.Join(checkout, "var", "pg", "data")
+	if os.Geteuid() == 0 && cred == nil {
+		dataIn = filepath.Join(shared, "pg", "data")
+		var said []string
+		for _, line := range strings.Split(srv.stderr.String(), "\n") {
+			if strings.Contains(line, shared) && strings.Contains(line, "cannot enter "+checkout) {
+				said = append(said, line)
+			}
+		}
+		if len(said) != 1 {
+			t.Errorf("want one line saying the data is in %s and why; got %d:\n%s", shared, len(said), srv.stderr)
+		}
+	} else if strings.Contains(srv.stderr.String(), "/var/lib/agora") {
+		t.Errorf("an ordinary user's data should stay in the checkout:\n%s", srv.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dataIn, "PG_VERSION")); err != nil {
+		t.Errorf("no PostgreSQL cluster in %s: %v", dataIn, err)
+	}
+	add, out, errb := run("a long enough passphrase\n", "user", "add", "--email", "admin@example.org", "--name", "Admin", "--role", "admin", "--password-stdin")
+	if err := add.Run(); err != nil {
+		t.Fatalf("user add beside serve: %v\n%s%s", err, out, errb)
+	}
+	stop(srv)
+
+	srv = serve()
+	tok, out, errb := run("", "token", "create", "--email", "admin@example.org")
+	if err := tok.Run(); err != nil || !tokenLine.MatchString(out.String()) {
+		t.Fatalf("after a restart the account is gone: %v %q %s", err, out, errb)
+	}
+	stop(srv)
+}

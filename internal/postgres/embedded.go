@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
-	"os/user"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -51,19 +50,21 @@ func (e *Embedded) URL() string { return e.url }
 //
 // PostgreSQL refuses to run as root, so the server runs in a child process
 // (this binary, under EmbeddedCommand) which, when we are root, is given the
-// identity of the "postgres" system user (or "nobody"). The child is in its
-// own process group so a terminal's Ctrl-C reaches only us: we stop it last,
-// after in-flight requests have finished. If we die, its stdin closes and it
-// stops the server on its own.
+// identity of the "postgres" system user (or "nobody"). That user must reach
+// the data and the binary: when root's checkout is private (/root/agora,
+// mode 0700), the data goes under SharedDataDir instead and the binary is
+// copied next to it (see place). The child is in its own process group so a
+// terminal's Ctrl-C reaches only us: we stop it last, after in-flight
+// requests have finished. If we die, its stdin closes and it stops the
+// server on its own.
 func StartEmbedded(ctx context.Context, opt EmbeddedOptions) (*Embedded, error) {
-	dir, err := filepath.Abs(filepath.Join(opt.Dir, "pg"))
+	pl, err := place(opt.Dir)
 	if err != nil {
-		return nil, fmt.Errorf("embedded postgres: %w", err)
+		return nil, err
 	}
-	// The parent stays enterable: when we are root, the server runs as
-	// another user who must reach dir through it.
-	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
-		return nil, fmt.Errorf("embedded postgres: cannot create %s: %w", filepath.Dir(dir), err)
+	dir := filepath.Join(pl.home, "pg")
+	if pl.moved != "" && opt.Logger != nil {
+		opt.Logger.Info("embedded PostgreSQL keeps its data in "+dir+" ("+pl.moved+")", "dir", dir)
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("embedded postgres: cannot create %s: %w", dir, err)
@@ -87,9 +88,9 @@ func StartEmbedded(ctx context.Context, opt EmbeddedOptions) (*Embedded, error) 
 			return nil, err
 		}
 	}
-	self, err := os.Executable()
+	self, err := pl.executable()
 	if err != nil {
-		return nil, fmt.Errorf("embedded postgres: %w", err)
+		return nil, err
 	}
 	cmd := exec.Command(self, EmbeddedCommand)
 	cmd.Env = []string{
@@ -97,13 +98,15 @@ func StartEmbedded(ctx context.Context, opt EmbeddedOptions) (*Embedded, error) 
 		"AGORA_PG_DIR=" + dir, "AGORA_PG_PORT=" + strconv.Itoa(opt.Port),
 		"AGORA_PG_BINARIES=" + bin, "AGORA_PG_VERSION=" + version, "AGORA_PG_PASSWORD=" + password,
 	}
+	// Our working directory may be closed to the server's user, and
+	// PostgreSQL's tools look at theirs.
+	cmd.Dir = dir
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
-	if os.Geteuid() == 0 {
-		cred, err := unprivileged(dir)
-		if err != nil {
+	if pl.cred != nil {
+		if err := giveTo(dir, pl); err != nil {
 			return nil, err
 		}
-		cmd.SysProcAttr.Credential = cred
+		cmd.SysProcAttr.Credential = pl.cred
 	}
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -233,37 +236,19 @@ func embeddedPassword(dir string) (string, error) {
 	return pw, nil
 }
 
-// unprivileged returns the identity the server runs under when we are root,
-// after giving it the data directory (the password file stays root's).
-func unprivileged(dir string) (*syscall.Credential, error) {
-	var u *user.User
-	var err error
-	for _, name := range []string{"postgres", "nobody"} {
-		if u, err = user.Lookup(name); err == nil {
-			break
-		}
-	}
-	if err != nil {
-		return nil, errors.New("embedded postgres: running as root needs a 'postgres' or 'nobody' user to run the server as")
-	}
-	uid, _ := strconv.Atoi(u.Uid)
-	gid, _ := strconv.Atoi(u.Gid)
-	err = filepath.Walk(dir, func(path string, info os.FileInfo, err error) error {
+// giveTo gives the data directory to the server's user (the password
+// file stays root's).
+func giveTo(dir string, pl placement) error {
+	err := filepath.Walk(dir, func(path string, info os.FileInfo, err error) error {
 		if err != nil || filepath.Base(path) == "password" {
 			return err
 		}
-		return os.Lchown(path, uid, gid)
+		return os.Lchown(path, int(pl.cred.Uid), int(pl.cred.Gid))
 	})
 	if err != nil {
-		return nil, fmt.Errorf("embedded postgres: cannot give %s to user %s: %w", dir, u.Username, err)
+		return fmt.Errorf("embedded postgres: cannot give %s to user %s: %w", dir, pl.user, err)
 	}
-	for d := filepath.Dir(dir); d != "/"; d = filepath.Dir(d) {
-		if st, err := os.Stat(d); err == nil && st.Mode().Perm()&0o001 == 0 {
-			return nil, fmt.Errorf("embedded postgres: user %s cannot enter %s (PostgreSQL refuses to run as root); "+
-				"set embedded.dir to a directory outside it, run as an ordinary user, or set DATABASE_URL", u.Username, d)
-		}
-	}
-	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}, nil
+	return nil
 }
 
 // findPostgres returns the installation directory of the newest PostgreSQL

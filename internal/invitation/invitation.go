@@ -92,8 +92,9 @@ func (s *Service) Invite(ctx context.Context, a auth.Actor, meetingID int64, req
 	if err != nil {
 		return Result{}, err
 	}
-	res := Result{WithoutFocalPoint: []string{}}
+	var res Result
 	err = postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		res = Result{WithoutFocalPoint: []string{}} // InTx may run this twice
 		codes := make([]string, len(states))
 		for i, st := range states {
 			codes[i] = st.Code

@@ -33,6 +33,7 @@ func (s *Service) Remind(ctx context.Context, a auth.Actor, meetingID int64) (in
 	}
 	queued := 0
 	err = postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		queued = 0 // InTx may run this twice
 		var invs []Invitation
 		err := tx.SelectContext(ctx, &invs, `
 			SELECT i.id, i.meeting_id, i.state_code, i.status, i.rounds, i.sent_at, i.reminded_at, i.nonce

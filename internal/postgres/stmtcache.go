@@ -52,6 +52,10 @@ func (c cachingConnector) Driver() driver.Driver { return c.c.Driver() }
 type cachingConn struct {
 	pqConn
 	stmts map[string]driver.Stmt
+	// inTx is true while a transaction is open on the connection;
+	// staleInTx, when the server refused one of our statements during the
+	// last one (see forget). InTx reads it to run the transaction again.
+	inTx, staleInTx bool
 }
 
 // stmt returns the connection's prepared statement for q, preparing it
@@ -70,19 +74,69 @@ func (c *cachingConn) stmt(ctx context.Context, q string) (driver.Stmt, error) {
 	return s, nil
 }
 
-// forget drops a statement the server no longer accepts (a schema change
-// made its cached plan invalid: SQLSTATE 0A000) so the next use prepares
-// it again.
-func (c *cachingConn) forget(q string, err error) bool {
+// isStalePlan reports whether err is the server refusing a prepared
+// statement whose result type a schema change altered ("cached plan must
+// not change result type", SQLSTATE 0A000).
+func isStalePlan(err error) bool {
 	var pqErr *pq.Error
-	if !errors.As(err, &pqErr) || pqErr.Code != "0A000" {
+	return errors.As(err, &pqErr) && pqErr.Code == "0A000"
+}
+
+// forget reacts to a statement the server refused after a schema change.
+// The change (a migration, ALTER TABLE) has most likely altered other
+// cached statements too, so all of them go and are prepared again on next
+// use. Outside a transaction the caller then runs the query unnamed and
+// the caller of database/sql sees nothing. Inside one the server has
+// already aborted the transaction, so nothing can be retried here: the
+// statements are closed once it ends (the server accepts nothing else
+// until then), and staleInTx tells InTx to run the transaction again.
+func (c *cachingConn) forget(err error) bool {
+	if !isStalePlan(err) {
 		return false
 	}
-	if s, ok := c.stmts[q]; ok {
+	if c.inTx {
+		c.staleInTx = true
+		return false
+	}
+	c.closeStatements()
+	return true
+}
+
+func (c *cachingConn) closeStatements() {
+	for q, s := range c.stmts {
 		_ = s.Close()
 		delete(c.stmts, q)
 	}
-	return true
+}
+
+// BeginTx opens a transaction and follows it, for forget.
+func (c *cachingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	tx, err := c.pqConn.BeginTx(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	c.inTx, c.staleInTx = true, false
+	return cachingTx{Tx: tx, c: c}, nil
+}
+
+// cachingTx closes the statements the server refused during the
+// transaction once it has ended.
+type cachingTx struct {
+	driver.Tx
+	c *cachingConn
+}
+
+func (t cachingTx) Commit() error   { return t.end(t.Tx.Commit()) }
+func (t cachingTx) Rollback() error { return t.end(t.Tx.Rollback()) }
+
+// end also runs after a failed Commit: lib/pq rolls an aborted
+// transaction back and reports it as an error.
+func (t cachingTx) end(err error) error {
+	t.c.inTx = false
+	if t.c.staleInTx {
+		t.c.closeStatements()
+	}
+	return err
 }
 
 func (c *cachingConn) QueryContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Rows, error) {
@@ -97,7 +151,7 @@ func (c *cachingConn) QueryContext(ctx context.Context, q string, args []driver.
 		return c.pqConn.QueryContext(ctx, q, args)
 	}
 	rows, err := s.(driver.StmtQueryContext).QueryContext(ctx, args)
-	if err != nil && c.forget(q, err) {
+	if err != nil && c.forget(err) {
 		return c.pqConn.QueryContext(ctx, q, args)
 	}
 	return rows, err
@@ -115,7 +169,7 @@ func (c *cachingConn) ExecContext(ctx context.Context, q string, args []driver.N
 		return c.pqConn.ExecContext(ctx, q, args)
 	}
 	res, err := s.(driver.StmtExecContext).ExecContext(ctx, args)
-	if err != nil && c.forget(q, err) {
+	if err != nil && c.forget(err) {
 		return c.pqConn.ExecContext(ctx, q, args)
 	}
 	return res, err

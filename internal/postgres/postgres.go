@@ -80,24 +80,23 @@ func isLocal(host string) bool {
 // When the transaction failed because the server refused one of the
 // connection's cached statements after a schema change (a migration run by
 // another process, say: see forget in stmtcache.go), fn runs once more in
-// a new transaction on the same connection, whose statements are then
-// prepared afresh. So fn may run twice: it must write only through tx and
-// set what it returns afresh on each run.
+// a new transaction, on a connection whose statements are dropped first
+// and so prepared afresh. So fn may run twice: it must write only through
+// tx and set what it returns afresh on each run.
 func InTx(ctx context.Context, db *sqlx.DB, fn func(tx *sqlx.Tx) error) error {
-	conn, err := db.Connx(ctx)
-	if err != nil {
-		return fmt.Errorf("postgres: begin: %w", err)
-	}
-	defer conn.Close()
-	err = inTx(ctx, conn, fn)
-	if err != nil && staleStatements(conn) {
-		err = inTx(ctx, conn, fn)
+	run := &txRun{}
+	err := inTx(context.WithValue(ctx, txRunKey{}, run), db, fn)
+	if err != nil && run.stale {
+		err = inTx(context.WithValue(ctx, txRunKey{}, &txRun{fresh: true}), db, fn)
 	}
 	return err
 }
 
-func inTx(ctx context.Context, conn *sqlx.Conn, fn func(tx *sqlx.Tx) error) (err error) {
-	tx, err := conn.BeginTxx(ctx, nil)
+// inTx runs fn in one transaction. db.BeginTxx, unlike a transaction begun
+// on a connection taken from the pool, moves to another connection when
+// the first one turns out to be dead (after a database restart).
+func inTx(ctx context.Context, db *sqlx.DB, fn func(tx *sqlx.Tx) error) (err error) {
+	tx, err := db.BeginTxx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("postgres: begin: %w", err)
 	}
@@ -117,19 +116,6 @@ func inTx(ctx context.Context, conn *sqlx.Conn, fn func(tx *sqlx.Tx) error) (err
 		return fmt.Errorf("postgres: commit: %w", err)
 	}
 	return nil
-}
-
-// staleStatements reports whether the last transaction on conn failed on
-// a cached statement the server refused after a schema change.
-func staleStatements(conn *sqlx.Conn) bool {
-	stale := false
-	_ = conn.Raw(func(dc any) error {
-		if c, ok := dc.(*cachingConn); ok {
-			stale = c.staleInTx
-		}
-		return nil
-	})
-	return stale
 }
 
 // IsUniqueViolation reports whether err is a unique-constraint violation,

@@ -52,11 +52,21 @@ func (c cachingConnector) Driver() driver.Driver { return c.c.Driver() }
 type cachingConn struct {
 	pqConn
 	stmts map[string]driver.Stmt
-	// inTx is true while a transaction is open on the connection;
-	// staleInTx, when the server refused one of our statements during the
-	// last one (see forget). InTx reads it to run the transaction again.
-	inTx, staleInTx bool
+	// inTx is true while a transaction is open on the connection; stale,
+	// when the server refused one of its statements during it (see
+	// forget); run, what InTx learns of it (nil outside InTx).
+	inTx, stale bool
+	run         *txRun
 }
+
+// txRun is how InTx and the connection running its transaction talk,
+// through the context given to BeginTx.
+type txRun struct {
+	stale bool // set by the connection: the server refused a cached statement
+	fresh bool // set by InTx: drop the connection's statements first
+}
+
+type txRunKey struct{}
 
 // stmt returns the connection's prepared statement for q, preparing it
 // while the cache has room; nil once it is full, and the caller then
@@ -89,13 +99,16 @@ func isStalePlan(err error) bool {
 // the caller of database/sql sees nothing. Inside one the server has
 // already aborted the transaction, so nothing can be retried here: the
 // statements are closed once it ends (the server accepts nothing else
-// until then), and staleInTx tells InTx to run the transaction again.
+// until then), and InTx learns that running the transaction again will do.
 func (c *cachingConn) forget(err error) bool {
 	if !isStalePlan(err) {
 		return false
 	}
 	if c.inTx {
-		c.staleInTx = true
+		c.stale = true
+		if c.run != nil {
+			c.run.stale = true
+		}
 		return false
 	}
 	c.closeStatements()
@@ -111,11 +124,15 @@ func (c *cachingConn) closeStatements() {
 
 // BeginTx opens a transaction and follows it, for forget.
 func (c *cachingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	run, _ := ctx.Value(txRunKey{}).(*txRun)
+	if run != nil && run.fresh {
+		c.closeStatements()
+	}
 	tx, err := c.pqConn.BeginTx(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
-	c.inTx, c.staleInTx = true, false
+	c.inTx, c.stale, c.run = true, false, run
 	return cachingTx{Tx: tx, c: c}, nil
 }
 
@@ -132,9 +149,10 @@ func (t cachingTx) Rollback() error { return t.end(t.Tx.Rollback()) }
 // end also runs after a failed Commit: lib/pq rolls an aborted
 // transaction back and reports it as an error.
 func (t cachingTx) end(err error) error {
-	t.c.inTx = false
-	if t.c.staleInTx {
+	t.c.inTx, t.c.run = false, nil
+	if t.c.stale {
 		t.c.closeStatements()
+		t.c.stale = false
 	}
 	return err
 }

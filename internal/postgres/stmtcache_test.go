@@ -188,3 +188,53 @@ func TestStatementCacheUnderLoadWhileColumnsChange(t *testing.T) {
 	default:
 	}
 }
+
+// InTx's second run may land on another connection whose statements the
+// schema change made stale too (the first one was taken meanwhile): the
+// run marked fresh drops them before it begins, so it cannot fail the
+// same way again.
+func TestFreshTransactionDropsStaleStatements(t *testing.T) {
+	ctx := context.Background()
+	_, dsn := testdb.Empty(t)
+	db, err := postgres.Open(ctx, dsn, postgres.PoolOptions{MaxOpenConns: 2, MaxIdleConns: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.MustExecContext(ctx, `CREATE TABLE guests (id int PRIMARY KEY, name text NOT NULL)`)
+	db.MustExecContext(ctx, `INSERT INTO guests VALUES (1, 'Ελένη')`)
+	conn, err := db.Connx(ctx) // the stale connection, pinned
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	read := func(fresh bool) error {
+		txCtx := ctx
+		if fresh {
+			txCtx = postgres.FreshTx(ctx)
+		}
+		tx, err := conn.BeginTxx(txCtx, nil)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback() //nolint:errcheck // read only
+		_, err = readGuest(ctx, tx, 1)
+		return err
+	}
+	for _, c := range []struct {
+		change string
+		fresh  bool
+	}{
+		{`ALTER TABLE guests ADD COLUMN country text`, false},
+		{`ALTER TABLE guests ADD COLUMN language text`, true},
+	} {
+		if err := read(false); err != nil { // cached in the table's current shape
+			t.Fatal(err)
+		}
+		db.MustExecContext(ctx, c.change) // on the pool's other connection
+		err := read(c.fresh)
+		if c.fresh && err != nil || !c.fresh && !postgres.IsStalePlan(err) {
+			t.Errorf("after %q, a transaction (fresh: %v) reads: %v", c.change, c.fresh, err)
+		}
+	}
+}

@@ -38,7 +38,10 @@ func place(configured string) (placement, error) {
 		return placement{}, fmt.Errorf("embedded postgres: %w", err)
 	}
 	if os.Geteuid() != 0 {
-		return placement{home: home}, os.MkdirAll(home, 0o755)
+		if err := os.MkdirAll(home, 0o755); err != nil {
+			return placement{}, fmt.Errorf("embedded postgres: cannot create %s: %w", home, err)
+		}
+		return placement{home: home}, nil
 	}
 	u, err := serverUser()
 	if err != nil {
@@ -50,6 +53,9 @@ func place(configured string) (placement, error) {
 		pl.moved = fmt.Sprintf("user %s cannot enter %s, and PostgreSQL refuses to run as root", u.name, blocked)
 	}
 	if err := mkdirOpen(pl.home); err != nil {
+		if pl.moved != "" {
+			return placement{}, fmt.Errorf("%w (%s); set embedded.dir to a directory it can enter, or DATABASE_URL", err, pl.moved)
+		}
 		return placement{}, err
 	}
 	return pl, nil

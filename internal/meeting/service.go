@@ -11,7 +11,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 
 	"github.com/coe-agora/agora/internal/apperr"
 	"github.com/coe-agora/agora/internal/auth"
@@ -149,8 +148,11 @@ func (s *Service) Update(ctx context.Context, a auth.Actor, id int64, apply func
 		if !cur.Editable() {
 			return apperr.New(apperr.Conflict, "a %s meeting cannot be edited", cur.Status)
 		}
-		next := cur.Fields
-		next.InvitedStates = append(pq.StringArray{}, cur.InvitedStates...)
+		// apply edits a copy that shares nothing with cur: a JSON patch
+		// decodes into pointers and slices in place, and an edit made
+		// through cur's own would vanish from the diff below, so that
+		// nothing would be saved.
+		next := cur.Fields.clone()
 		if err := apply(&next); err != nil {
 			return err
 		}

@@ -304,7 +304,11 @@ func (s *Service) Meeting(ctx context.Context, a auth.Actor, id int64) (Meeting,
 	if !CanView(a, m) {
 		return Meeting{}, apperr.New(apperr.NotFound, "no such meeting")
 	}
-	return m, nil
+	one := []Meeting{m}
+	if err := s.hideOnlineLinks(ctx, a, one); err != nil {
+		return Meeting{}, err
+	}
+	return one[0], nil
 }
 
 // History lists every change to a meeting and its agenda (secretariat only).
@@ -389,6 +393,9 @@ func (s *Service) Meetings(ctx context.Context, a auth.Actor, f Filter) (ms []Me
 	}
 	if ms == nil {
 		ms = []Meeting{}
+	}
+	if err := s.hideOnlineLinks(ctx, a, ms); err != nil {
+		return nil, "", err
 	}
 	return ms, next, nil
 }

@@ -167,7 +167,9 @@ func (s *Service) Update(ctx context.Context, a auth.Actor, id int64, apply func
 				return err
 			}
 		}
-		changes, err := diff(ChangeUpdate, nil, cur.Fields, next)
+		before := cur.Fields.clone()
+		before.normalizeTimes()
+		changes, err := diff(ChangeUpdate, nil, before, next)
 		if err != nil {
 			return err
 		}

@@ -3,9 +3,14 @@ package web_test
 import (
 	"encoding/json"
 	"fmt"
+	"html"
+	"net/http"
+	"net/url"
 	"reflect"
+	"regexp"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -349,4 +354,125 @@ func sameValue(a, b any) bool {
 		return true
 	}
 	return reflect.DeepEqual(a, b)
+}
+
+// The secretariat's meeting editor saves every field it is given, and
+// holds every field: a meeting saved unchanged through the editor changes
+// nothing and records nothing. A field the API shows that the editor
+// lacks would be blanked by every save, so each writable key must have a
+// control of its name.
+func TestMeetingEditorKeepsEveryField(t *testing.T) {
+	e := apptest.Start(t)
+	start := time.Now().Add(30 * 24 * time.Hour).Truncate(time.Hour).UTC()
+	b := draftBody()
+	b["kind"], b["title_fr"], b["timezone"] = "expert_group", "Groupe d'experts", "Europe/Brussels"
+	b["languages"] = []string{"fr"}
+	b["registration_opens_at"] = start.Add(-20 * 24 * time.Hour).Format(time.RFC3339)
+	b["registration_closes_at"] = start.Add(-2 * 24 * time.Hour).Format(time.RFC3339)
+	b["seats_per_state"], b["funded_seats_per_state"], b["capacity"] = 3, 2, 60
+	b["audience"], b["invited_states"] = "custom", []string{"DE", "FR"}
+	b["requires_approval"], b["public"] = true, true
+	var m meeting.Meeting
+	e.JSON("POST", "/api/v1/meetings", "secretariat", b, 201, &m)
+	path := fmt.Sprintf("/api/v1/meetings/%d", m.ID)
+	var before map[string]any
+	e.JSON("GET", path, "secretariat", nil, 200, &before)
+	for k, v := range b {
+		if !sameValue(before[k], toJSONValue(t, v)) {
+			t.Fatalf("created with %s = %v, shows %v", k, v, before[k])
+		}
+	}
+
+	staff := signInHTTP(t, e, "secretariat@example.org")
+	editor := fmt.Sprintf("/secretariat/meetings/%d/edit", m.ID)
+	_, html := staff.get(editor)
+	form := formOf(html)
+	for k := range before {
+		if !slices.Contains(readOnlyMeetingKeys, k) && !hasControl(html, k) {
+			t.Errorf("the meeting editor has no control for %q: saving it would blank the field", k)
+		}
+	}
+	if code, body := staff.post(editor, html, form); code != http.StatusSeeOther {
+		t.Fatalf("POST %s unchanged: %d %s", editor, code, body)
+	}
+	var after map[string]any
+	e.JSON("GET", path, "secretariat", nil, 200, &after)
+	for k := range before {
+		if !slices.Contains(readOnlyMeetingKeys, k) && !sameValue(before[k], after[k]) {
+			t.Errorf("saved unchanged through the editor, %s became %v (was %v)", k, after[k], before[k])
+		}
+	}
+	// The same moments written with another offset are no change either.
+	same := map[string]any{}
+	for _, k := range []string{"starts_at", "ends_at", "registration_opens_at", "registration_closes_at"} {
+		at, err := time.Parse(time.RFC3339, before[k].(string))
+		if err != nil {
+			t.Fatal(err)
+		}
+		same[k] = at.In(time.FixedZone("", -5*3600)).Format(time.RFC3339)
+	}
+	e.JSON("PATCH", path, "secretariat", same, 200, nil)
+	var h struct {
+		Changes []historyEntry `json:"changes"`
+	}
+	e.JSON("GET", path+"/history", "secretariat", nil, 200, &h)
+	for _, c := range h.Changes {
+		if c.What == meeting.ChangeUpdate {
+			t.Errorf("saved unchanged, the history records %s: %s → %s", c.Field, c.Before, c.After)
+		}
+	}
+}
+
+var (
+	inputTag    = regexp.MustCompile(`<input\s[^>]*>`)
+	textareaTag = regexp.MustCompile(`(?s)<textarea\s[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>`)
+	selectTag   = regexp.MustCompile(`(?s)<select\s[^>]*name="([^"]+)"[^>]*>(.*?)</select>`)
+	selectedOpt = regexp.MustCompile(`<option value="([^"]*)"[^>]*\sselected`)
+	attr        = regexp.MustCompile(`\s([a-z_-]+)(?:="([^"]*)")?`)
+)
+
+// formOf reads the values a browser would send for the page's forms as
+// they stand: text inputs, checked boxes and radios, textareas, selected
+// options (the CSRF token is left to pageClient.post).
+func formOf(page string) url.Values {
+	v := url.Values{}
+	for _, tag := range inputTag.FindAllString(page, -1) {
+		a := map[string]string{}
+		for _, m := range attr.FindAllStringSubmatch(tag[len("<input"):], -1) {
+			if _, seen := a[m[1]]; !seen {
+				a[m[1]] = html.UnescapeString(m[2])
+			}
+		}
+		_, checked := a["checked"]
+		name, typ := a["name"], a["type"]
+		switch {
+		case name == "" || name == "csrf_token":
+		case typ == "checkbox" || typ == "radio":
+			if checked {
+				value := a["value"]
+				if _, has := a["value"]; !has {
+					value = "on"
+				}
+				v.Add(name, value)
+			}
+		default:
+			v.Add(name, a["value"])
+		}
+	}
+	for _, m := range textareaTag.FindAllStringSubmatch(page, -1) {
+		v.Add(m[1], html.UnescapeString(m[2]))
+	}
+	for _, m := range selectTag.FindAllStringSubmatch(page, -1) {
+		if o := selectedOpt.FindStringSubmatch(m[2]); o != nil {
+			v.Add(m[1], html.UnescapeString(o[1]))
+		}
+	}
+	return v
+}
+
+// hasControl reports whether the page has a form control named name
+// (a list of checkboxes sends nothing when none is checked, so the
+// values read are not enough to tell).
+func hasControl(page, name string) bool {
+	return strings.Contains(page, `name="`+name+`"`)
 }

@@ -35,13 +35,13 @@ func (s *Service) hideOnlineLinks(ctx context.Context, a auth.Actor, ms []Meetin
 		return nil
 	}
 	invited := map[int64]bool{}
-	if code := focalState(a); code != "" && len(ms) > 0 {
-		ids := make([]int64, 0, len(ms))
-		for _, m := range ms {
-			if m.OnlineURL != "" {
-				ids = append(ids, m.ID)
-			}
+	var ids []int64 // the meetings that have a link to hide
+	for _, m := range ms {
+		if m.OnlineURL != "" {
+			ids = append(ids, m.ID)
 		}
+	}
+	if code := focalState(a); code != "" && len(ids) > 0 {
 		var rows []int64
 		err := s.db.SelectContext(ctx, &rows, `
 			SELECT m.id FROM meetings m

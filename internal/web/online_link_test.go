@@ -96,6 +96,18 @@ func TestOnlineLinkOnlyForThoseTakingPart(t *testing.T) {
 		t.Error("the focal point of a state invited by name does not see the online link")
 	}
 
+	// A meeting for all member states: any member's focal point sees it.
+	var all meeting.Meeting
+	b = draftBody()
+	b["title_fr"], b["online_url"] = "Réunion plénière", link+"-members"
+	e.JSON("POST", "/api/v1/meetings", "secretariat", b, 201, &all)
+	e.JSON("POST", fmt.Sprintf("/api/v1/meetings/%d/publish", all.ID), "secretariat", nil, 200, nil)
+	var got meeting.Meeting
+	e.JSON("GET", fmt.Sprintf("/api/v1/meetings/%d", all.ID), "fp_DE", nil, 200, &got)
+	if got.OnlineURL != link+"-members" {
+		t.Errorf("a members' meeting read by a member state's focal point: online link %q", got.OnlineURL)
+	}
+
 	// Participants: the confirmed one sees it on their page and in their
 	// calendar file; the one waiting for a seat does not.
 	var confirmed, waiting struct {

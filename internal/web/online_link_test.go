@@ -123,6 +123,22 @@ func TestOnlineLinkOnlyForThoseTakingPart(t *testing.T) {
 	if confirmed.Status != "confirmed" || waiting.Status != "waitlisted" {
 		t.Fatalf("registered %s and %s", confirmed.Status, waiting.Status)
 	}
+	// Their emails, as queued (text, HTML and calendar attachment).
+	for email, sees := range map[string]bool{"elodie@example.org": true, "marc@example.org": false} {
+		var mail []string
+		if err := e.App.DB.Select(&mail, `SELECT text_body || html_body || coalesce(convert_from(calendar, 'UTF8'), '')
+			FROM outgoing_mail WHERE to_address = $1`, email); err != nil {
+			t.Fatal(err)
+		}
+		if len(mail) == 0 {
+			t.Fatalf("no email to %s", email)
+		}
+		for _, body := range mail {
+			if strings.Contains(body, secret) != sees {
+				t.Errorf("email to %s: online link shown %v, want %v", email, !sees, sees)
+			}
+		}
+	}
 	for _, r := range []struct {
 		manageURL string
 		sees      bool

@@ -114,8 +114,7 @@ func (s *Service) UpdateItem(ctx context.Context, a auth.Actor, itemID int64, ap
 		if !ok {
 			return apperr.New(apperr.NotFound, "no such agenda item")
 		}
-		next := cur.ItemFields
-		next.Speakers = append(Speakers{}, cur.Speakers...)
+		next := cur.ItemFields.clone() // see Update
 		if err := apply(&next); err != nil {
 			return err
 		}

@@ -26,6 +26,19 @@ func (f *Fields) normalize() {
 	if f.TimeZone == "" {
 		f.TimeZone = DefaultTimeZone
 	}
+	f.normalizeTimes()
+}
+
+// normalizeTimes puts the times as the database keeps them: instants in
+// UTC, to the microsecond. The same moment written with another offset
+// (the editor sends local times, the API any offset) is then no change,
+// for the history and for the emails that summarise it.
+func (f *Fields) normalizeTimes() {
+	for _, t := range []*time.Time{&f.StartsAt, &f.EndsAt, f.RegistrationOpensAt, f.RegistrationClosesAt} {
+		if t != nil {
+			*t = t.UTC().Round(time.Microsecond)
+		}
+	}
 }
 
 // check applies the tag rules and the rules between fields, adding a

@@ -11,7 +11,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 
 	"github.com/coe-agora/agora/internal/apperr"
 	"github.com/coe-agora/agora/internal/auth"
@@ -149,8 +148,11 @@ func (s *Service) Update(ctx context.Context, a auth.Actor, id int64, apply func
 		if !cur.Editable() {
 			return apperr.New(apperr.Conflict, "a %s meeting cannot be edited", cur.Status)
 		}
-		next := cur.Fields
-		next.InvitedStates = append(pq.StringArray{}, cur.InvitedStates...)
+		// apply edits a copy that shares nothing with cur: a JSON patch
+		// decodes into pointers and slices in place, and an edit made
+		// through cur's own would vanish from the diff below, so that
+		// nothing would be saved.
+		next := cur.Fields.clone()
 		if err := apply(&next); err != nil {
 			return err
 		}
@@ -165,7 +167,9 @@ func (s *Service) Update(ctx context.Context, a auth.Actor, id int64, apply func
 				return err
 			}
 		}
-		changes, err := diff(ChangeUpdate, nil, cur.Fields, next)
+		before := cur.Fields.clone()
+		before.normalizeTimes()
+		changes, err := diff(ChangeUpdate, nil, before, next)
 		if err != nil {
 			return err
 		}
@@ -302,7 +306,11 @@ func (s *Service) Meeting(ctx context.Context, a auth.Actor, id int64) (Meeting,
 	if !CanView(a, m) {
 		return Meeting{}, apperr.New(apperr.NotFound, "no such meeting")
 	}
-	return m, nil
+	one := []Meeting{m}
+	if err := s.hideOnlineLinks(ctx, a, one); err != nil {
+		return Meeting{}, err
+	}
+	return one[0], nil
 }
 
 // History lists every change to a meeting and its agenda (secretariat only).
@@ -387,6 +395,9 @@ func (s *Service) Meetings(ctx context.Context, a auth.Actor, f Filter) (ms []Me
 	}
 	if ms == nil {
 		ms = []Meeting{}
+	}
+	if err := s.hideOnlineLinks(ctx, a, ms); err != nil {
+		return nil, "", err
 	}
 	return ms, next, nil
 }

@@ -64,6 +64,14 @@ func (s *Service) notify(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, r 
 // the quota lock, where reads cost nothing to others).
 func (s *Service) notifyAs(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, r Registration, event string, st state.State) error {
 	var err error
+	switch event {
+	case EventConfirmed, EventPromoted, EventApproved:
+	default:
+		// The online link is for those holding a seat (see
+		// meeting.Meeting.WithoutOnlineLink), not for people waiting,
+		// pending, declined or cancelled.
+		m = m.WithoutOnlineLink()
+	}
 	data := registrationData{
 		Event: event, Meeting: invitation.MeetingDataFor(m, r.Language, s.cfg.BaseURL), Name: r.Name(),
 		State: st.Name(r.Language), Role: RoleLabel(r.DelegationRole, r.Language), Funded: r.Funded, Requested: r.FundingRequested,

@@ -1,8 +1,12 @@
 package web
 
 import (
+	"bytes"
+	"encoding/json"
 	"net/http"
+	"reflect"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -21,8 +25,44 @@ func idParam(c *gin.Context, name string) (int64, error) {
 }
 
 // patchOnto returns an apply function that decodes body onto v strictly.
+// Each field the body gives a value is emptied first, so that the value
+// replaces the current one whole: encoding/json decodes into what is
+// there, and a list of objects (an item's speakers) would otherwise be
+// merged element by element, keeping what the new elements leave out.
 func patchOnto[T any](body []byte) func(*T) error {
-	return func(v *T) error { return decodeStrict(body, v) }
+	return func(v *T) error {
+		var named map[string]json.RawMessage
+		if json.Unmarshal(body, &named) == nil {
+			clearNamed(reflect.ValueOf(v).Elem(), named)
+		}
+		return decodeStrict(body, v)
+	}
+}
+
+// clearNamed zeroes the fields of the struct v that named gives a value
+// (null aside, which decoding handles), matching names as encoding/json
+// does: by JSON name, without regard to case, through embedded structs.
+func clearNamed(v reflect.Value, named map[string]json.RawMessage) {
+	t := v.Type()
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		tag, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
+		if sf.Anonymous && tag == "" && sf.Type.Kind() == reflect.Struct {
+			clearNamed(v.Field(i), named)
+			continue
+		}
+		if !sf.IsExported() || tag == "-" {
+			continue
+		}
+		if tag == "" {
+			tag = sf.Name
+		}
+		for k, raw := range named {
+			if strings.EqualFold(k, tag) && string(bytes.TrimSpace(raw)) != "null" {
+				v.Field(i).SetZero()
+			}
+		}
+	}
 }
 
 func (s *Server) createMeeting(c *gin.Context) {

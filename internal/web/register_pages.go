@@ -127,6 +127,7 @@ func (s *Server) managePage(c *gin.Context) {
 }
 
 func (s *Server) renderManage(c *gin.Context, status int, lang string, r registration.Registration, m meeting.Meeting, f *form) {
+	m = forParticipant(m, r)
 	v := registerView{M: m, Loc: m.Zone(), State: s.stateName(c, r.State, lang), Form: f, Roles: registration.Roles,
 		Reg: &r, Token: c.Param("token"), Open: r.Active() && m.Status == meeting.StatusRegistrationOpen,
 		Status: registration.StatusLabel(r.Status, lang)}
@@ -175,7 +176,7 @@ func (s *Server) manageCalendar(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	ev := meeting.CalendarEvent(m, r.Language, s.cfg.BaseURL)
+	ev := meeting.CalendarEvent(forParticipant(m, r), r.Language, s.cfg.BaseURL)
 	if !r.Active() {
 		ev.Cancelled = true
 	}
@@ -186,4 +187,14 @@ func (s *Server) manageCalendar(c *gin.Context) {
 	}
 	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="meeting-%d.ics"`, m.ID))
 	c.Data(http.StatusOK, "text/calendar; charset=utf-8", ics)
+}
+
+// forParticipant returns the meeting as the holder of a registration's
+// manage link sees it: the online link only once they hold a seat
+// (meeting.Meeting.WithoutOnlineLink says why).
+func forParticipant(m meeting.Meeting, r registration.Registration) meeting.Meeting {
+	if r.Status != registration.StatusConfirmed {
+		return m.WithoutOnlineLink()
+	}
+	return m
 }

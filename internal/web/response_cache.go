@@ -180,7 +180,10 @@ func (c *ResponseCache) keep(k cacheKey, epoch uint64, b built) *cachedResponse 
 		r.expires = next
 	}
 	size := int64(len(r.body))
-	if !r.expires.After(now) || size > c.cfg.MaxBytes/4 {
+	// Copies are for visitors, who never see a meeting's online link: a
+	// build whose meeting still holds one was not made for them, and
+	// keeping it would hand the link to everyone.
+	if !r.expires.After(now) || size > c.cfg.MaxBytes/4 || b.meeting.OnlineURL != "" {
 		return r
 	}
 	c.mu.Lock()

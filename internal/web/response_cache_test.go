@@ -60,6 +60,26 @@ func TestResponseCacheBounds(t *testing.T) {
 	}
 }
 
+// A response built from a meeting that still holds its online link was
+// built for someone who may see it, never for visitors: it is not kept.
+func TestResponseCacheNeverKeepsAnOnlineLink(t *testing.T) {
+	c, _ := testCache(10, 4<<20)
+	k := cacheKey{readCalendar, 1, "en"}
+	_, epoch, _ := c.get(k)
+	b := response(10)
+	b.meeting.OnlineURL = "https://meet.example.org/room"
+	if r := c.keep(k, epoch, b); !bytes.Equal(r.body, b.body) {
+		t.Fatal("the response was not served")
+	}
+	if held(c, k) {
+		t.Error("a response whose meeting holds an online link was kept for visitors")
+	}
+	fill(c, k, 10)
+	if !held(c, k) {
+		t.Error("a response without an online link was not kept")
+	}
+}
+
 // A response built from data read before a change was heard is not kept:
 // it may show the meeting as it was.
 func TestResponseCacheDropsWhatABuildRaced(t *testing.T) {

@@ -139,6 +139,13 @@ func (m Meeting) Editable() bool {
 	return m.Status != StatusCancelled && m.Status != StatusArchived
 }
 
+// Over reports whether the meeting has taken place: held or archived, or
+// past its end whatever its status. From then on what people did is a
+// record (attendance), which only the secretariat corrects.
+func (m Meeting) Over() bool {
+	return m.Status == StatusHeld || m.Status == StatusArchived || (!m.EndsAt.IsZero() && !time.Now().Before(m.EndsAt))
+}
+
 // StatusChangesAfter returns the first moment after t at which the status
 // a published meeting shows may change by the clock alone — registration
 // opening or closing, the meeting ending — or false when none is left.

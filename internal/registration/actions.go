@@ -102,8 +102,8 @@ func (s *Service) Approve(ctx context.Context, a auth.Actor, id int64) (Registra
 // MaxReasonLength bounds a decline reason.
 const MaxReasonLength = 1000
 
-// Decline refuses a registration with a reason; a seat it held goes to the
-// first person waiting.
+// Decline refuses a registration with a reason, until the meeting has
+// taken place; a seat it held goes to the first person waiting.
 func (s *Service) Decline(ctx context.Context, a auth.Actor, id int64, reason string) (Registration, error) {
 	reason = strings.TrimSpace(reason)
 	return s.act(ctx, a, id, "registration.decline", CanManageState, func(tx *sqlx.Tx, m meeting.Meeting, r Registration) (Registration, error) {
@@ -113,16 +113,22 @@ func (s *Service) Decline(ctx context.Context, a auth.Actor, id int64, reason st
 		if !r.Active() {
 			return Registration{}, apperr.New(apperr.Conflict, "this registration is already %s", r.Status)
 		}
+		if err := checkNotOver(m); err != nil {
+			return Registration{}, err
+		}
 		return s.release(ctx, tx, m, r, StatusDeclined, reason, EventDeclined)
 	})
 }
 
-// Cancel withdraws a registration on behalf of the person; a seat it held
-// goes to the first person waiting.
+// Cancel withdraws a registration on behalf of the person, until the
+// meeting has taken place; a seat it held goes to the first person waiting.
 func (s *Service) Cancel(ctx context.Context, a auth.Actor, id int64) (Registration, error) {
 	return s.act(ctx, a, id, "registration.cancel", CanManageState, func(tx *sqlx.Tx, m meeting.Meeting, r Registration) (Registration, error) {
 		if !r.Active() {
 			return Registration{}, apperr.New(apperr.Conflict, "this registration is already %s", r.Status)
+		}
+		if err := checkNotOver(m); err != nil {
+			return Registration{}, err
 		}
 		return s.release(ctx, tx, m, r, StatusCancelled, "", EventCancelled)
 	})
@@ -247,6 +253,17 @@ func (s *Service) checkOpenForChange(m meeting.Meeting) error {
 	case meeting.StatusCancelled:
 		return apperr.New(apperr.Conflict, "this meeting has been cancelled")
 	case meeting.StatusHeld, meeting.StatusArchived:
+		return apperr.New(apperr.Conflict, "this meeting has already taken place")
+	}
+	return nil
+}
+
+// checkNotOver: once a meeting has taken place, registrations are a record
+// of who came; cancelling or declining one would rewrite attendance and
+// send calendars a cancellation. The secretariat corrects attendance by
+// check-in (and its undo) instead.
+func checkNotOver(m meeting.Meeting) error {
+	if m.Over() {
 		return apperr.New(apperr.Conflict, "this meeting has already taken place")
 	}
 	return nil

@@ -41,8 +41,8 @@ func AgendaPDF(m meeting.Meeting, items []meeting.Item, lang string, l Labels) (
 	pdf.SetFont("Helvetica", "", 11)
 	when := i18n.DateTime(m.StartsAt.In(loc), lang) + " – " + i18n.DateTime(m.EndsAt.In(loc), lang)
 	pdf.MultiCell(0, 6, tr(when), "", "L", false)
-	if m.Venue != "" {
-		pdf.MultiCell(0, 6, tr(m.Venue), "", "L", false)
+	if venue := m.VenueIn(lang); venue != "" {
+		pdf.MultiCell(0, 6, tr(venue), "", "L", false)
 	}
 	pdf.SetFont("Helvetica", "I", 9)
 	pdf.MultiCell(0, 5, tr(l.TimesNote), "", "L", false)

@@ -122,7 +122,7 @@ func (s *Service) CancelOwn(ctx context.Context, token string) (Registration, er
 		if err := checkNotOver(m); err != nil {
 			return Registration{}, err
 		}
-		return s.release(ctx, tx, m, cur, StatusCancelled, "", EventCancelled)
+		return s.release(ctx, tx, m, cur, StatusCancelled, meeting.Reason{}, EventCancelled)
 	})
 }
 

@@ -25,9 +25,34 @@ func patchOnto[T any](body []byte) func(*T) error {
 	return func(v *T) error { return decodeStrict(body, v) }
 }
 
+// meetingInput is the meeting fields as the API takes them: "venue" is
+// the English venue's name from before venue_en and venue_fr.
+type meetingInput struct {
+	*meeting.Fields
+	Venue *string `json:"venue"`
+}
+
+// decodeMeetingFields decodes body onto f strictly; a "venue" sets the
+// English venue unless the body sets venue_en itself.
+func decodeMeetingFields(body []byte, f *meeting.Fields) error {
+	before := f.VenueEN
+	in := meetingInput{Fields: f}
+	if err := decodeStrict(body, &in); err != nil {
+		return err
+	}
+	if in.Venue != nil && f.VenueEN == before {
+		f.VenueEN = *in.Venue
+	}
+	return nil
+}
+
 func (s *Server) createMeeting(c *gin.Context) {
 	f := meeting.DefaultFields()
-	if err := s.decodeJSON(c, &f); err != nil {
+	body, err := s.readBody(c)
+	if err == nil {
+		err = decodeMeetingFields(body, &f)
+	}
+	if err != nil {
 		s.writeError(c, err)
 		return
 	}
@@ -69,7 +94,9 @@ func (s *Server) updateMeeting(c *gin.Context) {
 		if err != nil {
 			return nil, err
 		}
-		return s.deps.Meetings.Update(c.Request.Context(), actorOf(c), id, patchOnto[meeting.Fields](body))
+		return s.deps.Meetings.Update(c.Request.Context(), actorOf(c), id, func(f *meeting.Fields) error {
+			return decodeMeetingFields(body, f)
+		})
 	})
 }
 
@@ -86,16 +113,29 @@ func (s *Server) archiveMeeting(c *gin.Context) {
 }
 
 func (s *Server) cancelMeeting(c *gin.Context) {
-	var in struct {
-		Reason string `json:"reason"`
-	}
+	var in reasonInput
 	if err := s.decodeJSON(c, &in); err != nil {
 		s.writeError(c, err)
 		return
 	}
 	s.meetingAction(c, func(id int64) (meeting.Meeting, error) {
-		return s.deps.Meetings.Cancel(c.Request.Context(), actorOf(c), id, in.Reason)
+		return s.deps.Meetings.Cancel(c.Request.Context(), actorOf(c), id, in.reason())
 	})
+}
+
+// reasonInput is the body of a cancellation or a decline: the reason in
+// English and French; "reason" is the English one's older name.
+type reasonInput struct {
+	Reason   string `json:"reason"`
+	ReasonEN string `json:"reason_en"`
+	ReasonFR string `json:"reason_fr"`
+}
+
+func (in reasonInput) reason() meeting.Reason {
+	if in.ReasonEN == "" {
+		in.ReasonEN = in.Reason
+	}
+	return meeting.Reason{EN: in.ReasonEN, FR: in.ReasonFR}
 }
 
 func (s *Server) meetingAction(c *gin.Context, act func(id int64) (meeting.Meeting, error)) {

@@ -6,7 +6,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/coe-agora/agora/internal/apperr"
-	"github.com/coe-agora/agora/internal/meeting"
 	"github.com/coe-agora/agora/internal/registration"
 )
 
@@ -97,7 +96,7 @@ func (s *Server) delegationApprove(c *gin.Context) {
 func (s *Server) delegationDecline(c *gin.Context) {
 	s.delegationAct(c, func(r registration.Registration) (registration.Registration, error) {
 		return s.deps.Registrations.Decline(c.Request.Context(), actorOf(c), r.ID,
-			meeting.Reason{EN: c.PostForm("reason_en"), FR: c.PostForm("reason_fr")})
+			formReason(c))
 	}, "fp.done.")
 }
 

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"time"
@@ -25,25 +26,23 @@ func patchOnto[T any](body []byte) func(*T) error {
 	return func(v *T) error { return decodeStrict(body, v) }
 }
 
-// meetingInput is the meeting fields as the API takes them: "venue" is
-// the English venue's name from before venue_en and venue_fr.
-type meetingInput struct {
-	*meeting.Fields
-	Venue *string `json:"venue"`
-}
-
-// decodeMeetingFields decodes body onto f strictly; a "venue" sets the
-// English venue unless the body sets venue_en itself.
+// decodeMeetingFields decodes body onto f strictly. "venue", the English
+// venue's name from before venue_en and venue_fr, sets venue_en unless
+// the body sets venue_en itself.
 func decodeMeetingFields(body []byte, f *meeting.Fields) error {
-	before := f.VenueEN
-	in := meetingInput{Fields: f}
-	if err := decodeStrict(body, &in); err != nil {
-		return err
-	}
-	if in.Venue != nil && f.VenueEN == before {
-		f.VenueEN = *in.Venue
-	}
-	return nil
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(body, &fields) == nil {
+		if v, ok := fields["venue"]; ok {
+			delete(fields, "venue")
+			if _, set := fields["venue_en"]; !set {
+				fields["venue_en"] = v
+			}
+			if b, err := json.Marshal(fields); err == nil {
+				body = b
+			}
+		}
+	} // else the strict decoder says what is wrong with the body
+	return decodeStrict(body, f)
 }
 
 func (s *Server) createMeeting(c *gin.Context) {
@@ -129,6 +128,12 @@ type reasonInput struct {
 	Reason   string `json:"reason"`
 	ReasonEN string `json:"reason_en"`
 	ReasonFR string `json:"reason_fr"`
+}
+
+// formReason reads the reason fields of a page's form; "reason" is the
+// English one's older name.
+func formReason(c *gin.Context) meeting.Reason {
+	return reasonInput{Reason: c.PostForm("reason"), ReasonEN: c.PostForm("reason_en"), ReasonFR: c.PostForm("reason_fr")}.reason()
 }
 
 func (in reasonInput) reason() meeting.Reason {

@@ -218,7 +218,7 @@ func (h *secretariat) publishForm(c *gin.Context) {
 func (h *secretariat) cancelForm(c *gin.Context) {
 	h.lifecycle(c, "sec.flash.cancelled", func(head secHead) (meeting.Meeting, error) {
 		return h.deps.Meetings.Cancel(c.Request.Context(), actorOf(c), head.M.ID,
-			meeting.Reason{EN: c.PostForm("reason_en"), FR: c.PostForm("reason_fr")})
+			formReason(c))
 	})
 }
 

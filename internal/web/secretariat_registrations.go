@@ -9,7 +9,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/coe-agora/agora/internal/apperr"
-	"github.com/coe-agora/agora/internal/meeting"
 	"github.com/coe-agora/agora/internal/registration"
 	"github.com/coe-agora/agora/internal/state"
 )
@@ -207,7 +206,7 @@ func (h *secretariat) approveForm(c *gin.Context) {
 func (h *secretariat) declineForm(c *gin.Context) {
 	h.registrationAction(c, func(id int64) (registration.Registration, string, error) {
 		r, err := h.deps.Registrations.Decline(c.Request.Context(), actorOf(c), id,
-			meeting.Reason{EN: c.PostForm("reason_en"), FR: c.PostForm("reason_fr")})
+			formReason(c))
 		return r, "sec.flash.reg_status", err
 	})
 }

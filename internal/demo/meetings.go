@@ -17,7 +17,9 @@ const (
 	strasbourg = "Europe/Paris"
 	lisbon     = "Europe/Lisbon"
 	palais     = "Council of Europe, Palais de l'Europe, Room 1, Strasbourg"
+	palaisFR   = "Conseil de l'Europe, Palais de l'Europe, salle 1, Strasbourg"
 	agoraRoom  = "Council of Europe, Agora building, Room G02, Strasbourg"
+	agoraFR    = "Conseil de l'Europe, bâtiment Agora, salle G02, Strasbourg"
 )
 
 // schedule creates a draft meeting and its agenda.
@@ -63,7 +65,7 @@ func (s *seeder) bureau(ctx context.Context) error {
 	f.DescriptionEN = "The Bureau prepares the next plenary meeting of the Permanent Correspondents and follows the budget and the work of the Mediterranean Network."
 	f.DescriptionFR = "Le Bureau prépare la prochaine réunion plénière des correspondants permanents et suit le budget et les travaux du Réseau méditerranéen."
 	f.StartsAt, f.EndsAt = day.at(0, 9, 30), day.at(0, 16, 0)
-	f.Venue = agoraRoom
+	f.VenueEN, f.VenueFR = agoraRoom, agoraFR
 	f.SeatsPerState, f.FundedSeatsPerState = 1, 1
 	f.Audience = meeting.AudienceCustom
 	f.InvitedStates = pq.StringArray{"FR", "PT", "DE", "GR", "IT", "NO", "PL"}
@@ -95,7 +97,7 @@ func (s *seeder) plenary(ctx context.Context) error {
 	f.DescriptionEN = "The Permanent Correspondents adopt the work programme 2027–2030, hold a thematic session on drug policy and human rights, and exchange on national developments.\n\nInterpretation English/French is provided in the room and online."
 	f.DescriptionFR = "Les correspondants permanents adoptent le programme de travail 2027-2030, tiennent une session thématique sur la politique en matière de drogues et les droits humains, et échangent sur les évolutions nationales.\n\nL'interprétation anglais/français est assurée en salle et en ligne."
 	f.StartsAt, f.EndsAt = day.at(0, 9, 30), day.at(1, 13, 0)
-	f.Format, f.Venue, f.OnlineURL = "hybrid", palais, "https://meet.agora.example/pc-96"
+	f.Format, f.VenueEN, f.VenueFR, f.OnlineURL = "hybrid", palais, palaisFR, "https://meet.agora.example/pc-96"
 	f.RegistrationOpensAt = ptr(s.now.AddDate(0, 0, -21).Truncate(time.Hour))
 	f.RegistrationClosesAt = ptr(day.at(-14, 18, 0))
 	f.SeatsPerState, f.FundedSeatsPerState = 2, 1
@@ -144,7 +146,9 @@ func (s *seeder) plenaryChanges(ctx context.Context, regs registrations) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.a.Registrations.Decline(ctx, s.focal["PL"], pl.ID, "The delegation of Poland is already complete for this meeting."); err != nil {
+	if _, err := s.a.Registrations.Decline(ctx, s.focal["PL"], pl.ID, meeting.Reason{
+		EN: "The delegation of Poland is already complete for this meeting.",
+		FR: "La délégation de la Pologne est déjà complète pour cette réunion."}); err != nil {
 		return fmt.Errorf("demo: decline: %w", err)
 	}
 	fr, err := regs.get("FR", 1)
@@ -218,7 +222,9 @@ func (s *seeder) webinar(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.a.Registrations.Decline(ctx, s.secretariat, tn.ID, "This webinar is for professionals working with schools; the recording will be shared with all focal points."); err != nil {
+	if _, err := s.a.Registrations.Decline(ctx, s.secretariat, tn.ID, meeting.Reason{
+		EN: "This webinar is for professionals working with schools; the recording will be shared with all focal points.",
+		FR: "Ce webinaire s'adresse aux professionnels travaillant avec les écoles ; l'enregistrement sera communiqué à tous les points focaux."}); err != nil {
 		return fmt.Errorf("demo: decline: %w", err)
 	}
 	return s.keep(ctx, m.ID)
@@ -251,7 +257,7 @@ func (s *seeder) expertGroup(ctx context.Context) error {
 	f.DescriptionFR = "Le groupe d'experts examine la continuité des traitements agonistes opioïdes à la libération et l'élimination de l'hépatite C en milieu carcéral, et discute de son projet de recommandations. Accueilli par les autorités portugaises."
 	f.TimeZone = lisbon
 	f.StartsAt, f.EndsAt = ahead.at(0, 9, 30), ahead.at(1, 12, 30)
-	f.Venue = "Ministry of Justice, Lisbon"
+	f.VenueEN, f.VenueFR = "Ministry of Justice, Lisbon", "Ministère de la Justice, Lisbonne"
 	f.SeatsPerState, f.FundedSeatsPerState = 2, 1
 	f.Audience = meeting.AudienceCustom
 	f.InvitedStates = pq.StringArray{"CH", "DE", "ES", "FR", "GR", "IE", "IT", "MA", "NO", "PL", "PT", "RO", "UA"}

@@ -53,7 +53,7 @@ func TestOneEmailPerBurstOfChanges(t *testing.T) {
 
 	// Three edits within the quiet period.
 	if _, err := e.App.Meetings.Update(ctx, sec, m.ID, func(f *meeting.Fields) error {
-		f.Venue = "Agora building"
+		f.VenueEN = "Agora building"
 		return nil
 	}); err != nil {
 		t.Fatal(err)
@@ -157,7 +157,7 @@ func TestConcurrentPassesSendEachEmailOnce(t *testing.T) {
 		register(t, e, sec, m.ID, "FR", "Claire", "Martin", fmt.Sprintf("claire.%d@example.org", i), "fr")
 		register(t, e, sec, m.ID, "DE", "Hans", "Becker", fmt.Sprintf("hans.%d@example.org", i), "en")
 		if _, err := e.App.Meetings.Update(ctx, sec, m.ID, func(f *meeting.Fields) error {
-			f.Venue = "Agora building"
+			f.VenueEN = "Agora building"
 			return nil
 		}); err != nil {
 			t.Fatal(err)
@@ -230,7 +230,7 @@ func TestDraftAndCancelledMeetingsSendNothing(t *testing.T) {
 	cancelled := publishedMeeting(t, e, nil)
 	register(t, e, sec, cancelled.ID, "DE", "Hans", "Becker", "hans.becker@example.org", "en")
 	edit(t, e, cancelled.ID, "Agora building")
-	if _, err := e.App.Meetings.Cancel(ctx, sec, cancelled.ID, "Budget cuts"); err != nil {
+	if _, err := e.App.Meetings.Cancel(ctx, sec, cancelled.ID, meeting.Reason{EN: "Budget cuts"}); err != nil {
 		t.Fatal(err)
 	}
 

@@ -59,7 +59,7 @@ func draftMeeting(t *testing.T, e *apptest.Env, adjust ...func(*meeting.Fields))
 	f.TitleEN, f.TitleFR = "Plenary of Permanent Correspondents", "Réunion plénière des correspondants permanents"
 	f.StartsAt = time.Date(day.Year(), day.Month(), day.Day(), 9, 0, 0, 0, paris)
 	f.EndsAt = f.StartsAt.Add(8 * time.Hour)
-	f.Venue, f.SeatsPerState = "Palais de l'Europe", 1
+	f.VenueEN, f.SeatsPerState = "Palais de l'Europe", 1
 	for _, a := range adjust {
 		if a != nil {
 			a(&f)
@@ -109,7 +109,7 @@ func itemTitled(t *testing.T, e *apptest.Env, meetingID int64, title string) mee
 func edit(t *testing.T, e *apptest.Env, meetingID int64, venue string) {
 	t.Helper()
 	if _, err := e.App.Meetings.Update(context.Background(), secretariat(e), meetingID, func(f *meeting.Fields) error {
-		f.Venue = venue
+		f.VenueEN = venue
 		return nil
 	}); err != nil {
 		t.Fatal(err)

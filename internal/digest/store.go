@@ -56,9 +56,9 @@ func (m lockedMeeting) told() bool { return m.Lifecycle == "published" && !m.End
 func lockMeeting(ctx context.Context, tx *sqlx.Tx, id int64) (m lockedMeeting, ok bool, err error) {
 	err = tx.GetContext(ctx, &m, `
 		SELECT m.id, m.kind, m.title_en, m.title_fr, m.description_en, m.description_fr,
-			m.starts_at, m.ends_at, m.timezone, m.format, m.venue, m.online_url, m.languages,
-			m.registration_opens_at, m.registration_closes_at, m.seats_per_state, m.funded_seats_per_state,
-			m.capacity, m.audience, m.requires_approval, m.public, m.cancel_reason, m.sequence,
+			m.starts_at, m.ends_at, m.timezone, m.format, m.venue_en, m.venue_fr, m.venue_en AS venue, m.online_url,
+			m.languages, m.registration_opens_at, m.registration_closes_at, m.seats_per_state, m.funded_seats_per_state,
+			m.capacity, m.audience, m.requires_approval, m.public, m.cancel_reason, m.cancel_reason_fr, m.sequence,
 			m.created_at, m.updated_at, m.lifecycle, now() >= m.ends_at AS ended, now() AS now
 		FROM meetings m WHERE m.id = $1
 		FOR NO KEY UPDATE SKIP LOCKED`, id)

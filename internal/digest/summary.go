@@ -15,12 +15,12 @@ import (
 // meetingFields are the fields of a meeting that delegates are told
 // about, in the order of the lines.
 var meetingFields = []string{"title_en", "title_fr", "description_en", "description_fr",
-	"starts_at", "ends_at", "timezone", "format", "venue", "online_url"}
+	"starts_at", "ends_at", "timezone", "format", "venue", "venue_en", "venue_fr", "online_url"}
 
 // timeOrPlace are the fields whose change sends an updated calendar
 // invitation (the meeting service raises the SEQUENCE for the same ones).
 var timeOrPlace = map[string]bool{"starts_at": true, "ends_at": true, "timezone": true,
-	"format": true, "venue": true, "online_url": true}
+	"format": true, "venue": true, "venue_en": true, "venue_fr": true, "online_url": true}
 
 // fieldChange is the net change of one field over a burst of changes: its
 // value before the first and after the last.
@@ -149,8 +149,12 @@ func (n news) lines(lang string, m meeting.Meeting, agenda map[int64]meeting.Ite
 			out = append(out, w.fieldLine(w.timeZone, str(f.before), str(f.after)))
 		case "format":
 			out = append(out, w.fieldLine(w.format, w.formatName(str(f.before)), w.formatName(str(f.after))))
-		case "venue":
+		case "venue": // recorded before the venue had two languages
 			out = append(out, w.fieldLine(w.venue, str(f.before), str(f.after)))
+		case "venue_en", "venue_fr":
+			if shown(name, lang, m.VenueEN, m.VenueFR) {
+				out = append(out, w.fieldLine(w.venue, str(f.before), str(f.after)))
+			}
 		case "online_url":
 			out = append(out, w.fieldLine(w.onlineURL, str(f.before), str(f.after)))
 		}

@@ -35,6 +35,7 @@ func ch(what, field string, item int64, before, after any) meeting.Change {
 func TestSummaryLines(t *testing.T) {
 	m := meeting.Meeting{ID: 7, Fields: meeting.Fields{
 		TitleEN: "Plenary", TitleFR: "Plénière", TimeZone: "Europe/Paris",
+		VenueEN: "Human Rights Building", VenueFR: "Palais des droits de l'homme",
 		StartsAt: *parisTime(9, 9, 0), EndsAt: *parisTime(10, 17, 0),
 	}}
 	one := int64(1)
@@ -51,21 +52,31 @@ func TestSummaryLines(t *testing.T) {
 		calendar bool
 	}{
 		{
-			name: "venue changed twice: first before, last after",
+			name: "venue changed twice: first before, last after, each reader in their language",
 			changes: []meeting.Change{
-				ch("update", "venue", 0, "Palais de l'Europe", "Agora building"),
-				ch("update", "venue", 0, "Agora building", "Palais des droits de l'homme"),
+				ch("update", "venue_en", 0, "Palace of Europe", "Agora building"),
+				ch("update", "venue_fr", 0, "Palais de l'Europe", "Palais des droits de l'homme"),
+				ch("update", "venue_en", 0, "Agora building", "Human Rights Building"),
 			},
-			en:       []string{"Venue: Palais de l'Europe → Palais des droits de l'homme"},
+			en:       []string{"Venue: Palace of Europe → Human Rights Building"},
 			fr:       []string{"Lieu : Palais de l'Europe → Palais des droits de l'homme"},
 			calendar: true,
 		},
 		{
 			name: "venue changed and changed back: no news",
 			changes: []meeting.Change{
-				ch("update", "venue", 0, "Palais de l'Europe", "Agora building"),
-				ch("update", "venue", 0, "Agora building", "Palais de l'Europe"),
+				ch("update", "venue_en", 0, "Palace of Europe", "Agora building"),
+				ch("update", "venue_en", 0, "Agora building", "Palace of Europe"),
 			},
+		},
+		{
+			name: "venue recorded before it had two languages",
+			changes: []meeting.Change{
+				ch("update", "venue", 0, "Palais de l'Europe", "Agora building"),
+			},
+			en:       []string{"Venue: Palais de l'Europe → Agora building"},
+			fr:       []string{"Lieu : Palais de l'Europe → Agora building"},
+			calendar: true,
 		},
 		{
 			name: "dates, in the meeting's time zone",

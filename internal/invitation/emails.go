@@ -38,7 +38,7 @@ func MeetingDataFor(m meeting.Meeting, lang, baseURL string) MeetingData {
 		When:        i18n.DateTime(m.StartsAt.In(loc), lang),
 		Until:       i18n.DateTime(m.EndsAt.In(loc), lang),
 		TimeZone:    m.TimeZone,
-		Venue:       m.Venue,
+		Venue:       m.VenueIn(lang),
 		OnlineURL:   m.OnlineURL,
 		Description: m.Description(lang),
 		URL:         fmt.Sprintf("%s/meetings/%d?lang=%s", baseURL, m.ID, lang),

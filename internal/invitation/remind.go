@@ -120,7 +120,7 @@ func (s *Service) MeetingCancelled(ctx context.Context, tx *sqlx.Tx, m meeting.M
 			Meeting      MeetingData
 			Name         string
 			CancelReason string
-		}{MeetingDataFor(m, r.Language, s.cfg.BaseURL), r.Name, m.CancelReason}
+		}{MeetingDataFor(m, r.Language, s.cfg.BaseURL), r.Name, m.CancelReasonIn(r.Language)}
 		subject, text, html, err := s.renderer.Render("meeting_cancelled", r.Language, data)
 		if err != nil {
 			return err

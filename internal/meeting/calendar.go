@@ -24,7 +24,7 @@ func CalendarEvent(m Meeting, lang, baseURL string) calendar.Event {
 		Sequence:    m.Sequence,
 		Summary:     m.Title(lang),
 		Description: m.Description(lang),
-		Location:    m.Location(),
+		Location:    m.Location(lang),
 		URL:         fmt.Sprintf("%s/meetings/%d?lang=%s", baseURL, m.ID, lang),
 		Start:       m.StartsAt,
 		End:         m.EndsAt,

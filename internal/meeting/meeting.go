@@ -49,7 +49,8 @@ type Fields struct {
 	EndsAt               time.Time      `db:"ends_at" json:"ends_at" validate:"required"`
 	TimeZone             string         `db:"timezone" json:"timezone" validate:"required,max=64"`
 	Format               string         `db:"format" json:"format" validate:"required,oneof=in_person online hybrid"`
-	Venue                string         `db:"venue" json:"venue" validate:"max=300,singleline"`
+	VenueEN              string         `db:"venue_en" json:"venue_en" validate:"max=300,singleline"`
+	VenueFR              string         `db:"venue_fr" json:"venue_fr" validate:"max=300,singleline"`
 	OnlineURL            string         `db:"online_url" json:"online_url" validate:"omitempty,max=500,http_url,singleline"`
 	Languages            pq.StringArray `db:"languages" json:"languages" validate:"min=1,max=2,unique,dive,oneof=en fr"`
 	RegistrationOpensAt  *time.Time     `db:"registration_opens_at" json:"registration_opens_at"`
@@ -80,11 +81,15 @@ func DefaultFields() Fields {
 type Meeting struct {
 	ID int64 `db:"id" json:"id"`
 	Fields
-	Status       string    `db:"status" json:"status"`
-	CancelReason string    `db:"cancel_reason" json:"cancel_reason,omitempty"`
-	Sequence     int       `db:"sequence" json:"sequence"`
-	CreatedAt    time.Time `db:"created_at" json:"created_at"`
-	UpdatedAt    time.Time `db:"updated_at" json:"updated_at"`
+	// Venue is the English venue under the name API clients knew before
+	// venue_en and venue_fr (read-only; pages and emails use VenueIn).
+	Venue          string    `db:"venue" json:"venue"`
+	Status         string    `db:"status" json:"status"`
+	CancelReason   string    `db:"cancel_reason" json:"cancel_reason,omitempty"` // in English
+	CancelReasonFR string    `db:"cancel_reason_fr" json:"cancel_reason_fr,omitempty"`
+	Sequence       int       `db:"sequence" json:"sequence"`
+	CreatedAt      time.Time `db:"created_at" json:"created_at"`
+	UpdatedAt      time.Time `db:"updated_at" json:"updated_at"`
 }
 
 // Title returns the title in lang, falling back to the other language.
@@ -95,6 +100,24 @@ func (m Meeting) Description(lang string) string {
 	return inLang(lang, m.DescriptionEN, m.DescriptionFR)
 }
 
+// VenueIn returns the venue in lang, falling back to the other language.
+func (f Fields) VenueIn(lang string) string { return inLang(lang, f.VenueEN, f.VenueFR) }
+
+// CancelReasonIn returns why the meeting was cancelled, in lang, falling
+// back to the other language.
+func (m Meeting) CancelReasonIn(lang string) string {
+	return inLang(lang, m.CancelReason, m.CancelReasonFR)
+}
+
+// Reason is a reason given in English and French (either may be empty),
+// shown to each reader in their language.
+type Reason struct {
+	EN, FR string
+}
+
+// In returns the reason in lang, falling back to the other language.
+func (r Reason) In(lang string) string { return inLang(lang, r.EN, r.FR) }
+
 // inLang picks the French or English text for lang, falling back to the
 // other when the one asked for is empty.
 func inLang(lang, en, fr string) string {
@@ -104,13 +127,14 @@ func inLang(lang, en, fr string) string {
 	return en
 }
 
-// Location returns where the meeting takes place, in words.
-func (m Meeting) Location() string {
+// Location returns where the meeting takes place, in words, in lang.
+func (m Meeting) Location(lang string) string {
+	venue := m.VenueIn(lang)
 	switch {
-	case m.Venue != "" && m.OnlineURL != "":
-		return m.Venue + " / " + m.OnlineURL
-	case m.Venue != "":
-		return m.Venue
+	case venue != "" && m.OnlineURL != "":
+		return venue + " / " + m.OnlineURL
+	case venue != "":
+		return venue
 	default:
 		return m.OnlineURL
 	}
@@ -137,6 +161,13 @@ func (f Fields) RegistrationCloses() time.Time {
 // Editable reports whether the meeting may still be changed.
 func (m Meeting) Editable() bool {
 	return m.Status != StatusCancelled && m.Status != StatusArchived
+}
+
+// Over reports whether the meeting has taken place: held or archived, or
+// past its end whatever its status. From then on what people did is a
+// record (attendance), which only the secretariat corrects.
+func (m Meeting) Over() bool {
+	return m.Status == StatusHeld || m.Status == StatusArchived || (!m.EndsAt.IsZero() && !time.Now().Before(m.EndsAt))
 }
 
 // StatusChangesAfter returns the first moment after t at which the status

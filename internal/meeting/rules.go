@@ -12,7 +12,7 @@ import (
 
 // normalize trims what people type and puts codes in their canonical form.
 func (f *Fields) normalize() {
-	for _, s := range []*string{&f.TitleEN, &f.TitleFR, &f.Venue, &f.OnlineURL, &f.TimeZone} {
+	for _, s := range []*string{&f.TitleEN, &f.TitleFR, &f.VenueEN, &f.VenueFR, &f.OnlineURL, &f.TimeZone} {
 		*s = strings.TrimSpace(*s)
 	}
 	f.DescriptionEN = strings.TrimSpace(f.DescriptionEN)
@@ -104,5 +104,5 @@ func (f Fields) checkPublishable(errs apperr.Fields) {
 // then need a higher SEQUENCE.
 func placeOrTimeChanged(a, b Fields) bool {
 	return !a.StartsAt.Equal(b.StartsAt) || !a.EndsAt.Equal(b.EndsAt) || a.TimeZone != b.TimeZone ||
-		a.Venue != b.Venue || a.OnlineURL != b.OnlineURL || a.Format != b.Format
+		a.VenueEN != b.VenueEN || a.VenueFR != b.VenueFR || a.OnlineURL != b.OnlineURL || a.Format != b.Format
 }

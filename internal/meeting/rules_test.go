@@ -24,7 +24,7 @@ func validFields() Fields {
 	f.TitleEN, f.TitleFR = "Plenary of Permanent Correspondents", "Réunion plénière des correspondants permanents"
 	f.StartsAt, f.EndsAt = at("2027-03-09T09:30:00+01:00"), at("2027-03-10T17:00:00+01:00")
 	f.RegistrationOpensAt, f.RegistrationClosesAt = ptr(at("2027-01-10T00:00:00+01:00")), ptr(at("2027-03-01T00:00:00+01:00"))
-	f.Venue = "Agora building, Strasbourg"
+	f.VenueEN = "Agora building, Strasbourg"
 	f.SeatsPerState, f.FundedSeatsPerState = 2, 1
 	return f
 }

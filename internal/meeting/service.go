@@ -220,27 +220,35 @@ func (s *Service) Publish(ctx context.Context, a auth.Actor, id int64) (Meeting,
 			return change{}, err
 		}
 		return change{what: ChangePublish, field: "status", before: StatusDraft, after: StatusPublished},
-			setLifecycle(ctx, tx, cur.ID, "published", "")
+			setLifecycle(ctx, tx, cur.ID, "published", Reason{})
 	})
 }
 
 // MaxReasonLength bounds a cancellation reason.
 const MaxReasonLength = 2000
 
-// Cancel cancels a meeting that has not been held, with a reason that is
-// shown to those invited.
-func (s *Service) Cancel(ctx context.Context, a auth.Actor, id int64, reason string) (Meeting, error) {
+// Cancel cancels a meeting that has not been held, with a reason in
+// English, French or both, shown to each person invited in their language
+// (or the other when theirs is missing).
+func (s *Service) Cancel(ctx context.Context, a auth.Actor, id int64, reason Reason) (Meeting, error) {
 	if err := s.requireManager(a); err != nil {
 		return Meeting{}, err
 	}
-	reason = strings.TrimSpace(reason)
-	switch {
-	case reason == "":
+	reason.EN, reason.FR = strings.TrimSpace(reason.EN), strings.TrimSpace(reason.FR)
+	if reason.EN == "" && reason.FR == "" {
 		return Meeting{}, apperr.InvalidField("reason", "is required")
-	case utf8.RuneCountInString(reason) > MaxReasonLength:
-		return Meeting{}, apperr.InvalidField("reason", fmt.Sprintf("must be at most %d characters", MaxReasonLength))
-	case !validate.CleanText(reason):
-		return Meeting{}, apperr.InvalidField("reason", "must not contain control characters")
+	}
+	errs := apperr.Fields{}
+	for _, r := range []struct{ field, text string }{{"reason_en", reason.EN}, {"reason_fr", reason.FR}} {
+		switch {
+		case utf8.RuneCountInString(r.text) > MaxReasonLength:
+			errs.Add(r.field, fmt.Sprintf("must be at most %d characters", MaxReasonLength))
+		case !validate.CleanText(r.text):
+			errs.Add(r.field, "must not contain control characters")
+		}
+	}
+	if err := errs.Err(); err != nil {
+		return Meeting{}, err
 	}
 	return s.transition(ctx, a, id, func(ctx context.Context, tx *sqlx.Tx, cur Meeting) (change, error) {
 		switch cur.Status {
@@ -251,14 +259,14 @@ func (s *Service) Cancel(ctx context.Context, a auth.Actor, id int64, reason str
 		if err := setLifecycle(ctx, tx, cur.ID, "cancelled", reason); err != nil {
 			return change{}, err
 		}
-		cur.Status, cur.CancelReason, cur.Sequence = StatusCancelled, reason, cur.Sequence+1
+		cur.Status, cur.CancelReason, cur.CancelReasonFR, cur.Sequence = StatusCancelled, reason.EN, reason.FR, cur.Sequence+1
 		for _, h := range s.hooks {
 			if err := h.MeetingCancelled(ctx, tx, cur); err != nil {
 				return change{}, err
 			}
 		}
 		return change{what: ChangeCancel, field: "status", before: before, after: map[string]string{
-			"status": StatusCancelled, "reason": reason}}, nil
+			"status": StatusCancelled, "reason": reason.EN, "reason_fr": reason.FR}}, nil
 	})
 }
 
@@ -269,7 +277,7 @@ func (s *Service) Archive(ctx context.Context, a auth.Actor, id int64) (Meeting,
 			return change{}, apperr.New(apperr.Conflict, "only a held or cancelled meeting can be archived; this one is %s", cur.Status)
 		}
 		return change{what: ChangeArchive, field: "status", before: cur.Status, after: StatusArchived},
-			setLifecycle(ctx, tx, cur.ID, "archived", cur.CancelReason)
+			setLifecycle(ctx, tx, cur.ID, "archived", Reason{EN: cur.CancelReason, FR: cur.CancelReasonFR})
 	})
 }
 

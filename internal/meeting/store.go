@@ -26,9 +26,9 @@ const statusExpr = `CASE
 	ELSE 'published' END`
 
 const meetingColumns = `m.id, m.kind, m.title_en, m.title_fr, m.description_en, m.description_fr,
-	m.starts_at, m.ends_at, m.timezone, m.format, m.venue, m.online_url, m.languages,
-	m.registration_opens_at, m.registration_closes_at, m.seats_per_state, m.funded_seats_per_state,
-	m.capacity, m.audience, m.requires_approval, m.public, m.cancel_reason, m.sequence,
+	m.starts_at, m.ends_at, m.timezone, m.format, m.venue_en, m.venue_fr, m.venue_en AS venue, m.online_url,
+	m.languages, m.registration_opens_at, m.registration_closes_at, m.seats_per_state, m.funded_seats_per_state,
+	m.capacity, m.audience, m.requires_approval, m.public, m.cancel_reason, m.cancel_reason_fr, m.sequence,
 	m.created_at, m.updated_at, ` + statusExpr + ` AS status,
 	ARRAY(SELECT s.state_code FROM meeting_states s WHERE s.meeting_id = m.id ORDER BY s.state_code) AS invited_states`
 
@@ -116,13 +116,13 @@ func insertMeeting(ctx context.Context, q queryer, f Fields, by int64) (int64, e
 	var id int64
 	err := q.GetContext(ctx, &id, `
 		INSERT INTO meetings (kind, title_en, title_fr, description_en, description_fr, starts_at, ends_at,
-			timezone, format, venue, online_url, languages, registration_opens_at, registration_closes_at,
-			seats_per_state, funded_seats_per_state, capacity, audience, requires_approval, public, created_by)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, nullif($21, 0))
+			timezone, format, venue_en, online_url, languages, registration_opens_at, registration_closes_at,
+			seats_per_state, funded_seats_per_state, capacity, audience, requires_approval, public, created_by, venue_fr)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, nullif($21, 0), $22)
 		RETURNING id`,
 		f.Kind, f.TitleEN, f.TitleFR, f.DescriptionEN, f.DescriptionFR, f.StartsAt, f.EndsAt,
-		f.TimeZone, f.Format, f.Venue, f.OnlineURL, f.Languages, f.RegistrationOpensAt, f.RegistrationClosesAt,
-		f.SeatsPerState, f.FundedSeatsPerState, f.Capacity, f.Audience, f.RequiresApproval, f.Public, by)
+		f.TimeZone, f.Format, f.VenueEN, f.OnlineURL, f.Languages, f.RegistrationOpensAt, f.RegistrationClosesAt,
+		f.SeatsPerState, f.FundedSeatsPerState, f.Capacity, f.Audience, f.RequiresApproval, f.Public, by, f.VenueFR)
 	if err != nil {
 		return 0, fmt.Errorf("meeting: insert: %w", err)
 	}
@@ -132,14 +132,14 @@ func insertMeeting(ctx context.Context, q queryer, f Fields, by int64) (int64, e
 func updateMeeting(ctx context.Context, q queryer, id int64, f Fields, bumpSequence bool) error {
 	_, err := q.ExecContext(ctx, `
 		UPDATE meetings SET kind = $2, title_en = $3, title_fr = $4, description_en = $5, description_fr = $6,
-			starts_at = $7, ends_at = $8, timezone = $9, format = $10, venue = $11, online_url = $12,
+			starts_at = $7, ends_at = $8, timezone = $9, format = $10, venue_en = $11, online_url = $12,
 			languages = $13, registration_opens_at = $14, registration_closes_at = $15, seats_per_state = $16,
 			funded_seats_per_state = $17, capacity = $18, audience = $19, requires_approval = $20, public = $21,
-			sequence = sequence + CASE WHEN $22 THEN 1 ELSE 0 END, updated_at = now()
+			sequence = sequence + CASE WHEN $22 THEN 1 ELSE 0 END, updated_at = now(), venue_fr = $23
 		WHERE id = $1`,
 		id, f.Kind, f.TitleEN, f.TitleFR, f.DescriptionEN, f.DescriptionFR, f.StartsAt, f.EndsAt,
-		f.TimeZone, f.Format, f.Venue, f.OnlineURL, f.Languages, f.RegistrationOpensAt, f.RegistrationClosesAt,
-		f.SeatsPerState, f.FundedSeatsPerState, f.Capacity, f.Audience, f.RequiresApproval, f.Public, bumpSequence)
+		f.TimeZone, f.Format, f.VenueEN, f.OnlineURL, f.Languages, f.RegistrationOpensAt, f.RegistrationClosesAt,
+		f.SeatsPerState, f.FundedSeatsPerState, f.Capacity, f.Audience, f.RequiresApproval, f.Public, bumpSequence, f.VenueFR)
 	if err != nil {
 		return fmt.Errorf("meeting: update %d: %w", id, err)
 	}
@@ -148,10 +148,10 @@ func updateMeeting(ctx context.Context, q queryer, id int64, f Fields, bumpSeque
 
 // setLifecycle moves the stored lifecycle on; every such move is a status
 // change that calendars must see, so the sequence goes up.
-func setLifecycle(ctx context.Context, q queryer, id int64, lifecycle, reason string) error {
+func setLifecycle(ctx context.Context, q queryer, id int64, lifecycle string, reason Reason) error {
 	_, err := q.ExecContext(ctx, `
-		UPDATE meetings SET lifecycle = $2, cancel_reason = $3, sequence = sequence + 1, updated_at = now()
-		WHERE id = $1`, id, lifecycle, reason)
+		UPDATE meetings SET lifecycle = $2, cancel_reason = $3, cancel_reason_fr = $4, sequence = sequence + 1, updated_at = now()
+		WHERE id = $1`, id, lifecycle, reason.EN, reason.FR)
 	if err != nil {
 		return fmt.Errorf("meeting: set lifecycle of %d: %w", id, err)
 	}

@@ -40,8 +40,8 @@ func AgendaPDF(m meeting.Meeting, items []meeting.Item, lang string, l Labels) (
 	pdf.SetFont(Font, "", 11)
 	when := i18n.DateTime(m.StartsAt.In(loc), lang) + " – " + i18n.DateTime(m.EndsAt.In(loc), lang)
 	pdf.MultiCell(0, 6, when, "", "L", false)
-	if m.Venue != "" {
-		pdf.MultiCell(0, 6, m.Venue, "", "L", false)
+	if venue := m.VenueIn(lang); venue != "" {
+		pdf.MultiCell(0, 6, venue, "", "L", false)
 	}
 	pdf.SetFont(Font, "I", 9)
 	pdf.MultiCell(0, 5, l.TimesNote, "", "L", false)

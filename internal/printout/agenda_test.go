@@ -19,7 +19,7 @@ func TestAgendaPDFKeepsEuropeanScripts(t *testing.T) {
 	m := meeting.Meeting{ID: 7, Fields: meeting.Fields{
 		TitleEN: "Łódź seminar — Ελλάδα", TitleFR: "Séminaire de Łódź — Ελλάδα",
 		StartsAt: start, EndsAt: start.Add(8 * time.Hour), TimeZone: "Europe/Warsaw",
-		Venue: "Uniwersytet Łódzki, Łódź",
+		VenueEN: "Uniwersytet Łódzki, Łódź",
 	}}
 	parent := int64(1)
 	items := []meeting.Item{

@@ -20,7 +20,7 @@ func anonymiseRegistrations(ctx context.Context, tx *sqlx.Tx, ids []int64) (int,
 	}
 	n, err := exec(ctx, tx, `
 		UPDATE registrations SET first_name = $2, last_name = $3, email = 'erased-' || id || '@invalid',
-			function = '', organisation = '', dietary = '', accessibility = '', decline_reason = '',
+			function = '', organisation = '', dietary = '', accessibility = '', decline_reason = '', decline_reason_fr = '',
 			list_consent = false, consent_at = NULL,
 			manage_nonce = substring(sha256(convert_to(gen_random_uuid()::text, 'UTF8')) FROM 1 FOR 16),
 			manage_hash = sha256(convert_to(gen_random_uuid()::text || gen_random_uuid()::text, 'UTF8')),

@@ -78,7 +78,7 @@ func setup(t *testing.T) *fixture {
 	if _, err := e.App.Registrations.CheckIn(f.ctx, f.sec, f.regA.ID, false); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.App.Registrations.Decline(f.ctx, f.sec, f.regB.ID, ysoldeName+" asked to withdraw"); err != nil {
+	if _, err := e.App.Registrations.Decline(f.ctx, f.sec, f.regB.ID, meeting.Reason{EN: ysoldeName + " asked to withdraw"}); err != nil {
 		t.Fatal(err)
 	}
 

@@ -94,6 +94,7 @@ type Registration struct {
 	ConsentAt        *time.Time `db:"consent_at" json:"consent_at"`
 	Status           string     `db:"status" json:"status"`
 	DeclineReason    string     `db:"decline_reason" json:"decline_reason"`
+	DeclineReasonFR  string     `db:"decline_reason_fr" json:"decline_reason_fr"`
 	WaitlistedAt     *time.Time `db:"waitlisted_at" json:"waitlisted_at"`
 	CheckedInAt      *time.Time `db:"checked_in_at" json:"checked_in_at"`
 	Source           string     `db:"source" json:"source"`

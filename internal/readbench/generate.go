@@ -45,7 +45,7 @@ func Generate(ctx context.Context, db *sqlx.DB, s Size) (Generated, error) {
 	}{
 		{"meetings", `
 			INSERT INTO meetings (kind, title_en, title_fr, description_en, description_fr, starts_at, ends_at,
-				format, venue, seats_per_state, funded_seats_per_state, public, lifecycle)
+				format, venue_en, seats_per_state, funded_seats_per_state, public, lifecycle)
 			SELECT (ARRAY['plenary','bureau','ministerial','expert_group','forum','training','webinar'])[1 + i % 7],
 				'Meeting ' || i || ' of the Permanent Correspondents', 'Réunion ' || i || ' des Correspondants permanents',
 				'The meeting examines the programme of activities.', 'La réunion examine le programme d''activités.',

@@ -139,9 +139,9 @@ func cursorAfterPages(b *testing.B, e *apptest.Env, path string, pages int) stri
 // statement cache's prepared statements may settle on.
 func explainLists(b *testing.B, db *sqlx.DB, typical, big int64, middle string) {
 	const meetingColumns = `m.id, m.kind, m.title_en, m.title_fr, m.description_en, m.description_fr,
-	m.starts_at, m.ends_at, m.timezone, m.format, m.venue, m.online_url, m.languages,
-	m.registration_opens_at, m.registration_closes_at, m.seats_per_state, m.funded_seats_per_state,
-	m.capacity, m.audience, m.requires_approval, m.public, m.cancel_reason, m.sequence,
+	m.starts_at, m.ends_at, m.timezone, m.format, m.venue_en, m.venue_fr, m.venue_en AS venue, m.online_url,
+	m.languages, m.registration_opens_at, m.registration_closes_at, m.seats_per_state, m.funded_seats_per_state,
+	m.capacity, m.audience, m.requires_approval, m.public, m.cancel_reason, m.cancel_reason_fr, m.sequence,
 	m.created_at, m.updated_at, CASE
 	WHEN m.lifecycle <> 'published' THEN m.lifecycle
 	WHEN now() >= m.ends_at THEN 'held'

@@ -60,12 +60,12 @@ func (s *Service) change(ctx context.Context, a auth.Actor, r Registration, acti
 	return out, err
 }
 
-func setStatus(ctx context.Context, tx *sqlx.Tx, id int64, status string, funded bool, reason string) (Registration, error) {
+func setStatus(ctx context.Context, tx *sqlx.Tx, id int64, status string, funded bool, reason meeting.Reason) (Registration, error) {
 	var r Registration
 	err := tx.GetContext(ctx, &r, `
-		UPDATE registrations SET status = $2, funded = $3, decline_reason = $4, updated_at = now(),
+		UPDATE registrations SET status = $2, funded = $3, decline_reason = $4, decline_reason_fr = $5, updated_at = now(),
 			waitlisted_at = CASE WHEN $2 = 'waitlisted' THEN coalesce(waitlisted_at, clock_timestamp()) END
-		WHERE id = $1 RETURNING `+regColumns, id, status, funded, reason)
+		WHERE id = $1 RETURNING `+regColumns, id, status, funded, reason.EN, reason.FR)
 	if err != nil {
 		return Registration{}, fmt.Errorf("registration: set status: %w", err)
 	}
@@ -87,7 +87,7 @@ func (s *Service) Approve(ctx context.Context, a auth.Actor, id int64) (Registra
 			return Registration{}, err
 		}
 		status, funded := seat(u, r.FundingRequested)
-		r, err = setStatus(ctx, tx, r.ID, status, funded, "")
+		r, err = setStatus(ctx, tx, r.ID, status, funded, meeting.Reason{})
 		if err != nil {
 			return Registration{}, err
 		}
@@ -102,35 +102,48 @@ func (s *Service) Approve(ctx context.Context, a auth.Actor, id int64) (Registra
 // MaxReasonLength bounds a decline reason.
 const MaxReasonLength = 1000
 
-// Decline refuses a registration with a reason; a seat it held goes to the
-// first person waiting.
-func (s *Service) Decline(ctx context.Context, a auth.Actor, id int64, reason string) (Registration, error) {
-	reason = strings.TrimSpace(reason)
+// Decline refuses a registration with an optional reason in English,
+// French or both (the person reads theirs, else the other), until the
+// meeting has taken place; a seat it held goes to the first person waiting.
+func (s *Service) Decline(ctx context.Context, a auth.Actor, id int64, reason meeting.Reason) (Registration, error) {
+	reason.EN, reason.FR = strings.TrimSpace(reason.EN), strings.TrimSpace(reason.FR)
 	return s.act(ctx, a, id, "registration.decline", CanManageState, func(tx *sqlx.Tx, m meeting.Meeting, r Registration) (Registration, error) {
-		if utf8.RuneCountInString(reason) > MaxReasonLength || !validate.CleanText(reason) {
-			return Registration{}, apperr.InvalidField("reason", fmt.Sprintf("must be at most %d characters of text", MaxReasonLength))
+		errs := apperr.Fields{}
+		for _, t := range []struct{ field, text string }{{"reason_en", reason.EN}, {"reason_fr", reason.FR}} {
+			if utf8.RuneCountInString(t.text) > MaxReasonLength || !validate.CleanText(t.text) {
+				errs.Add(t.field, fmt.Sprintf("must be at most %d characters of text", MaxReasonLength))
+			}
+		}
+		if err := errs.Err(); err != nil {
+			return Registration{}, err
 		}
 		if !r.Active() {
 			return Registration{}, apperr.New(apperr.Conflict, "this registration is already %s", r.Status)
+		}
+		if err := checkNotOver(m); err != nil {
+			return Registration{}, err
 		}
 		return s.release(ctx, tx, m, r, StatusDeclined, reason, EventDeclined)
 	})
 }
 
-// Cancel withdraws a registration on behalf of the person; a seat it held
-// goes to the first person waiting.
+// Cancel withdraws a registration on behalf of the person, until the
+// meeting has taken place; a seat it held goes to the first person waiting.
 func (s *Service) Cancel(ctx context.Context, a auth.Actor, id int64) (Registration, error) {
 	return s.act(ctx, a, id, "registration.cancel", CanManageState, func(tx *sqlx.Tx, m meeting.Meeting, r Registration) (Registration, error) {
 		if !r.Active() {
 			return Registration{}, apperr.New(apperr.Conflict, "this registration is already %s", r.Status)
 		}
-		return s.release(ctx, tx, m, r, StatusCancelled, "", EventCancelled)
+		if err := checkNotOver(m); err != nil {
+			return Registration{}, err
+		}
+		return s.release(ctx, tx, m, r, StatusCancelled, meeting.Reason{}, EventCancelled)
 	})
 }
 
 // release ends a registration and, when it held a seat, promotes the
 // earliest waiting person who now fits, in the same transaction.
-func (s *Service) release(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, r Registration, status, reason, event string) (Registration, error) {
+func (s *Service) release(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, r Registration, status string, reason meeting.Reason, event string) (Registration, error) {
 	held := r.Status == StatusConfirmed
 	out, err := setStatus(ctx, tx, r.ID, status, false, reason)
 	if err != nil {
@@ -181,7 +194,7 @@ func (s *Service) promote(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, s
 				}
 				continue
 			}
-			w, err = setStatus(ctx, tx, w.ID, StatusConfirmed, funded, "")
+			w, err = setStatus(ctx, tx, w.ID, StatusConfirmed, funded, meeting.Reason{})
 			if err != nil {
 				return err
 			}
@@ -252,6 +265,17 @@ func (s *Service) checkOpenForChange(m meeting.Meeting) error {
 	return nil
 }
 
+// checkNotOver: once a meeting has taken place, registrations are a record
+// of who came; cancelling or declining one would rewrite attendance and
+// send calendars a cancellation. The secretariat corrects attendance by
+// check-in (and its undo) instead.
+func checkNotOver(m meeting.Meeting) error {
+	if m.Over() {
+		return apperr.New(apperr.Conflict, "this meeting has already taken place")
+	}
+	return nil
+}
+
 // CheckIn marks a confirmed participant as arrived, or undoes it
 // (secretariat only).
 func (s *Service) CheckIn(ctx context.Context, a auth.Actor, id int64, undo bool) (Registration, error) {
@@ -295,7 +319,7 @@ func (s *Service) Replace(ctx context.Context, a auth.Actor, id int64, d Details
 		if err := s.checkNoDuplicate(ctx, tx, m.ID, d.Email); err != nil {
 			return Registration{}, err
 		}
-		gone, err := setStatus(ctx, tx, old.ID, StatusCancelled, false, "")
+		gone, err := setStatus(ctx, tx, old.ID, StatusCancelled, false, meeting.Reason{})
 		if err != nil {
 			return Registration{}, err
 		}

@@ -46,7 +46,7 @@ type registrationData struct {
 	Funded    bool
 	Requested bool
 	ManageURL string
-	Reason    string // the decline reason
+	Reason    string // the decline reason, in the person's language
 }
 
 // notify emails the person about an event of their registration, in their
@@ -75,7 +75,7 @@ func (s *Service) notifyAs(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, 
 	data := registrationData{
 		Event: event, Meeting: invitation.MeetingDataFor(m, r.Language, s.cfg.BaseURL), Name: r.Name(),
 		State: st.Name(r.Language), Role: RoleLabel(r.DelegationRole, r.Language), Funded: r.Funded, Requested: r.FundingRequested,
-		ManageURL: s.ManageURL(r), Reason: r.DeclineReason,
+		ManageURL: s.ManageURL(r), Reason: r.DeclineReasonIn(r.Language),
 	}
 	subject, text, html, err := s.renderer.Render("registration", r.Language, data)
 	if err != nil {

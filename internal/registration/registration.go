@@ -13,6 +13,7 @@ import (
 
 	"github.com/coe-agora/agora/internal/apperr"
 	"github.com/coe-agora/agora/internal/auth"
+	"github.com/coe-agora/agora/internal/meeting"
 	"github.com/coe-agora/agora/internal/validate"
 )
 
@@ -70,21 +71,29 @@ type Registration struct {
 	MeetingID int64  `db:"meeting_id" json:"meeting_id"`
 	State     string `db:"state_code" json:"state"`
 	Details
-	Status        string     `db:"status" json:"status"`
-	Funded        bool       `db:"funded" json:"funded"`
-	DeclineReason string     `db:"decline_reason" json:"decline_reason,omitempty"`
-	Source        string     `db:"source" json:"source"`
-	ConsentAt     *time.Time `db:"consent_at" json:"consent_at"`
-	WaitlistedAt  *time.Time `db:"waitlisted_at" json:"waitlisted_at,omitempty"`
-	CheckedInAt   *time.Time `db:"checked_in_at" json:"checked_in_at"`
-	ReplacesID    *int64     `db:"replaces_id" json:"replaces_id,omitempty"`
-	CreatedAt     time.Time  `db:"created_at" json:"created_at"`
-	UpdatedAt     time.Time  `db:"updated_at" json:"updated_at"`
-	ManageNonce   []byte     `db:"manage_nonce" json:"-"`
+	Status        string `db:"status" json:"status"`
+	Funded        bool   `db:"funded" json:"funded"`
+	DeclineReason string `db:"decline_reason" json:"decline_reason,omitempty"` // in English
+	// DeclineReasonFR is the decline reason in French.
+	DeclineReasonFR string     `db:"decline_reason_fr" json:"decline_reason_fr,omitempty"`
+	Source          string     `db:"source" json:"source"`
+	ConsentAt       *time.Time `db:"consent_at" json:"consent_at"`
+	WaitlistedAt    *time.Time `db:"waitlisted_at" json:"waitlisted_at,omitempty"`
+	CheckedInAt     *time.Time `db:"checked_in_at" json:"checked_in_at"`
+	ReplacesID      *int64     `db:"replaces_id" json:"replaces_id,omitempty"`
+	CreatedAt       time.Time  `db:"created_at" json:"created_at"`
+	UpdatedAt       time.Time  `db:"updated_at" json:"updated_at"`
+	ManageNonce     []byte     `db:"manage_nonce" json:"-"`
 }
 
 // Name is "First Last".
 func (r Registration) Name() string { return r.FirstName + " " + r.LastName }
+
+// DeclineReasonIn returns why the registration was declined, in lang,
+// falling back to the other language.
+func (r Registration) DeclineReasonIn(lang string) string {
+	return meeting.Reason{EN: r.DeclineReason, FR: r.DeclineReasonFR}.In(lang)
+}
 
 // Active reports whether the registration still counts (not declined or cancelled).
 func (r Registration) Active() bool {

@@ -108,7 +108,8 @@ func (s *Service) UpdateOwn(ctx context.Context, token string, apply func(*Detai
 }
 
 // CancelOwn lets a person cancel their registration through their manage
-// link; a seat they held goes to the first person waiting.
+// link until the meeting has taken place; a seat they held goes to the
+// first person waiting.
 func (s *Service) CancelOwn(ctx context.Context, token string) (Registration, error) {
 	r, _, err := s.ByManageToken(ctx, token)
 	if err != nil {
@@ -118,7 +119,10 @@ func (s *Service) CancelOwn(ctx context.Context, token string) (Registration, er
 		if !cur.Active() {
 			return Registration{}, apperr.New(apperr.Conflict, "this registration is already %s", cur.Status)
 		}
-		return s.release(ctx, tx, m, cur, StatusCancelled, "", EventCancelled)
+		if err := checkNotOver(m); err != nil {
+			return Registration{}, err
+		}
+		return s.release(ctx, tx, m, cur, StatusCancelled, meeting.Reason{}, EventCancelled)
 	})
 }
 

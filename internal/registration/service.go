@@ -60,7 +60,7 @@ type Result struct {
 
 const regColumns = `id, meeting_id, state_code, first_name, last_name, email, function, organisation,
 	delegation_role, language, funding_requested, dietary, accessibility, list_consent, status, funded,
-	decline_reason, source, consent_at, waitlisted_at, checked_in_at, replaces_id, created_at, updated_at, manage_nonce`
+	decline_reason, decline_reason_fr, source, consent_at, waitlisted_at, checked_in_at, replaces_id, created_at, updated_at, manage_nonce`
 
 // Register registers a person for a state at a meeting. Who may: anyone
 // holding the state's invitation link (the link fixes the state), the

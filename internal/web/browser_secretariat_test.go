@@ -168,7 +168,7 @@ func TestSecretariatFlowInTheBrowser(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#f-description_fr"), "Deuxième réunion du groupe."),
 		chromedp.SetValue(chromedp.CSS("#f-kind"), "expert_group"),
 		chromedp.SetValue(chromedp.CSS("#f-ends_at"), start.AddDate(0, 0, 1).Format("2006-01-02")+"T17:00"),
-		chromedp.SendKeys(chromedp.CSS("#f-venue"), "Agora building, Strasbourg"),
+		chromedp.SendKeys(chromedp.CSS("#f-venue_en"), "Agora building, Strasbourg"),
 		chromedp.SetValue(chromedp.CSS("#f-funded_seats_per_state"), "1"),
 		chromedp.Click(chromedp.CSS("#f-requires_approval")),
 		chromedp.Click(chromedp.CSS("input[name=audience][value=custom]")),
@@ -370,8 +370,8 @@ func TestSecretariatFlowInTheBrowser(t *testing.T) {
 	// Cancelling needs a reason, which the page asks for next to the field.
 	p.open(meetingPath + "?lang=en")
 	p.submit(".sec-danger button.danger")
-	p.mustSee("#e-reason", "is required")
-	p.Do(chromedp.SendKeys(chromedp.CSS("#f-reason"), "The venue is unavailable."))
+	p.mustSee("#e-reason_en", "is required")
+	p.Do(chromedp.SendKeys(chromedp.CSS("#f-reason_en"), "The venue is unavailable."))
 	p.submit(".sec-danger button.danger")
 	p.mustSee(".flash", "The meeting is cancelled")
 	p.mustSee("#meeting-status", "Cancelled")

@@ -95,7 +95,8 @@ func (s *Server) delegationApprove(c *gin.Context) {
 // optional reason.
 func (s *Server) delegationDecline(c *gin.Context) {
 	s.delegationAct(c, func(r registration.Registration) (registration.Registration, error) {
-		return s.deps.Registrations.Decline(c.Request.Context(), actorOf(c), r.ID, c.PostForm("reason"))
+		return s.deps.Registrations.Decline(c.Request.Context(), actorOf(c), r.ID,
+			formReason(c))
 	}, "fp.done.")
 }
 

@@ -65,9 +65,32 @@ func clearNamed(v reflect.Value, named map[string]json.RawMessage) {
 	}
 }
 
+// decodeMeetingFields decodes body onto f strictly. "venue", the English
+// venue's name from before venue_en and venue_fr, sets venue_en unless
+// the body sets venue_en itself.
+func decodeMeetingFields(body []byte, f *meeting.Fields) error {
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(body, &fields) == nil {
+		if v, ok := fields["venue"]; ok {
+			delete(fields, "venue")
+			if _, set := fields["venue_en"]; !set {
+				fields["venue_en"] = v
+			}
+			if b, err := json.Marshal(fields); err == nil {
+				body = b
+			}
+		}
+	} // else the strict decoder says what is wrong with the body
+	return patchOnto[meeting.Fields](body)(f)
+}
+
 func (s *Server) createMeeting(c *gin.Context) {
 	f := meeting.DefaultFields()
-	if err := s.decodeJSON(c, &f); err != nil {
+	body, err := s.readBody(c)
+	if err == nil {
+		err = decodeMeetingFields(body, &f)
+	}
+	if err != nil {
 		s.writeError(c, err)
 		return
 	}
@@ -109,7 +132,9 @@ func (s *Server) updateMeeting(c *gin.Context) {
 		if err != nil {
 			return nil, err
 		}
-		return s.deps.Meetings.Update(c.Request.Context(), actorOf(c), id, patchOnto[meeting.Fields](body))
+		return s.deps.Meetings.Update(c.Request.Context(), actorOf(c), id, func(f *meeting.Fields) error {
+			return decodeMeetingFields(body, f)
+		})
 	})
 }
 
@@ -126,16 +151,35 @@ func (s *Server) archiveMeeting(c *gin.Context) {
 }
 
 func (s *Server) cancelMeeting(c *gin.Context) {
-	var in struct {
-		Reason string `json:"reason"`
-	}
+	var in reasonInput
 	if err := s.decodeJSON(c, &in); err != nil {
 		s.writeError(c, err)
 		return
 	}
 	s.meetingAction(c, func(id int64) (meeting.Meeting, error) {
-		return s.deps.Meetings.Cancel(c.Request.Context(), actorOf(c), id, in.Reason)
+		return s.deps.Meetings.Cancel(c.Request.Context(), actorOf(c), id, in.reason())
 	})
+}
+
+// reasonInput is the body of a cancellation or a decline: the reason in
+// English and French; "reason" is the English one's older name.
+type reasonInput struct {
+	Reason   string `json:"reason"`
+	ReasonEN string `json:"reason_en"`
+	ReasonFR string `json:"reason_fr"`
+}
+
+// formReason reads the reason fields of a page's form; "reason" is the
+// English one's older name.
+func formReason(c *gin.Context) meeting.Reason {
+	return reasonInput{Reason: c.PostForm("reason"), ReasonEN: c.PostForm("reason_en"), ReasonFR: c.PostForm("reason_fr")}.reason()
+}
+
+func (in reasonInput) reason() meeting.Reason {
+	if in.ReasonEN == "" {
+		in.ReasonEN = in.Reason
+	}
+	return meeting.Reason{EN: in.ReasonEN, FR: in.ReasonFR}
 }
 
 func (s *Server) meetingAction(c *gin.Context, act func(id int64) (meeting.Meeting, error)) {

@@ -130,11 +130,11 @@ func TestMeetingLifecycleOverTheAPI(t *testing.T) {
 		if c.By == nil || c.By.Name != "Sam Secretariat" {
 			t.Errorf("change %s without its author", c.What)
 		}
-		if c.What == "update" && c.Field == "venue" && (c.Before != "Palais de l'Europe, Strasbourg" || c.After != "Agora building, Strasbourg") {
+		if c.What == "update" && c.Field == "venue_en" && (c.Before != "Palais de l'Europe, Strasbourg" || c.After != "Agora building, Strasbourg") {
 			t.Errorf("venue change recorded as %v → %v", c.Before, c.After)
 		}
 	}
-	want := "create: update:title_fr publish:status update:venue update:public cancel:status archive:status"
+	want := "create: update:title_fr publish:status update:venue_en update:public cancel:status archive:status"
 	if strings.Join(seen, " ") != want {
 		t.Errorf("history:\n got %s\nwant %s", strings.Join(seen, " "), want)
 	}

@@ -160,7 +160,18 @@ func (s *Server) manageForm(c *gin.Context) {
 func (s *Server) manageCancel(c *gin.Context) {
 	lang := language(c)
 	_, err := s.deps.Registrations.CancelOwn(c.Request.Context(), c.Param("token"))
-	if err != nil && !apperr.Is(err, apperr.Conflict) {
+	if apperr.Is(err, apperr.Conflict) {
+		// Sent twice, the form finds the registration cancelled: say so.
+		// Any other refusal (the meeting is over) is shown as it is.
+		if r, _, err2 := s.deps.Registrations.ByManageToken(c.Request.Context(), c.Param("token")); err2 == nil && r.Active() {
+			f := newForm(nil)
+			f.fail(err, lang)
+			s.redirectBack(c, "/registrations/manage/"+c.Param("token"), f.Problem)
+			return
+		}
+		err = nil
+	}
+	if err != nil {
 		s.pageError(c, lang, err)
 		return
 	}

@@ -76,9 +76,7 @@ func (s *Server) cancelRegistration(c *gin.Context) {
 }
 
 func (s *Server) declineRegistration(c *gin.Context) {
-	var in struct {
-		Reason string `json:"reason"`
-	}
+	var in reasonInput
 	if c.Request.ContentLength != 0 {
 		if err := s.decodeJSON(c, &in); err != nil {
 			s.writeError(c, err)
@@ -86,7 +84,7 @@ func (s *Server) declineRegistration(c *gin.Context) {
 		}
 	}
 	s.registrationAction(c, func(id int64) (registration.Registration, error) {
-		return s.deps.Registrations.Decline(c.Request.Context(), actorOf(c), id, in.Reason)
+		return s.deps.Registrations.Decline(c.Request.Context(), actorOf(c), id, in.reason())
 	})
 }
 

@@ -186,15 +186,19 @@ func (h *secretariat) lifecycle(c *gin.Context, flash string, act func(head secH
 		h.failed(c, err)
 		return
 	}
-	reason := newForm(formValues(c.PostForm, "reason"))
+	reason := newForm(formValues(c.PostForm, "reason_en", "reason_fr"))
 	var problems []string
 	if e.Code != apperr.Invalid || len(e.Fields) == 0 {
 		problems = append(problems, h.message(e.Message, lang))
 	}
 	for _, name := range secSortedKeys(e.Fields) {
-		if name == "reason" {
+		switch name {
+		case "reason", "reason_en":
+			// No reason at all is told at the first of the two fields.
+			reason.Errors["reason_en"] = h.message(e.Fields[name], lang)
+		case "reason_fr":
 			reason.Errors[name] = h.message(e.Fields[name], lang)
-		} else {
+		default:
 			problems = append(problems, h.fieldProblem(lang, name, e.Fields[name]))
 		}
 	}
@@ -208,11 +212,13 @@ func (h *secretariat) publishForm(c *gin.Context) {
 	})
 }
 
-// cancelForm: POST /secretariat/meetings/{id}/cancel — with a reason,
-// which goes to everyone invited or registered.
+// cancelForm: POST /secretariat/meetings/{id}/cancel — with a reason in
+// English and French, which goes to everyone invited or registered, each
+// in their language.
 func (h *secretariat) cancelForm(c *gin.Context) {
 	h.lifecycle(c, "sec.flash.cancelled", func(head secHead) (meeting.Meeting, error) {
-		return h.deps.Meetings.Cancel(c.Request.Context(), actorOf(c), head.M.ID, c.PostForm("reason"))
+		return h.deps.Meetings.Cancel(c.Request.Context(), actorOf(c), head.M.ID,
+			formReason(c))
 	})
 }
 

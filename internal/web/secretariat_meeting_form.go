@@ -17,7 +17,7 @@ import (
 // page, named as the API names them so that the services' field errors
 // land next to the right input.
 var secMeetingFields = []string{"title_en", "title_fr", "description_en", "description_fr", "kind",
-	"starts_at", "ends_at", "timezone", "format", "venue", "online_url", "languages",
+	"starts_at", "ends_at", "timezone", "format", "venue_en", "venue_fr", "online_url", "languages",
 	"registration_opens_at", "registration_closes_at", "seats_per_state", "funded_seats_per_state", "capacity",
 	"audience", "invited_states", "requires_approval", "public"}
 
@@ -82,7 +82,7 @@ func secMeetingFormOf(mf meeting.Fields) secMeetingForm {
 		"kind": mf.Kind, "title_en": mf.TitleEN, "title_fr": mf.TitleFR,
 		"description_en": mf.DescriptionEN, "description_fr": mf.DescriptionFR,
 		"starts_at": local(&mf.StartsAt), "ends_at": local(&mf.EndsAt), "timezone": mf.TimeZone,
-		"format": mf.Format, "venue": mf.Venue, "online_url": mf.OnlineURL,
+		"format": mf.Format, "venue_en": mf.VenueEN, "venue_fr": mf.VenueFR, "online_url": mf.OnlineURL,
 		"registration_opens_at": local(mf.RegistrationOpensAt), "registration_closes_at": local(mf.RegistrationClosesAt),
 		"seats_per_state": strconv.Itoa(mf.SeatsPerState), "funded_seats_per_state": strconv.Itoa(mf.FundedSeatsPerState),
 		"capacity": strconv.Itoa(mf.Capacity), "audience": mf.Audience,
@@ -118,7 +118,8 @@ func (f secMeetingForm) fields() (meeting.Fields, apperr.Fields) {
 	out := meeting.DefaultFields()
 	out.Kind, out.TitleEN, out.TitleFR = f.V("kind"), f.V("title_en"), f.V("title_fr")
 	out.DescriptionEN, out.DescriptionFR = f.V("description_en"), f.V("description_fr")
-	out.TimeZone, out.Format, out.Venue, out.OnlineURL = f.V("timezone"), f.V("format"), f.V("venue"), f.V("online_url")
+	out.TimeZone, out.Format, out.OnlineURL = f.V("timezone"), f.V("format"), f.V("online_url")
+	out.VenueEN, out.VenueFR = f.V("venue_en"), f.V("venue_fr")
 	out.Audience = f.V("audience")
 	out.RequiresApproval, out.Public = f.Checked("requires_approval"), f.Checked("public")
 	if out.TimeZone == "" {

@@ -205,7 +205,8 @@ func (h *secretariat) approveForm(c *gin.Context) {
 // declineForm: POST …/registrations/{reg}/decline with an optional reason.
 func (h *secretariat) declineForm(c *gin.Context) {
 	h.registrationAction(c, func(id int64) (registration.Registration, string, error) {
-		r, err := h.deps.Registrations.Decline(c.Request.Context(), actorOf(c), id, c.PostForm("reason"))
+		r, err := h.deps.Registrations.Decline(c.Request.Context(), actorOf(c), id,
+			formReason(c))
 		return r, "sec.flash.reg_status", err
 	})
 }

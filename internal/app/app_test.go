@@ -105,7 +105,16 @@ func TestEndToEnd(t *testing.T) {
 	if states.States[0].NameFR != "Albanie" {
 		t.Errorf("French roster starts with %q", states.States[0].NameFR)
 	}
-	code, body = get(t, r.url+"/metrics", "")
+	// Metrics are for admins unless metrics.public says otherwise.
+	if code, _ := get(t, r.url+"/metrics", ""); code != http.StatusUnauthorized {
+		t.Errorf("/metrics for anyone: %d, want 401", code)
+	}
+	if _, err := r.app.Auth.CreateUser(context.Background(), auth.NewUser{Email: "ops@example.org", Name: "Ops", Role: "admin",
+		Language: "en", Password: "a long enough passphrase"}); err != nil {
+		t.Fatal(err)
+	}
+	ops, _, _ := r.app.Auth.CreateToken(context.Background(), "ops@example.org", "prometheus")
+	code, body = get(t, r.url+"/metrics", ops)
 	for _, want := range []string{`agora_http_requests_total{method="GET",route="/api/v1/states",status="200"} 1`,
 		"agora_http_request_duration_seconds_bucket", `go_sql_max_open_connections{db_name="agora"}`, "go_goroutines"} {
 		if code != 200 || !strings.Contains(body, want) {

@@ -1,0 +1,175 @@
+package web_test
+
+import (
+	"fmt"
+	"html"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/coe-agora/agora/internal/apptest"
+	"github.com/coe-agora/agora/internal/config"
+)
+
+// browser is a cookie-keeping client that has opened a form page, so it
+// can post that page's forms (CSRF token and Origin), optionally as if it
+// came through a proxy from another address.
+type browser struct {
+	t      *testing.T
+	client *http.Client
+	token  string
+	origin string
+}
+
+func newBrowser(t *testing.T, page string) *browser {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	b := &browser{t: t, client: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	resp, err := b.client.Get(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	m := csrfRE.FindSubmatch(body)
+	if m == nil {
+		t.Fatalf("no CSRF token on %s", page)
+	}
+	b.token = html.UnescapeString(string(m[1]))
+	u, _ := url.Parse(page)
+	b.origin = u.Scheme + "://" + u.Host
+	return b
+}
+
+// post sends a form; from, when set, is sent as X-Forwarded-For. It
+// returns the status, the Retry-After header, the Content-Type and the body.
+func (b *browser) post(target string, v url.Values, from string) (int, string, string, string) {
+	b.t.Helper()
+	v.Set("csrf_token", b.token)
+	req, _ := http.NewRequest("POST", target, strings.NewReader(v.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", b.origin)
+	if from != "" {
+		req.Header.Set("X-Forwarded-For", from)
+	}
+	resp, err := b.client.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header.Get("Retry-After"), resp.Header.Get("Content-Type"), string(body)
+}
+
+// TestLoginLimiterPerAddress checks the per-address limiter of sign-in on
+// its own: every attempt names another account, so no account's failure
+// count ever reaches its throttle, and the 429 must come from the limiter
+// (a JSON "rate_limited" answer, not the sign-in page).
+func TestLoginLimiterPerAddress(t *testing.T) {
+	e := apptest.Start(t, apptest.Options{Config: func(c *config.Config) { c.Limits.LoginPerMinute = 5 }})
+	b := newBrowser(t, e.URL+"/login")
+	limited := 0
+	for i := range 12 {
+		code, retry, ctype, body := b.post(e.URL+"/login", url.Values{"email": {fmt.Sprintf("x%d@example.org", i)}, "password": {"wrong"}}, "")
+		if code == http.StatusTooManyRequests {
+			limited++
+			if retry == "" {
+				t.Error("429 without Retry-After")
+			}
+			if !strings.HasPrefix(ctype, "application/json") || !strings.Contains(body, `"rate_limited"`) {
+				t.Errorf("429 not from the per-address limiter: %s %s", ctype, body)
+			}
+		}
+	}
+	if limited < 5 {
+		t.Errorf("12 sign-in attempts from one address at 5 a minute: %d limited, want at least 5", limited)
+	}
+	// The reset form shares the limit.
+	if code, _, _, _ := b.post(e.URL+"/password/forgot", url.Values{"email": {"y@example.org"}}, ""); code != http.StatusTooManyRequests {
+		t.Errorf("password reset after the sign-in limit: %d, want 429", code)
+	}
+}
+
+// TestLoginThrottlePerAccount checks the per-account throttle with the
+// per-address limiter off: five wrong passwords for one account from one
+// address, and that address gets 429 on the sign-in page even with the
+// right password.
+func TestLoginThrottlePerAccount(t *testing.T) {
+	e := apptest.Start(t) // abuse limits off
+	b := newBrowser(t, e.URL+"/login")
+	for i := range 5 {
+		if code, _, _, _ := b.post(e.URL+"/login", url.Values{"email": {"fp.fr@example.org"}, "password": {"wrong"}}, ""); code != http.StatusUnauthorized {
+			t.Fatalf("wrong password %d: %d, want 401", i+1, code)
+		}
+	}
+	code, retry, ctype, _ := b.post(e.URL+"/login", url.Values{"email": {"fp.fr@example.org"}, "password": {"a long enough passphrase"}}, "")
+	if code != http.StatusTooManyRequests || retry == "" || !strings.HasPrefix(ctype, "text/html") {
+		t.Errorf("sixth attempt, right password, same address: %d Retry-After %q (%s), want 429 from the sign-in page", code, retry, ctype)
+	}
+	// Another account from the same address is not affected.
+	if code, _, _, _ := b.post(e.URL+"/login", url.Values{"email": {"fp.de@example.org"}, "password": {"a long enough passphrase"}}, ""); code != http.StatusSeeOther {
+		t.Errorf("another account from the same address: %d, want 303", code)
+	}
+}
+
+// TestForwardedForIsNotBelieved: without trusted proxies, a forged
+// X-Forwarded-For neither escapes the per-address limit nor lands in the
+// recorded failures; with the proxy trusted, the header gives the address.
+func TestForwardedForIsNotBelieved(t *testing.T) {
+	e := apptest.Start(t, apptest.Options{Config: func(c *config.Config) { c.Limits.LoginPerMinute = 5 }})
+	b := newBrowser(t, e.URL+"/login")
+	limited := 0
+	for i := range 12 {
+		code, _, _, _ := b.post(e.URL+"/login", url.Values{"email": {fmt.Sprintf("x%d@example.org", i)}, "password": {"wrong"}}, fmt.Sprintf("203.0.113.%d", i+1))
+		if code == http.StatusTooManyRequests {
+			limited++
+		}
+	}
+	if limited < 5 {
+		t.Errorf("rotating X-Forwarded-For escaped the per-address limit: %d of 12 limited", limited)
+	}
+	var forged int
+	if err := e.App.DB.Get(&forged, `SELECT count(*) FROM login_failures WHERE address <> '127.0.0.1'`); err != nil {
+		t.Fatal(err)
+	}
+	if forged != 0 {
+		t.Errorf("%d failures recorded under a forged address", forged)
+	}
+
+	p := apptest.Start(t, apptest.Options{Config: func(c *config.Config) {
+		c.Limits.LoginPerMinute = 5
+		c.HTTP.TrustedProxies = "127.0.0.1/32, ::1"
+	}})
+	b = newBrowser(t, p.URL+"/login")
+	for i := range 12 {
+		code, _, _, _ := b.post(p.URL+"/login", url.Values{"email": {fmt.Sprintf("x%d@example.org", i)}, "password": {"wrong"}}, fmt.Sprintf("203.0.113.%d", i+1))
+		if code != http.StatusUnauthorized {
+			t.Errorf("attempt %d through a trusted proxy from its own address: %d, want 401", i+1, code)
+		}
+	}
+	var addresses int
+	if err := p.App.DB.Get(&addresses, `SELECT count(DISTINCT address) FROM login_failures WHERE address LIKE '203.0.113.%'`); err != nil {
+		t.Fatal(err)
+	}
+	if addresses != 12 {
+		t.Errorf("failures through a trusted proxy recorded under %d forwarded addresses, want 12", addresses)
+	}
+}
+
+// TestMetricsAreOptInToThePublic: /metrics is for admins by default and
+// for anyone only with metrics.public.
+func TestMetricsAreOptInToThePublic(t *testing.T) {
+	e := apptest.Start(t)
+	for as, want := range map[string]int{"": http.StatusUnauthorized, "fp_FR": http.StatusForbidden, "secretariat": http.StatusForbidden, "admin": http.StatusOK} {
+		if code, body := e.Do("GET", "/metrics", as, nil); code != want || (code == http.StatusOK) != strings.Contains(string(body), "go_goroutines") {
+			t.Errorf("/metrics as %q: %d, want %d", as, code, want)
+		}
+	}
+	p := apptest.Start(t, apptest.Options{Config: func(c *config.Config) { c.Metrics.Public = true }})
+	if code, body := p.Do("GET", "/metrics", "", nil); code != http.StatusOK || !strings.Contains(string(body), "go_goroutines") {
+		t.Errorf("public /metrics for anyone: %d", code)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/coe-agora/agora/internal/apptest"
 	"github.com/coe-agora/agora/internal/config"
@@ -171,5 +172,120 @@ func TestMetricsAreOptInToThePublic(t *testing.T) {
 	p := apptest.Start(t, apptest.Options{Config: func(c *config.Config) { c.Metrics.Public = true }})
 	if code, body := p.Do("GET", "/metrics", "", nil); code != http.StatusOK || !strings.Contains(string(body), "go_goroutines") {
 		t.Errorf("public /metrics for anyone: %d", code)
+	}
+}
+
+// TestNULBytesAreBadInput: a NUL anywhere a client can put one (path,
+// query, form, JSON) is refused as malformed input, never a 500.
+func TestNULBytesAreBadInput(t *testing.T) {
+	e := apptest.Start(t)
+	var m struct {
+		ID int64 `json:"id"`
+	}
+	e.JSON("POST", "/api/v1/meetings", "secretariat", testMeeting(), http.StatusCreated, &m)
+	for _, tc := range []struct{ method, path, as, body string }{
+		{"GET", "/api/v1/meetings?cursor=%00", "secretariat", ""},
+		{"GET", "/api/v1/meetings?status=draft&cur%00sor=1", "secretariat", ""},
+		{"GET", fmt.Sprintf("/api/v1/meetings/%d/registrations?state=%%00", m.ID), "secretariat", ""},
+		{"GET", "/api/v1/mail?to=%00", "secretariat", ""},
+		{"GET", "/api/v1/audit?cursor=a%00b", "admin", ""},
+		{"GET", "/meetings/%00", "", ""},
+		{"PATCH", fmt.Sprintf("/api/v1/meetings/%d", m.ID), "secretariat", `{"title_en":"Plenary\u0000"}`},
+		{"POST", "/api/v1/meetings", "secretariat", `{"kind":"plenary","title_en":"x","\u0000":1}`},
+	} {
+		code, body := e.Do(tc.method, tc.path, tc.as, bodyOrNil(tc.body))
+		if code != http.StatusBadRequest || !strings.Contains(string(body), `"malformed"`) {
+			t.Errorf("%s %s %s: %d %s, want 400 malformed", tc.method, tc.path, tc.body, code, body)
+		}
+	}
+	// An escaped backslash followed by "u0000" is text, not a NUL.
+	code, body := e.Do("PATCH", fmt.Sprintf("/api/v1/meetings/%d", m.ID), "secretariat", `{"title_en":"C:\\u0000 folder"}`)
+	if code != http.StatusOK || !strings.Contains(string(body), `C:\\u0000 folder`) {
+		t.Errorf("a title with a literal \\u0000: %d %s", code, body)
+	}
+	// Forms: anonymous sign-in and password reset.
+	b := newBrowser(t, e.URL+"/login")
+	for _, tc := range []struct {
+		path string
+		v    url.Values
+	}{
+		{"/login", url.Values{"email": {"fp.fr@example.org\x00"}, "password": {"x"}}},
+		{"/login", url.Values{"email": {"fp.fr@example.org"}, "password": {"a long enough passphrase\x00"}}},
+		{"/password/forgot", url.Values{"email": {"fp.fr\x00@example.org"}}},
+	} {
+		code, _, _, body := b.post(e.URL+tc.path, tc.v, "")
+		if code != http.StatusBadRequest || !strings.Contains(body, `"malformed"`) {
+			t.Errorf("POST %s %q: %d %s, want 400 malformed", tc.path, tc.v.Encode(), code, body)
+		}
+	}
+	var failures int
+	if err := e.App.DB.Get(&failures, `SELECT count(*) FROM login_failures`); err != nil || failures != 0 {
+		t.Errorf("refused forms reached sign-in: %d failures recorded (%v)", failures, err)
+	}
+}
+
+func bodyOrNil(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// TestBodyLimitCoversEveryBody: forms (urlencoded and multipart, with or
+// without a Content-Length) are bounded like JSON, before anything reads
+// them.
+func TestBodyLimitCoversEveryBody(t *testing.T) {
+	e := apptest.Start(t)
+	b := newBrowser(t, e.URL+"/login")
+	big := strings.Repeat("a", 9<<20)
+	send := func(target, ctype string, body io.Reader, length int64) (int, string) {
+		req, _ := http.NewRequest("POST", e.URL+target, body)
+		if strings.HasPrefix(target, "/api/") {
+			req.Header.Set("Authorization", "Bearer "+e.Tokens["secretariat"])
+		}
+		req.ContentLength = length
+		req.Header.Set("Content-Type", ctype)
+		req.Header.Set("Origin", b.origin)
+		resp, err := b.client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		out, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(out)
+	}
+	form := "csrf_token=" + url.QueryEscape(b.token) + "&email=fp.fr%40example.org&password=x&padding=" + big
+	multipart := "--B\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n" + b.token +
+		"\r\n--B\r\nContent-Disposition: form-data; name=\"padding\"\r\n\r\n" + big + "\r\n--B--\r\n"
+	for name, tc := range map[string]struct {
+		target, ctype, body string
+		length              int64
+	}{
+		"urlencoded":         {"/login", "application/x-www-form-urlencoded", form, int64(len(form))},
+		"urlencoded chunked": {"/login", "application/x-www-form-urlencoded", form, -1},
+		"multipart":          {"/login", "multipart/form-data; boundary=B", multipart, int64(len(multipart))},
+		"multipart chunked":  {"/login", "multipart/form-data; boundary=B", multipart, -1},
+		"json chunked":       {"/api/v1/meetings", "application/json", `{"title_en":"` + big + `"}`, -1},
+		"text to a page":     {"/login", "text/plain", big, int64(len(big))},
+	} {
+		code, body := send(tc.target, tc.ctype, io.MultiReader(strings.NewReader(tc.body)), tc.length)
+		if code != http.StatusRequestEntityTooLarge || !strings.Contains(body, `"too_large"`) {
+			t.Errorf("%s body of 9 MiB: %d %.200s, want 413 too_large", name, code, body)
+		}
+	}
+	var failures int
+	if err := e.App.DB.Get(&failures, `SELECT count(*) FROM login_failures`); err != nil || failures != 0 {
+		t.Errorf("oversized forms reached sign-in: %d failures recorded (%v)", failures, err)
+	}
+}
+
+// testMeeting is the body of a draft meeting for FR and DE, 40 days ahead.
+func testMeeting() map[string]any {
+	start := time.Now().Add(40 * 24 * time.Hour).Truncate(time.Hour)
+	return map[string]any{
+		"kind": "plenary", "title_en": "Plenary", "title_fr": "Plénière",
+		"starts_at": start.Format(time.RFC3339), "ends_at": start.Add(24 * time.Hour).Format(time.RFC3339),
+		"registration_closes_at": start.Add(-24 * time.Hour).Format(time.RFC3339),
+		"audience":               "custom", "invited_states": []string{"FR", "DE"}, "seats_per_state": 5, "public": true,
 	}
 }

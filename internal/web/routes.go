@@ -23,7 +23,7 @@ func (s *Server) routes() (*gin.Engine, error) {
 	if err := r.SetTrustedProxies(s.cfg.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("web: trusted proxies: %w", err)
 	}
-	r.Use(s.requestID, s.securityHeaders, s.recovery, s.logRequests, s.authenticate)
+	r.Use(s.requestID, s.securityHeaders, s.recovery, s.logRequests, s.refuseScreened, s.authenticate)
 	login := s.rateLimit(s.limits.login, byAddress)
 	link := s.rateLimit(s.limits.link, byTokenAndAddress)
 	register := s.anonymousOnly(s.rateLimit(s.limits.register, byAddress))

@@ -106,6 +106,10 @@ func New(cfg Config, log *slog.Logger, deps Deps, metrics *Metrics) (*Server, er
 // load and no form to protect: it goes to the routes with an empty
 // session, which is never saved (see publicRead).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if err := s.screen(w, r); err != nil {
+		s.serveRefused(w, r, err)
+		return
+	}
 	if anonymousPublicRead(r) {
 		ctx, err := s.sessions.Load(r.Context(), "") // no token: no store access
 		if err == nil {

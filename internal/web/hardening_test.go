@@ -23,6 +23,8 @@ type browser struct {
 	client *http.Client
 	token  string
 	origin string
+	// lastLocation is the Location of the last answer to post.
+	lastLocation string
 }
 
 func newBrowser(t *testing.T, page string) *browser {
@@ -56,11 +58,18 @@ func (b *browser) post(target string, v url.Values, from string) (int, string, s
 	if from != "" {
 		req.Header.Set("X-Forwarded-For", from)
 	}
-	resp, err := b.client.Do(req)
+	// The transport, not the client: a client refuses to return an answer
+	// whose Location it cannot parse, and such answers are under test.
+	for _, c := range b.client.Jar.Cookies(req.URL) {
+		req.AddCookie(c)
+	}
+	resp, err := http.DefaultTransport.RoundTrip(req)
 	if err != nil {
 		b.t.Fatal(err)
 	}
 	defer resp.Body.Close()
+	b.client.Jar.SetCookies(req.URL, resp.Cookies())
+	b.lastLocation = resp.Header.Get("Location")
 	body, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, resp.Header.Get("Retry-After"), resp.Header.Get("Content-Type"), string(body)
 }
@@ -287,5 +296,43 @@ func testMeeting() map[string]any {
 		"starts_at": start.Format(time.RFC3339), "ends_at": start.Add(24 * time.Hour).Format(time.RFC3339),
 		"registration_closes_at": start.Add(-24 * time.Hour).Format(time.RFC3339),
 		"audience":               "custom", "invited_states": []string{"FR", "DE"}, "seats_per_state": 5, "public": true,
+	}
+}
+
+// TestSignInRedirectStaysLocal: the page to go back to after signing in
+// is a local path or nothing; a hostile one lands on the account's home.
+func TestSignInRedirectStaysLocal(t *testing.T) {
+	e := apptest.Start(t)
+	hostile := []string{
+		"//evil.example/phish", "/\t/evil.example/phish", "/\n/evil.example", "/\r/evil.example", "/\\evil.example",
+		"/\\/evil.example", "\\\\evil.example", "\\/evil.example", "https://evil.example/", "http:/evil.example",
+		"javascript:alert(1)", " /secretariat", "evil.example", "/%2F/evil.example", "/%09/evil.example",
+		"/%5Cevil.example", "/%5C%5Cevil.example", "/x\x7f", "/x\u0085/", "/%C2%85/evil.example", "///evil.example",
+		"/%252F%252Fevil.example",
+	}
+	for _, next := range hostile {
+		// The page does not carry it into its form ...
+		resp, err := http.Get(e.URL + "/login?next=" + url.QueryEscape(next))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !strings.Contains(string(body), `name="next" value=""`) {
+			t.Errorf("/login?next=%q keeps it in the form", next)
+		}
+		// ... and a sign-in that sends it anyway goes home.
+		b := newBrowser(t, e.URL+"/login")
+		code, _, _, _ := b.post(e.URL+"/login", url.Values{"email": {"fp.fr@example.org"}, "password": {"a long enough passphrase"}, "next": {next}}, "")
+		if loc := b.lastLocation; code != http.StatusSeeOther || loc != "/delegation" {
+			t.Errorf("sign-in with next=%q: %d to %q, want 303 to /delegation", next, code, loc)
+		}
+	}
+	for _, next := range []string{"/secretariat/meetings?status=draft", "/delegation#FR", "/meetings/3?lang=fr"} {
+		b := newBrowser(t, e.URL+"/login?next="+url.QueryEscape(next))
+		code, _, _, _ := b.post(e.URL+"/login", url.Values{"email": {"secretariat@example.org"}, "password": {"a long enough passphrase"}, "next": {next}}, "")
+		if code != http.StatusSeeOther || b.lastLocation != next {
+			t.Errorf("sign-in with next=%q: %d to %q", next, code, b.lastLocation)
+		}
 	}
 }

@@ -2,7 +2,10 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -14,12 +17,27 @@ type loginView struct {
 	Next string
 }
 
-// safeNext keeps a redirect target inside Agora.
+// safeNext keeps a redirect target inside Agora: a local path, or nothing.
+// Browsers drop tabs and newlines from a Location and read "\\" as "/",
+// so "/\t/evil.example" or "/\\evil.example" would leave the site: the
+// target must start with a single "/" and, however often it is decoded,
+// hold no "//", no backslash and no control character.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
-		return ""
+	d := next
+	for i := 0; ; i++ {
+		if !strings.HasPrefix(d, "/") || strings.Contains(d, "//") || strings.ContainsRune(d, '\\') ||
+			strings.IndexFunc(d, unicode.IsControl) >= 0 || !utf8.ValidString(d) {
+			return ""
+		}
+		u, err := url.PathUnescape(d)
+		if err != nil || (i == 3 && u != d) { // undecodable, or encoded over and over
+			return ""
+		}
+		if u == d {
+			return next
+		}
+		d = u
 	}
-	return next
 }
 
 // homeOf is where an account lands after signing in.

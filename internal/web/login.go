@@ -18,8 +18,8 @@ type loginView struct {
 }
 
 // safeNext keeps a redirect target inside Agora: a local path, or nothing.
-// Browsers drop tabs and newlines from a Location and read "\\" as "/",
-// so "/\t/evil.example" or "/\\evil.example" would leave the site: the
+// Browsers drop tabs and newlines from a Location and read a backslash as
+// "/", so "/\t/evil.example" or "/\\evil.example" would leave the site: the
 // target must start with a single "/" and, however often it is decoded,
 // hold no "//", no backslash and no control character.
 func safeNext(next string) string {

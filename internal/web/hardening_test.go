@@ -336,3 +336,40 @@ func TestSignInRedirectStaysLocal(t *testing.T) {
 		}
 	}
 }
+
+// TestOtherStatesRegistrationsAreNotFound: a focal point asking for (or
+// acting on) another state's registration gets exactly the answer a
+// missing one gets, so ids cannot be probed; the owner still sees it.
+func TestOtherStatesRegistrationsAreNotFound(t *testing.T) {
+	e := apptest.Start(t)
+	var m struct {
+		ID int64 `json:"id"`
+	}
+	e.JSON("POST", "/api/v1/meetings", "secretariat", testMeeting(), http.StatusCreated, &m)
+	e.JSON("POST", fmt.Sprintf("/api/v1/meetings/%d/publish", m.ID), "secretariat", nil, http.StatusOK, nil)
+	var r struct {
+		ID int64 `json:"id"`
+	}
+	e.JSON("POST", fmt.Sprintf("/api/v1/meetings/%d/registrations", m.ID), "fp_FR", map[string]any{
+		"state": "FR", "first_name": "Anne", "last_name": "Martin", "email": "anne.martin@example.org",
+		"delegation_role": "delegate", "language": "fr"}, http.StatusCreated, &r)
+	for _, action := range []string{"", "/approve", "/decline", "/cancel", "/replace"} {
+		method := "POST"
+		if action == "" {
+			method = "GET"
+		}
+		codeOther, other := e.Do(method, fmt.Sprintf("/api/v1/registrations/%d%s", r.ID, action), "fp_DE", map[string]any{})
+		codeMissing, missing := e.Do(method, fmt.Sprintf("/api/v1/registrations/%d%s", r.ID+1000, action), "fp_DE", map[string]any{})
+		if codeOther != http.StatusNotFound || codeMissing != http.StatusNotFound || string(other) != string(missing) {
+			t.Errorf("%s %s of another state's registration: %d %s; of a missing one: %d %s", method, action, codeOther, other, codeMissing, missing)
+		}
+	}
+	var got struct {
+		Email  string `json:"email"`
+		Status string `json:"status"`
+	}
+	e.JSON("GET", fmt.Sprintf("/api/v1/registrations/%d", r.ID), "fp_FR", nil, http.StatusOK, &got)
+	if got.Email != "anne.martin@example.org" || got.Status == "cancelled" || got.Status == "declined" {
+		t.Errorf("the registration after another state's attempts: %+v", got)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -371,5 +372,76 @@ func TestOtherStatesRegistrationsAreNotFound(t *testing.T) {
 	e.JSON("GET", fmt.Sprintf("/api/v1/registrations/%d", r.ID), "fp_FR", nil, http.StatusOK, &got)
 	if got.Email != "anne.martin@example.org" || got.Status == "cancelled" || got.Status == "declined" {
 		t.Errorf("the registration after another state's attempts: %+v", got)
+	}
+}
+
+// TestStrangersCannotLockAnAccount: guesses from one address stop that
+// address for that account, not the owner elsewhere; guesses spread over
+// many addresses slow the account down by seconds, never lock it.
+func TestStrangersCannotLockAnAccount(t *testing.T) {
+	e := apptest.Start(t, apptest.Options{Config: func(c *config.Config) { c.HTTP.TrustedProxies = "127.0.0.1" }})
+	b := newBrowser(t, e.URL+"/login")
+	wrong := url.Values{"email": {"fp.fr@example.org"}, "password": {"wrong"}}
+	right := func() url.Values {
+		return url.Values{"email": {"FP.FR@example.org"}, "password": {"a long enough passphrase"}}
+	}
+	for range 5 {
+		if code, _, _, _ := b.post(e.URL+"/login", wrong, "203.0.113.66"); code != http.StatusUnauthorized {
+			t.Fatalf("a wrong password: %d", code)
+		}
+	}
+	if code, _, _, _ := b.post(e.URL+"/login", right(), "203.0.113.66"); code != http.StatusTooManyRequests {
+		t.Errorf("the guessing address, sixth attempt: %d, want 429", code)
+	}
+	owner := newBrowser(t, e.URL+"/login")
+	if code, _, _, _ := owner.post(e.URL+"/login", right(), "198.51.100.7"); code != http.StatusSeeOther || owner.lastLocation != "/delegation" {
+		t.Fatalf("the owner from their own address after a stranger's 5 failures: %d to %q, want 303 to /delegation", code, owner.lastLocation)
+	}
+	// Five more from five other addresses: ten for the account.
+	for i := range 5 {
+		if code, _, _, _ := b.post(e.URL+"/login", wrong, fmt.Sprintf("203.0.113.%d", 100+i)); code != http.StatusUnauthorized {
+			t.Fatalf("a wrong password from a fresh address: %d", code)
+		}
+	}
+	owner = newBrowser(t, e.URL+"/login")
+	code, retry, _, body := owner.post(e.URL+"/login", right(), "198.51.100.8")
+	wait, _ := strconv.Atoi(retry)
+	if code != http.StatusTooManyRequests || wait < 1 || wait > 60 || !strings.Contains(body, "try again in a minute") {
+		t.Fatalf("right after ten failures spread over six addresses: %d, Retry-After %q, want 429 for at most a minute", code, retry)
+	}
+	time.Sleep(time.Duration(wait) * time.Second)
+	if code, _, _, _ := owner.post(e.URL+"/login", right(), "198.51.100.8"); code != http.StatusSeeOther {
+		t.Errorf("the owner after waiting %ds: %d, want 303", wait, code)
+	}
+}
+
+// TestPasswordResetEmailsPerAccount: however many addresses ask, one
+// account gets a bounded number of reset emails an hour.
+func TestPasswordResetEmailsPerAccount(t *testing.T) {
+	e := apptest.Start(t, apptest.Options{Config: func(c *config.Config) {
+		c.Limits.LoginPerMinute = 5
+		c.HTTP.TrustedProxies = "127.0.0.1"
+	}})
+	b := newBrowser(t, e.URL+"/password/forgot")
+	for i := range 8 {
+		code, _, _, _ := b.post(e.URL+"/password/forgot", url.Values{"email": {"fp.fr@example.org"}}, fmt.Sprintf("203.0.113.%d", i+1))
+		if code != http.StatusSeeOther {
+			t.Fatalf("reset request %d: %d, want 303 (the same answer every time)", i+1, code)
+		}
+	}
+	var log struct {
+		Messages []struct {
+			Kind string `json:"kind"`
+		} `json:"messages"`
+	}
+	e.JSON("GET", "/api/v1/mail?to=fp.fr@example.org", "secretariat", nil, http.StatusOK, &log)
+	resets := 0
+	for _, m := range log.Messages {
+		if m.Kind == "password_reset" {
+			resets++
+		}
+	}
+	if resets != 3 {
+		t.Errorf("8 reset requests from 8 addresses: %d emails to the account, want 3", resets)
 	}
 }

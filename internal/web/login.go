@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -65,9 +66,9 @@ func (s *Server) login(c *gin.Context) {
 			return
 		}
 		status := http.StatusUnauthorized
-		if strings.Contains(err.Error(), "too many") {
+		if wait, ok := auth.RetryAfter(err); ok {
 			status = http.StatusTooManyRequests
-			c.Header("Retry-After", "900")
+			c.Header("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
 		}
 		s.render(c, status, "login", page{Lang: lang, Title: s.cat.T(lang, "login.title", nil), Data: loginView{Form: f, Next: next}})
 		return

@@ -12,6 +12,7 @@ import (
 	"github.com/alexedwards/argon2id"
 
 	"github.com/coe-agora/agora/internal/apperr"
+	"github.com/coe-agora/agora/internal/validate"
 )
 
 // Throttling of sign-in (SECURITY.md, "Sign-in throttling"). Failures are
@@ -69,7 +70,7 @@ const dummyHash = "$argon2id$v=19$m=65536,t=1,p=2$doAu9Ixd4cMQ1ocRTqjlwg$dxHUsLW
 
 // Login checks an email and password from an address, with throttling.
 func (s *Store) Login(ctx context.Context, email, password, address string) (User, error) {
-	email = NormalizeEmail(email)
+	email = validate.NormalizeEmail(email)
 	if err := s.throttle(ctx, email, address); err != nil {
 		return User{}, err
 	}

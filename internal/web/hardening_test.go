@@ -445,3 +445,78 @@ func TestPasswordResetEmailsPerAccount(t *testing.T) {
 		t.Errorf("8 reset requests from 8 addresses: %d emails to the account, want 3", resets)
 	}
 }
+
+// TestEmailTwinsAreOneAddress: an address written with look-alike
+// characters (fullwidth letters, a fullwidth at sign, upper case, an
+// invisible zero-width space) is the same address on every path that
+// takes one.
+func TestEmailTwinsAreOneAddress(t *testing.T) {
+	e := apptest.Start(t)
+	var m struct {
+		ID int64 `json:"id"`
+	}
+	e.JSON("POST", "/api/v1/meetings", "secretariat", testMeeting(), http.StatusCreated, &m)
+	e.JSON("POST", fmt.Sprintf("/api/v1/meetings/%d/publish", m.ID), "secretariat", nil, http.StatusOK, nil)
+	person := func(email string) map[string]any {
+		return map[string]any{"state": "FR", "first_name": "Anne", "last_name": "Martin", "email": email, "delegation_role": "delegate", "language": "fr"}
+	}
+	regs := fmt.Sprintf("/api/v1/meetings/%d/registrations", m.ID)
+	e.JSON("POST", regs, "fp_FR", person("dup@example.org"), http.StatusCreated, nil)
+	for _, twin := range []string{"ｄｕｐ@example.org", "DUP＠ＥＸＡＭＰＬＥ.ORG", "d\u200bup@example.org"} {
+		if code, body := e.Do("POST", regs, "fp_FR", person(twin)); code != http.StatusConflict {
+			t.Errorf("registering %q next to dup@example.org: %d %s, want 409", twin, code, body)
+		}
+	}
+	var list struct {
+		Registrations []struct {
+			Email string `json:"email"`
+		} `json:"registrations"`
+	}
+	e.JSON("GET", regs, "secretariat", nil, http.StatusOK, &list)
+	if len(list.Registrations) != 1 || list.Registrations[0].Email != "dup@example.org" {
+		t.Errorf("registrations after the twins: %+v", list.Registrations)
+	}
+	// A registration with an internationalised domain is stored in the
+	// one form, and its twin is refused.
+	e.JSON("POST", regs, "fp_FR", person("Anne@Bücher.example"), http.StatusCreated, nil)
+	if code, _ := e.Do("POST", regs, "fp_FR", person("anne@xn--bcher-kva.example")); code != http.StatusConflict {
+		t.Errorf("the ASCII form of an internationalised domain next to its Unicode form: %d, want 409", code)
+	}
+
+	// Focal points.
+	e.JSON("POST", "/api/v1/states/DE/focal-points", "secretariat", map[string]any{"name": "Kurt", "email": "kurt@example.org", "language": "en"}, http.StatusCreated, nil)
+	if code, body := e.Do("POST", "/api/v1/states/DE/focal-points", "secretariat", map[string]any{"name": "Kurt", "email": "ｋｕｒｔ@example.org", "language": "en"}); code != http.StatusConflict {
+		t.Errorf("a focal point's twin: %d %s, want 409", code, body)
+	}
+
+	// Accounts, through the admin page.
+	admin := newBrowser(t, e.URL+"/login")
+	if code, _, _, _ := admin.post(e.URL+"/login", url.Values{"email": {"admin@example.org"}, "password": {"a long enough passphrase"}}, ""); code != http.StatusSeeOther {
+		t.Fatalf("admin sign-in: %d", code)
+	}
+	admin.post(e.URL+"/admin/users", url.Values{"email": {"ＳＥＣＲＥＴＡＲＩＡＴ@example.org"}, "name": {"Twin"}, "role": {"secretariat"},
+		"language": {"en"}, "password": {"another long passphrase"}}, "")
+	var accounts int
+	if err := e.App.DB.Get(&accounts, `SELECT count(*) FROM users WHERE name = 'Twin' OR lower(email) LIKE '%ｓｅｃｒｅｔａｒｉａｔ%'`); err != nil || accounts != 0 {
+		t.Errorf("an account's twin was created (%d, %v)", accounts, err)
+	}
+
+	// Sign-in and password reset with a twin reach the account.
+	b := newBrowser(t, e.URL+"/login")
+	if code, _, _, _ := b.post(e.URL+"/login", url.Values{"email": {"ｆｐ.ｆｒ＠example.org"}, "password": {"a long enough passphrase"}}, ""); code != http.StatusSeeOther {
+		t.Errorf("signing in with a twin of the address: %d, want 303", code)
+	}
+	b = newBrowser(t, e.URL+"/password/forgot")
+	b.post(e.URL+"/password/forgot", url.Values{"email": {"ＦＰ.ＦＲ@example.org"}}, "")
+	// The mail log filter takes a twin too.
+	var log struct {
+		Messages []struct {
+			To   string `json:"to"`
+			Kind string `json:"kind"`
+		} `json:"messages"`
+	}
+	e.JSON("GET", "/api/v1/mail?to="+url.QueryEscape("ＦＰ.ｆｒ@example.org"), "secretariat", nil, http.StatusOK, &log)
+	if len(log.Messages) != 1 || log.Messages[0].Kind != "password_reset" || log.Messages[0].To != "fp.fr@example.org" {
+		t.Errorf("mail to a twin of fp.fr@example.org: %+v, want the one reset email", log.Messages)
+	}
+}

@@ -50,6 +50,10 @@ type Metrics struct {
 	// Public serves /metrics to anyone; otherwise only admin accounts
 	// (an API token) read it, since it tells outsiders about traffic.
 	Public bool `koanf:"public"`
+	// Addr, when set, is a second listen address of `agora serve` that
+	// answers GET /metrics to anyone and nothing else: a port for the
+	// monitoring network only.
+	Addr string `koanf:"addr"`
 }
 
 // Cache bounds the in-memory copies of the public meeting reads (page,
@@ -166,6 +170,7 @@ var Settings = []Setting{
 	{"http.shutdown_timeout", "AGORA_HTTP_SHUTDOWN_TIMEOUT", "20s"},
 	{"http.trusted_proxies", "AGORA_HTTP_TRUSTED_PROXIES", ""},
 	{"metrics.public", "AGORA_METRICS_PUBLIC", false},
+	{"metrics.addr", "AGORA_METRICS_ADDR", ""},
 	{"secret_key", "AGORA_SECRET_KEY", ""},
 	{"privacy.retention_months", "AGORA_PRIVACY_RETENTION_MONTHS", 24},
 	{"digest.quiet", "AGORA_DIGEST_QUIET", "3m"},
@@ -381,6 +386,11 @@ func (c Config) Validate() error {
 	}
 	if c.HTTP.MaxBodyBytes < 1024 {
 		return bad("http.max_body_bytes", "must be at least 1024")
+	}
+	if c.Metrics.Addr != "" {
+		if err := checkHostPort(c.Metrics.Addr); err != nil {
+			return bad("metrics.addr", "%v", err)
+		}
 	}
 	for _, p := range c.HTTP.Proxies() {
 		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {

@@ -98,6 +98,7 @@ func TestInvalidSettings(t *testing.T) {
 		{"body limit", "http:\n  max_body_bytes: 10\n", nil, "http.max_body_bytes"},
 		{"trusted proxy", "", map[string]string{"AGORA_HTTP_TRUSTED_PROXIES": "10.0.0.0/8, proxy.example.org"}, "http.trusted_proxies"},
 		{"metrics public", "", map[string]string{"AGORA_METRICS_PUBLIC": "perhaps"}, "metrics.public"},
+		{"metrics addr", "metrics:\n  addr: localhost\n", nil, "metrics.addr"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

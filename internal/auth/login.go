@@ -10,8 +10,10 @@ import (
 	"time"
 
 	"github.com/alexedwards/argon2id"
+	"github.com/jmoiron/sqlx"
 
 	"github.com/coe-agora/agora/internal/apperr"
+	"github.com/coe-agora/agora/internal/postgres"
 	"github.com/coe-agora/agora/internal/validate"
 )
 
@@ -167,23 +169,34 @@ func (s *Store) StartReset(ctx context.Context, email string) (secret string, u 
 	if err != nil {
 		return "", User{}, false, err
 	}
-	var recent int
-	if err := s.db.GetContext(ctx, &recent, `SELECT count(*) FROM password_resets WHERE user_id = $1 AND created_at > now() - interval '1 hour'`,
-		u.ID); err != nil {
-		return "", User{}, false, fmt.Errorf("auth: count resets: %w", err)
-	}
-	if recent >= MaxResetsPerHour {
-		return "", User{}, false, nil // the links already sent still work; the answer is the same
-	}
 	raw := make([]byte, 32)
 	if _, err := rand.Read(raw); err != nil {
 		return "", User{}, false, err
 	}
 	secret = "rst_" + base64.RawURLEncoding.EncodeToString(raw)
-	_, err = s.db.ExecContext(ctx, `INSERT INTO password_resets (user_id, token_hash, expires_at) VALUES ($1, $2, now() + $3::interval)`,
-		u.ID, HashToken(secret), ResetLifetime.String())
+	// The account's row is locked before its recent links are counted (in
+	// a statement of its own, whose snapshot comes after the lock), so
+	// that requests at the same moment cannot all pass the count.
+	err = postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE`, u.ID); err != nil {
+			return err
+		}
+		var recent int
+		err := tx.GetContext(ctx, &recent, `SELECT count(*) FROM password_resets WHERE user_id = $1 AND created_at > now() - interval '1 hour'`, u.ID)
+		if err != nil || recent >= MaxResetsPerHour {
+			ok = false
+			return err
+		}
+		ok = true
+		_, err = tx.ExecContext(ctx, `INSERT INTO password_resets (user_id, token_hash, expires_at) VALUES ($1, $2, now() + $3::interval)`,
+			u.ID, HashToken(secret), ResetLifetime.String())
+		return err
+	})
 	if err != nil {
 		return "", User{}, false, fmt.Errorf("auth: start reset: %w", err)
+	}
+	if !ok {
+		return "", User{}, false, nil // the links already sent still work; the answer is the same
 	}
 	return secret, u, true, nil
 }

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -443,6 +444,30 @@ func TestPasswordResetEmailsPerAccount(t *testing.T) {
 	}
 	if resets != 3 {
 		t.Errorf("8 reset requests from 8 addresses: %d emails to the account, want 3", resets)
+	}
+	// At the same moment, from 10 addresses: still 3.
+	var wg sync.WaitGroup
+	for i := range 10 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			v := url.Values{"email": {"fp.de@example.org"}, "csrf_token": {b.token}}
+			req, _ := http.NewRequest("POST", e.URL+"/password/forgot", strings.NewReader(v.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Origin", b.origin)
+			req.Header.Set("X-Forwarded-For", fmt.Sprintf("198.51.100.%d", i+1))
+			for _, c := range b.client.Jar.Cookies(req.URL) {
+				req.AddCookie(c)
+			}
+			if resp, err := http.DefaultTransport.RoundTrip(req); err == nil {
+				resp.Body.Close()
+			}
+		}()
+	}
+	wg.Wait()
+	e.JSON("GET", "/api/v1/mail?to=fp.de@example.org", "secretariat", nil, http.StatusOK, &log)
+	if len(log.Messages) != 3 {
+		t.Errorf("10 reset requests at once: %d emails to the account, want 3", len(log.Messages))
 	}
 }
 

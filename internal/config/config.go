@@ -115,16 +115,21 @@ type HTTP struct {
 	ReadTimeout     time.Duration `koanf:"read_timeout"`
 	WriteTimeout    time.Duration `koanf:"write_timeout"`
 	ShutdownTimeout time.Duration `koanf:"shutdown_timeout"`
-	// TrustedProxies lists the addresses (IPs or CIDR ranges, separated by
-	// commas or spaces) of the reverse proxies whose X-Forwarded-For and
-	// X-Real-IP headers are believed. Empty: none, the peer address is the
+	// TrustedProxies lists the addresses (IPs or CIDR ranges) of the
+	// reverse proxies whose X-Forwarded-For and X-Real-IP headers are
+	// believed: a YAML list, or one string separated by commas or spaces
+	// (as the environment gives it). Empty: none, the peer address is the
 	// client's, since anyone can send those headers.
-	TrustedProxies string `koanf:"trusted_proxies"`
+	TrustedProxies []string `koanf:"trusted_proxies"`
 }
 
-// Proxies returns the trusted proxies as a list (none for an empty setting).
+// Proxies returns the trusted proxies one by one (none for an empty setting).
 func (h HTTP) Proxies() []string {
-	return strings.FieldsFunc(h.TrustedProxies, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' })
+	var out []string
+	for _, p := range h.TrustedProxies {
+		out = append(out, strings.FieldsFunc(p, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' })...)
+	}
+	return out
 }
 
 // Mail configures the outgoing mail and its worker.
@@ -168,7 +173,7 @@ var Settings = []Setting{
 	{"http.read_timeout", "AGORA_HTTP_READ_TIMEOUT", "15s"},
 	{"http.write_timeout", "AGORA_HTTP_WRITE_TIMEOUT", "60s"},
 	{"http.shutdown_timeout", "AGORA_HTTP_SHUTDOWN_TIMEOUT", "20s"},
-	{"http.trusted_proxies", "AGORA_HTTP_TRUSTED_PROXIES", ""},
+	{"http.trusted_proxies", "AGORA_HTTP_TRUSTED_PROXIES", []string{}},
 	{"metrics.public", "AGORA_METRICS_PUBLIC", false},
 	{"metrics.addr", "AGORA_METRICS_ADDR", ""},
 	{"secret_key", "AGORA_SECRET_KEY", ""},

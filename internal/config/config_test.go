@@ -124,6 +124,10 @@ func TestTrustedProxiesAndMetrics(t *testing.T) {
 	if got := c.HTTP.Proxies(); len(got) != 1 || got[0] != "10.0.0.0/8" || c.Metrics.Public {
 		t.Errorf("file: proxies %q, public metrics %v", got, c.Metrics.Public)
 	}
+	c, err = Load(Sources{File: writeFile(t, "http:\n  trusted_proxies: [10.0.0.1, \"192.0.2.0/24\"]\n"), LookupEnv: env(nil)})
+	if got := c.HTTP.Proxies(); err != nil || len(got) != 2 || got[1] != "192.0.2.0/24" {
+		t.Errorf("file, as a list: proxies %q, %v", got, err)
+	}
 	c, err = Load(Sources{File: "/dev/null", LookupEnv: env(map[string]string{
 		"AGORA_HTTP_TRUSTED_PROXIES": "192.0.2.7, 2001:db8::/32", "AGORA_METRICS_PUBLIC": "true"})})
 	if err != nil {

@@ -153,7 +153,7 @@ func TestForwardedForIsNotBelieved(t *testing.T) {
 
 	p := apptest.Start(t, apptest.Options{Config: func(c *config.Config) {
 		c.Limits.LoginPerMinute = 5
-		c.HTTP.TrustedProxies = "127.0.0.1/32, ::1"
+		c.HTTP.TrustedProxies = []string{"127.0.0.1/32", "::1"}
 	}})
 	b = newBrowser(t, p.URL+"/login")
 	for i := range 12 {
@@ -380,7 +380,7 @@ func TestOtherStatesRegistrationsAreNotFound(t *testing.T) {
 // address for that account, not the owner elsewhere; guesses spread over
 // many addresses slow the account down by seconds, never lock it.
 func TestStrangersCannotLockAnAccount(t *testing.T) {
-	e := apptest.Start(t, apptest.Options{Config: func(c *config.Config) { c.HTTP.TrustedProxies = "127.0.0.1" }})
+	e := apptest.Start(t, apptest.Options{Config: func(c *config.Config) { c.HTTP.TrustedProxies = []string{"127.0.0.1"} }})
 	b := newBrowser(t, e.URL+"/login")
 	wrong := url.Values{"email": {"fp.fr@example.org"}, "password": {"wrong"}}
 	right := func() url.Values {
@@ -421,7 +421,7 @@ func TestStrangersCannotLockAnAccount(t *testing.T) {
 func TestPasswordResetEmailsPerAccount(t *testing.T) {
 	e := apptest.Start(t, apptest.Options{Config: func(c *config.Config) {
 		c.Limits.LoginPerMinute = 5
-		c.HTTP.TrustedProxies = "127.0.0.1"
+		c.HTTP.TrustedProxies = []string{"127.0.0.1"}
 	}})
 	b := newBrowser(t, e.URL+"/password/forgot")
 	for i := range 8 {

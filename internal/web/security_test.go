@@ -40,7 +40,7 @@ func TestSecurityHeaders(t *testing.T) {
 func TestRateLimits(t *testing.T) {
 	e := apptest.Start(t, apptest.Options{Config: func(c *config.Config) {
 		c.Limits = config.Limits{LoginPerMinute: 5, RegistrationPerMinute: 6, LinkPerMinute: 10}
-		c.HTTP.TrustedProxies = "127.0.0.1"
+		c.HTTP.TrustedProxies = []string{"127.0.0.1"}
 	}})
 	do := func(method, path, as, from string, body string) int {
 		req, _ := http.NewRequest(method, e.URL+path, strings.NewReader(body))

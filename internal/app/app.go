@@ -178,7 +178,8 @@ func (a *App) Handler() (*web.Server, error) {
 	}
 	return web.New(web.Config{BaseURL: a.Config.BaseURL, MaxBodyBytes: a.Config.HTTP.MaxBodyBytes, SMTPConfigured: a.Config.SMTPURL != "",
 		Limits: web.Limits{LoginPerMinute: a.Config.Limits.LoginPerMinute, RegistrationPerMinute: a.Config.Limits.RegistrationPerMinute,
-			LinkPerMinute: a.Config.Limits.LinkPerMinute}}, a.Log,
+			LinkPerMinute: a.Config.Limits.LinkPerMinute},
+		TrustedProxies: a.Config.HTTP.Proxies(), PublicMetrics: a.Config.Metrics.Public}, a.Log,
 		web.Deps{DB: a.DB, States: a.States, Auth: a.Auth, Meetings: a.Meetings, FocalPoints: a.FocalPoints,
 			Invitations: a.Invitations, Registrations: a.Registrations, Outbox: a.Outbox, Accounts: a.Accounts, Audit: audit.NewTrail(a.DB), Privacy: a.Privacy, MailCheck: mc, Renderer: a.Renderer,
 			Cache: a.Responses}, a.Metrics)
@@ -212,8 +213,15 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		}()
 		defer func() { stopWatching(); <-watched }()
 	}
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
+	if a.Config.Metrics.Addr != "" {
+		msrv, err := a.serveMetrics(errc)
+		if err != nil {
+			return err
+		}
+		defer msrv.Close()
+	}
 	select {
 	case err := <-errc:
 		return fmt.Errorf("http: %w", err)
@@ -226,6 +234,25 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		return fmt.Errorf("http: shutdown: %w", err)
 	}
 	return nil
+}
+
+// serveMetrics answers GET /metrics, to anyone, on the metrics address:
+// a port meant for the monitoring network, where nothing else is served.
+func (a *App) serveMetrics(errc chan<- error) (*http.Server, error) {
+	ln, err := net.Listen("tcp", a.Config.Metrics.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("metrics: listen on %s: %w", a.Config.Metrics.Addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", a.Metrics.Handler())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: a.Config.HTTP.ReadTimeout,
+		WriteTimeout: a.Config.HTTP.WriteTimeout, ErrorLog: slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn)}
+	go func() {
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			errc <- fmt.Errorf("metrics: %w", err)
+		}
+	}()
+	return srv, nil
 }
 
 // Greet tells the operator where Agora is and, on a database without an

@@ -105,7 +105,16 @@ func TestEndToEnd(t *testing.T) {
 	if states.States[0].NameFR != "Albanie" {
 		t.Errorf("French roster starts with %q", states.States[0].NameFR)
 	}
-	code, body = get(t, r.url+"/metrics", "")
+	// Metrics are for admins unless metrics.public says otherwise.
+	if code, _ := get(t, r.url+"/metrics", ""); code != http.StatusUnauthorized {
+		t.Errorf("/metrics for anyone: %d, want 401", code)
+	}
+	if _, err := r.app.Auth.CreateUser(context.Background(), auth.NewUser{Email: "ops@example.org", Name: "Ops", Role: "admin",
+		Language: "en", Password: "a long enough passphrase"}); err != nil {
+		t.Fatal(err)
+	}
+	ops, _, _ := r.app.Auth.CreateToken(context.Background(), "ops@example.org", "prometheus")
+	code, body = get(t, r.url+"/metrics", ops)
 	for _, want := range []string{`agora_http_requests_total{method="GET",route="/api/v1/states",status="200"} 1`,
 		"agora_http_request_duration_seconds_bucket", `go_sql_max_open_connections{db_name="agora"}`, "go_goroutines"} {
 		if code != 200 || !strings.Contains(body, want) {
@@ -309,4 +318,74 @@ func TestGracefulShutdownFinishesInFlightRequests(t *testing.T) {
 		t.Fatalf("Serve returned %v", err)
 	}
 	r.done <- nil
+}
+
+// TestMetricsOnTheirOwnAddress: with metrics.addr, the metrics are served
+// to anyone there, and nothing else is; the main address keeps them for
+// admins.
+func TestMetricsOnTheirOwnAddress(t *testing.T) {
+	_, dsn := testdb.New(t)
+	free, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metricsAddr := free.Addr().String()
+	free.Close()
+	cfg, err := config.Load(config.Sources{File: "/dev/null", LookupEnv: func(k string) (string, bool) {
+		if k == "AGORA_METRICS_ADDR" {
+			return metricsAddr, true
+		}
+		return "", false
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.DatabaseURL = dsn
+	ctx, cancel := context.WithCancel(context.Background())
+	a, err := app.Open(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Prepare(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- a.Serve(ctx, ln) }()
+	t.Cleanup(func() { cancel(); <-done; a.Close() })
+	main := "http://" + ln.Addr().String()
+	if code, _ := get(t, main+"/api/v1/states", ""); code != 200 {
+		t.Fatalf("main address: %d", code)
+	}
+	var code int
+	var body string
+	for range 50 { // the metrics listener starts with Serve
+		if code, body = getOr0("http://" + metricsAddr + "/metrics"); code != 0 {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if code != 200 || !strings.Contains(body, `agora_http_requests_total{method="GET",route="/api/v1/states",status="200"} 1`) {
+		t.Errorf("GET /metrics on the metrics address: %d", code)
+	}
+	if code, _ := get(t, "http://"+metricsAddr+"/api/v1/states", ""); code != 404 {
+		t.Errorf("the API on the metrics address: %d, want 404", code)
+	}
+	if code, _ := get(t, main+"/metrics", ""); code != 401 {
+		t.Errorf("/metrics on the main address for anyone: %d, want 401", code)
+	}
+}
+
+// getOr0 is get that reports a refused connection as status 0.
+func getOr0(url string) (int, string) {
+	resp, err := http.Get(url)
+	if err != nil {
+		return 0, ""
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
 }

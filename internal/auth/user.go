@@ -19,6 +19,7 @@ import (
 	"github.com/coe-agora/agora/internal/apperr"
 	"github.com/coe-agora/agora/internal/postgres"
 	"github.com/coe-agora/agora/internal/state"
+	"github.com/coe-agora/agora/internal/validate"
 )
 
 // The roles an account can have.
@@ -103,8 +104,12 @@ func CheckEmail(email string) string {
 	return ""
 }
 
-// NormalizeEmail trims and lower-cases an address for storage and comparison.
-func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
+// NormalizeEmail is validate.NormalizeEmail, the one form of an address
+// that is stored and compared.
+//
+// Deprecated: call validate.NormalizeEmail; this stays for callers not yet
+// moved.
+func NormalizeEmail(email string) string { return validate.NormalizeEmail(email) }
 
 // Store reads and writes accounts and tokens.
 type Store struct {
@@ -118,7 +123,7 @@ const userColumns = `id, email, name, role, state_code, language, password_hash,
 
 // CreateUser adds an account with an argon2id hash of its password.
 func (s *Store) CreateUser(ctx context.Context, n NewUser) (User, error) {
-	n.Email = NormalizeEmail(n.Email)
+	n.Email = validate.NormalizeEmail(n.Email)
 	n.Name = strings.TrimSpace(n.Name)
 	n.State = strings.ToUpper(strings.TrimSpace(n.State))
 	if n.Language == "" {
@@ -158,7 +163,7 @@ func (s *Store) CreateUser(ctx context.Context, n NewUser) (User, error) {
 // UserByEmail finds an account by email, ignoring case.
 func (s *Store) UserByEmail(ctx context.Context, email string) (User, error) {
 	var u User
-	err := s.db.GetContext(ctx, &u, `SELECT `+userColumns+` FROM users WHERE lower(email) = $1`, NormalizeEmail(email))
+	err := s.db.GetContext(ctx, &u, `SELECT `+userColumns+` FROM users WHERE lower(email) = $1`, validate.NormalizeEmail(email))
 	if errors.Is(err, sql.ErrNoRows) {
 		return User{}, apperr.New(apperr.NotFound, "no account with this email")
 	}

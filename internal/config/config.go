@@ -7,6 +7,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/mail"
 	"net/url"
 	"os"
@@ -41,6 +42,18 @@ type Config struct {
 	Digest   Digest   `koanf:"digest"`
 	Privacy  Privacy  `koanf:"privacy"`
 	Cache    Cache    `koanf:"cache"`
+	Metrics  Metrics  `koanf:"metrics"`
+}
+
+// Metrics says who may read the Prometheus metrics.
+type Metrics struct {
+	// Public serves /metrics to anyone; otherwise only admin accounts
+	// (an API token) read it, since it tells outsiders about traffic.
+	Public bool `koanf:"public"`
+	// Addr, when set, is a second listen address of `agora serve` that
+	// answers GET /metrics to anyone and nothing else: a port for the
+	// monitoring network only.
+	Addr string `koanf:"addr"`
 }
 
 // Cache bounds the in-memory copies of the public meeting reads (page,
@@ -102,6 +115,21 @@ type HTTP struct {
 	ReadTimeout     time.Duration `koanf:"read_timeout"`
 	WriteTimeout    time.Duration `koanf:"write_timeout"`
 	ShutdownTimeout time.Duration `koanf:"shutdown_timeout"`
+	// TrustedProxies lists the addresses (IPs or CIDR ranges) of the
+	// reverse proxies whose X-Forwarded-For and X-Real-IP headers are
+	// believed: a YAML list, or one string separated by commas or spaces
+	// (as the environment gives it). Empty: none, the peer address is the
+	// client's, since anyone can send those headers.
+	TrustedProxies []string `koanf:"trusted_proxies"`
+}
+
+// Proxies returns the trusted proxies one by one (none for an empty setting).
+func (h HTTP) Proxies() []string {
+	var out []string
+	for _, p := range h.TrustedProxies {
+		out = append(out, strings.FieldsFunc(p, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' })...)
+	}
+	return out
 }
 
 // Mail configures the outgoing mail and its worker.
@@ -145,6 +173,9 @@ var Settings = []Setting{
 	{"http.read_timeout", "AGORA_HTTP_READ_TIMEOUT", "15s"},
 	{"http.write_timeout", "AGORA_HTTP_WRITE_TIMEOUT", "60s"},
 	{"http.shutdown_timeout", "AGORA_HTTP_SHUTDOWN_TIMEOUT", "20s"},
+	{"http.trusted_proxies", "AGORA_HTTP_TRUSTED_PROXIES", []string{}},
+	{"metrics.public", "AGORA_METRICS_PUBLIC", false},
+	{"metrics.addr", "AGORA_METRICS_ADDR", ""},
 	{"secret_key", "AGORA_SECRET_KEY", ""},
 	{"privacy.retention_months", "AGORA_PRIVACY_RETENTION_MONTHS", 24},
 	{"digest.quiet", "AGORA_DIGEST_QUIET", "3m"},
@@ -360,6 +391,16 @@ func (c Config) Validate() error {
 	}
 	if c.HTTP.MaxBodyBytes < 1024 {
 		return bad("http.max_body_bytes", "must be at least 1024")
+	}
+	if c.Metrics.Addr != "" {
+		if err := checkHostPort(c.Metrics.Addr); err != nil {
+			return bad("metrics.addr", "%v", err)
+		}
+	}
+	for _, p := range c.HTTP.Proxies() {
+		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
+			return bad("http.trusted_proxies", "%q is neither an IP address nor a CIDR range such as 10.0.0.0/8", p)
+		}
 	}
 	for key, d := range map[string]time.Duration{
 		"http.read_timeout": c.HTTP.ReadTimeout, "http.write_timeout": c.HTTP.WriteTimeout,

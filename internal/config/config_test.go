@@ -96,6 +96,9 @@ func TestInvalidSettings(t *testing.T) {
 		{"duration", "http:\n  shutdown_timeout: soon\n", nil, "http.shutdown_timeout"},
 		{"unknown key", "lgo:\n  format: json\n", nil, "lgo.format"},
 		{"body limit", "http:\n  max_body_bytes: 10\n", nil, "http.max_body_bytes"},
+		{"trusted proxy", "", map[string]string{"AGORA_HTTP_TRUSTED_PROXIES": "10.0.0.0/8, proxy.example.org"}, "http.trusted_proxies"},
+		{"metrics public", "", map[string]string{"AGORA_METRICS_PUBLIC": "perhaps"}, "metrics.public"},
+		{"metrics addr", "metrics:\n  addr: localhost\n", nil, "metrics.addr"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -110,5 +113,31 @@ func TestInvalidSettings(t *testing.T) {
 				t.Errorf("error %q should be one line naming %s", msg, tt.want)
 			}
 		})
+	}
+}
+
+func TestTrustedProxiesAndMetrics(t *testing.T) {
+	c, err := Load(Sources{File: writeFile(t, "http:\n  trusted_proxies: 10.0.0.0/8\n"), LookupEnv: env(nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.HTTP.Proxies(); len(got) != 1 || got[0] != "10.0.0.0/8" || c.Metrics.Public {
+		t.Errorf("file: proxies %q, public metrics %v", got, c.Metrics.Public)
+	}
+	c, err = Load(Sources{File: writeFile(t, "http:\n  trusted_proxies: [10.0.0.1, \"192.0.2.0/24\"]\n"), LookupEnv: env(nil)})
+	if got := c.HTTP.Proxies(); err != nil || len(got) != 2 || got[1] != "192.0.2.0/24" {
+		t.Errorf("file, as a list: proxies %q, %v", got, err)
+	}
+	c, err = Load(Sources{File: "/dev/null", LookupEnv: env(map[string]string{
+		"AGORA_HTTP_TRUSTED_PROXIES": "192.0.2.7, 2001:db8::/32", "AGORA_METRICS_PUBLIC": "true"})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.HTTP.Proxies(); len(got) != 2 || got[1] != "2001:db8::/32" || !c.Metrics.Public {
+		t.Errorf("environment: proxies %q, public metrics %v", got, c.Metrics.Public)
+	}
+	c, _ = Load(Sources{File: "/dev/null", LookupEnv: env(nil)})
+	if len(c.HTTP.Proxies()) != 0 || c.Metrics.Public {
+		t.Errorf("defaults: proxies %q, public metrics %v; want none and false", c.HTTP.Proxies(), c.Metrics.Public)
 	}
 }

@@ -97,7 +97,7 @@ func (s *FocalPoints) Add(ctx context.Context, a auth.Actor, code string, in New
 	if err != nil {
 		return FocalPoint{}, err
 	}
-	in.Name, in.Email = strings.TrimSpace(in.Name), auth.NormalizeEmail(in.Email)
+	in.Name, in.Email = strings.TrimSpace(in.Name), validate.NormalizeEmail(in.Email)
 	errs := apperr.Fields{}
 	s.v.Struct(in, errs)
 	if st.Status == state.StatusInactive {

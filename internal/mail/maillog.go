@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/coe-agora/agora/internal/apperr"
+	"github.com/coe-agora/agora/internal/validate"
 )
 
 // Mail is one row of the mail log: an email and where its delivery stands.
@@ -98,7 +99,7 @@ func (f Filter) sql() (where string, args []any, limit int, err error) {
 		fields.Add("status", "must be one of queued, sending, sent, retrying, failed, withheld")
 	}
 	if f.To != "" {
-		add("lower(to_address) = lower($%d)", f.To)
+		add("lower(to_address) = $%d", validate.NormalizeEmail(f.To))
 	}
 	if f.Cursor != "" {
 		id, perr := strconv.ParseInt(f.Cursor, 10, 64)

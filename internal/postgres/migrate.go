@@ -58,6 +58,18 @@ func MigrateDown(ctx context.Context, db *sqlx.DB) error {
 	return nil
 }
 
+// MigrateDownTo rolls back every migration after version.
+func MigrateDownTo(ctx context.Context, db *sqlx.DB, version int64) error {
+	p, err := provider(db)
+	if err != nil {
+		return err
+	}
+	if _, err := p.DownTo(ctx, version); err != nil {
+		return fmt.Errorf("postgres: migrate down to %d: %w", version, err)
+	}
+	return nil
+}
+
 // MigrateReset rolls back every migration.
 func MigrateReset(ctx context.Context, db *sqlx.DB) error {
 	p, err := provider(db)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/coe-agora/agora/internal/apperr"
 	"github.com/coe-agora/agora/internal/auth"
+	"github.com/coe-agora/agora/internal/validate"
 )
 
 // What anonymised rows are left holding. The addresses are in the .invalid
@@ -55,7 +56,7 @@ func CanManage(a auth.Actor) bool { return a.Is(auth.RoleAdmin) }
 // normalizeEmail trims and lower-cases the address asked about; every
 // lookup compares lower-cased addresses.
 func normalizeEmail(email string) (string, error) {
-	email = auth.NormalizeEmail(email)
+	email = validate.NormalizeEmail(email)
 	if email == "" {
 		return "", apperr.InvalidField("email", "is required")
 	}

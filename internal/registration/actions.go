@@ -28,8 +28,8 @@ func (s *Service) act(ctx context.Context, a auth.Actor, id int64, action string
 		return Registration{}, err
 	}
 	if !allowed(a, r.State) {
-		if a.User.Role == auth.RoleFocalPoint {
-			return Registration{}, apperr.New(apperr.Forbidden, "you may only manage your own state's registrations")
+		if !CanManageState(a, r.State) {
+			return Registration{}, errNoSuchRegistration() // another state's: as if missing, so ids reveal nothing
 		}
 		return Registration{}, apperr.New(apperr.Forbidden, "your role does not allow this")
 	}

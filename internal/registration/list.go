@@ -301,7 +301,7 @@ func (s *Service) Get(ctx context.Context, a auth.Actor, id int64) (Registration
 		return Registration{}, err
 	}
 	if !CanManageState(a, r.State) {
-		return Registration{}, apperr.New(apperr.Forbidden, "you may only see your own state's registrations")
+		return Registration{}, errNoSuchRegistration() // another state's: as if missing, so ids reveal nothing
 	}
 	return r, nil
 }

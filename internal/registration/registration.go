@@ -105,7 +105,7 @@ func (d *Details) normalize() {
 	for _, s := range []*string{&d.FirstName, &d.LastName, &d.Function, &d.Organisation, &d.Dietary, &d.Accessibility} {
 		*s = strings.TrimSpace(*s)
 	}
-	d.Email = auth.NormalizeEmail(d.Email)
+	d.Email = validate.NormalizeEmail(d.Email)
 	d.FirstName = collapseSpaces(d.FirstName)
 	d.LastName = collapseSpaces(d.LastName)
 }

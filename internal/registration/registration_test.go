@@ -305,10 +305,10 @@ func TestApprovalAndAuthorization(t *testing.T) {
 		want   int
 	}{
 		{"", "/approve", 401},
-		{"fp_DE", "/approve", 403},
-		{"fp_DE", "", 403},
-		{"fp_DE", "/decline", 403},
-		{"fp_DE", "/cancel", 403},
+		{"fp_DE", "/approve", 404}, // another state's registration: as if it did not exist
+		{"fp_DE", "", 404},
+		{"fp_DE", "/decline", 404},
+		{"fp_DE", "/cancel", 404},
 		{"fp_FR", "/check-in", 403},
 		{"fp_FR", "", 200},
 		{"fp_FR", "/approve", 200},

@@ -295,7 +295,7 @@ func get(ctx context.Context, q sqlx.QueryerContext, id int64, forUpdate bool) (
 	var r Registration
 	err := sqlx.GetContext(ctx, q, &r, query, id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Registration{}, apperr.New(apperr.NotFound, "no such registration")
+		return Registration{}, errNoSuchRegistration()
 	}
 	if err != nil {
 		return Registration{}, fmt.Errorf("registration: get %d: %w", id, err)
@@ -306,3 +306,7 @@ func get(ctx context.Context, q sqlx.QueryerContext, id int64, forUpdate bool) (
 func isDuplicate(err error) bool {
 	return postgres.IsUniqueViolation(err, "registrations_meeting_email_key")
 }
+
+// errNoSuchRegistration is the one answer to a registration id that does
+// not exist or that the caller may not see.
+func errNoSuchRegistration() error { return apperr.New(apperr.NotFound, "no such registration") }

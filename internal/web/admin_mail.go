@@ -9,6 +9,7 @@ import (
 
 	"github.com/coe-agora/agora/internal/auth"
 	"github.com/coe-agora/agora/internal/mail"
+	"github.com/coe-agora/agora/internal/validate"
 	"github.com/coe-agora/agora/templates"
 )
 
@@ -76,7 +77,7 @@ func (s *Server) renderMail(c *gin.Context, status int, lang string, f *form, re
 func (s *Server) adminMailCheck(c *gin.Context) {
 	lang := language(c)
 	f := newForm(formValues(c.PostForm, "to"))
-	to := auth.NormalizeEmail(f.V("to"))
+	to := validate.NormalizeEmail(f.V("to"))
 	if msg := auth.CheckEmail(to); msg != "" {
 		f.Errors["to"] = translateFieldError(msg, lang)
 		s.renderMail(c, http.StatusUnprocessableEntity, lang, f, nil)

@@ -56,7 +56,7 @@ type rule struct {
 }
 
 var routePolicies = map[string]rule{
-	"GET /healthz": {policy: anyone}, "GET /readyz": {policy: anyone}, "GET /metrics": {policy: anyone},
+	"GET /healthz": {policy: anyone}, "GET /readyz": {policy: anyone}, "GET /metrics": {policy: adminOnly},
 	"GET /api/v1/openapi.json": {policy: anyone}, "GET /api/v1/states": {policy: anyone},
 	"PUT /api/v1/states/:code": {policy: adminOnly},
 	"POST /api/v1/meetings":    {policy: secretariat}, "GET /api/v1/meetings": {policy: anyone},

@@ -40,6 +40,9 @@ func (s *Server) readBody(c *gin.Context) ([]byte, error) {
 		}
 		return nil, apperr.Wrap(err, apperr.Malformed, "the request body could not be read")
 	}
+	if jsonHasNUL(body) {
+		return nil, errNUL()
+	}
 	return body, nil
 }
 

@@ -79,6 +79,7 @@ var frenchMessages = []struct {
 	{regexp.MustCompile(`^must be at most (\d+) characters of text$`), "doit comporter au plus $1 caractères"},
 	{regexp.MustCompile(`^wrong email or password$`), "adresse électronique ou mot de passe incorrect"},
 	{regexp.MustCompile(`^too many failed attempts; try again in 15 minutes$`), "trop de tentatives infructueuses ; réessayez dans 15 minutes"},
+	{regexp.MustCompile(`^too many failed attempts on this account; try again in a minute$`), "trop de tentatives infructueuses sur ce compte ; réessayez dans une minute"},
 	{regexp.MustCompile(`^registration is closed$`), "les inscriptions sont closes"},
 	{regexp.MustCompile(`^registration has not opened yet$`), "les inscriptions ne sont pas encore ouvertes"},
 	{regexp.MustCompile(`^this meeting has been cancelled$`), "cette réunion a été annulée"},

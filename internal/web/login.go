@@ -2,7 +2,11 @@ package web
 
 import (
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -14,12 +18,27 @@ type loginView struct {
 	Next string
 }
 
-// safeNext keeps a redirect target inside Agora.
+// safeNext keeps a redirect target inside Agora: a local path, or nothing.
+// Browsers drop tabs and newlines from a Location and read a backslash as
+// "/", so "/\t/evil.example" or "/\\evil.example" would leave the site: the
+// target must start with a single "/" and, however often it is decoded,
+// hold no "//", no backslash and no control character.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
-		return ""
+	d := next
+	for i := 0; ; i++ {
+		if !strings.HasPrefix(d, "/") || strings.Contains(d, "//") || strings.ContainsRune(d, '\\') ||
+			strings.IndexFunc(d, unicode.IsControl) >= 0 || !utf8.ValidString(d) {
+			return ""
+		}
+		u, err := url.PathUnescape(d)
+		if err != nil || (i == 3 && u != d) { // undecodable, or encoded over and over
+			return ""
+		}
+		if u == d {
+			return next
+		}
+		d = u
 	}
-	return next
 }
 
 // homeOf is where an account lands after signing in.
@@ -47,9 +66,9 @@ func (s *Server) login(c *gin.Context) {
 			return
 		}
 		status := http.StatusUnauthorized
-		if strings.Contains(err.Error(), "too many") {
+		if wait, ok := auth.RetryAfter(err); ok {
 			status = http.StatusTooManyRequests
-			c.Header("Retry-After", "900")
+			c.Header("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
 		}
 		s.render(c, status, "login", page{Lang: lang, Title: s.cat.T(lang, "login.title", nil), Data: loginView{Form: f, Next: next}})
 		return

@@ -22,7 +22,9 @@ import (
 // result is hit, miss or bypass.
 func cacheCount(t *testing.T, e *apptest.Env, result string) int {
 	t.Helper()
-	resp, err := http.Get(e.URL + "/metrics")
+	req, _ := http.NewRequest("GET", e.URL+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+e.Tokens["admin"])
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

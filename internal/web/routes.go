@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"io/fs"
 	"net/http"
 
@@ -11,12 +12,18 @@ import (
 )
 
 // routes lists every route in one place.
-func (s *Server) routes() *gin.Engine {
+func (s *Server) routes() (*gin.Engine, error) {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.ContextWithFallback = true
-	r.Use(s.requestID, s.securityHeaders, s.recovery, s.logRequests, s.authenticate)
+	// gin believes X-Forwarded-For from anyone unless told otherwise: a
+	// forged header would escape every per-address limit and forge the
+	// address in logs. Only the configured proxies are believed.
+	if err := r.SetTrustedProxies(s.cfg.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("web: trusted proxies: %w", err)
+	}
+	r.Use(s.requestID, s.securityHeaders, s.recovery, s.logRequests, s.refuseScreened, s.authenticate)
 	login := s.rateLimit(s.limits.login, byAddress)
 	link := s.rateLimit(s.limits.link, byTokenAndAddress)
 	register := s.anonymousOnly(s.rateLimit(s.limits.register, byAddress))
@@ -25,7 +32,11 @@ func (s *Server) routes() *gin.Engine {
 
 	r.GET("/healthz", s.healthz)
 	r.GET("/readyz", s.readyz)
-	r.GET("/metrics", gin.WrapH(s.metrics.Handler()))
+	metrics := []gin.HandlerFunc{gin.WrapH(s.metrics.Handler())}
+	if !s.cfg.PublicMetrics { // traffic figures are for operators, unless the setting says otherwise
+		metrics = append([]gin.HandlerFunc{s.require(auth.RoleAdmin)}, metrics...)
+	}
+	r.GET("/metrics", metrics...)
 	r.GET("/", s.homePage)
 	r.GET("/login", s.loginPage)
 	r.POST("/login", login, s.login)
@@ -100,7 +111,7 @@ func (s *Server) routes() *gin.Engine {
 	api.POST("/mail/release", s.require(auth.RoleSecretariat), s.releaseMail)
 	api.POST("/mail/:id/resend", s.require(auth.RoleSecretariat), s.resendMail)
 	api.DELETE("/agenda-items/:id", s.deleteAgendaItem)
-	return r
+	return r, nil
 }
 
 func mustSub(fsys fs.FS, dir string) fs.FS {

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"fmt"
 	"html"
 	"io"
 	"net/http"
@@ -32,50 +33,60 @@ func TestSecurityHeaders(t *testing.T) {
 	}
 }
 
+// TestRateLimits checks the limits of the public registration and of
+// secret links, each on its own: the sign-in limits have their own tests
+// (hardening_test.go). The app trusts the test as a proxy, so that
+// X-Forwarded-For can give every request another address.
 func TestRateLimits(t *testing.T) {
 	e := apptest.Start(t, apptest.Options{Config: func(c *config.Config) {
 		c.Limits = config.Limits{LoginPerMinute: 5, RegistrationPerMinute: 6, LinkPerMinute: 10}
+		c.HTTP.TrustedProxies = []string{"127.0.0.1"}
 	}})
-	post := formClient(t, e.URL+"/login")
-	limited := 0
-	for range 12 {
-		resp, err := post(e.URL+"/login", url.Values{"email": {"x@example.org"}, "password": {"wrong"}})
+	do := func(method, path, as, from string, body string) int {
+		req, _ := http.NewRequest(method, e.URL+path, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Forwarded-For", from)
+		if as != "" {
+			req.Header.Set("Authorization", "Bearer "+e.Tokens[as])
+		}
+		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
-		if resp.StatusCode == http.StatusTooManyRequests {
-			limited++
-			if resp.Header.Get("Retry-After") == "" {
-				t.Error("429 without Retry-After")
-			}
+		if resp.StatusCode == http.StatusTooManyRequests && resp.Header.Get("Retry-After") == "" {
+			t.Error("429 without Retry-After")
 		}
-	}
-	if limited == 0 {
-		t.Error("12 sign-in attempts in a row were never limited")
+		return resp.StatusCode
 	}
 	// Public registration: limited per address; signed-in staff are not.
 	statuses := map[int]int{}
 	for range 15 {
-		code, _ := e.Do("POST", "/api/v1/meetings/1/registrations", "", map[string]any{"invitation_token": "inv_x", "first_name": "A"})
-		statuses[code]++
+		statuses[do("POST", "/api/v1/meetings/1/registrations", "", "198.51.100.1", `{"invitation_token":"inv_x","first_name":"A"}`)]++
 	}
 	if statuses[http.StatusTooManyRequests] == 0 {
 		t.Errorf("anonymous registrations never limited: %v", statuses)
 	}
 	for range 15 {
-		if code, _ := e.Do("GET", "/api/v1/meetings", "secretariat", nil); code == http.StatusTooManyRequests {
+		if do("GET", "/api/v1/meetings", "secretariat", "198.51.100.1", "") == http.StatusTooManyRequests {
 			t.Fatal("staff API calls limited")
 		}
 	}
-	// A secret link is limited per link too.
+	// A secret link is limited per address: another link each time.
 	statuses = map[int]int{}
-	for range 20 {
-		code, _ := e.Do("GET", "/api/v1/manage/reg_guess", "", nil)
-		statuses[code]++
+	for i := range 20 {
+		statuses[do("GET", fmt.Sprintf("/api/v1/manage/reg_guess%d", i), "", "198.51.100.2", "")]++
 	}
 	if statuses[http.StatusTooManyRequests] == 0 {
-		t.Errorf("guessing a manage link never limited: %v", statuses)
+		t.Errorf("guessing manage links from one address never limited: %v", statuses)
+	}
+	// ... and per link: the same link from another address each time.
+	statuses = map[int]int{}
+	for i := range 20 {
+		statuses[do("GET", "/api/v1/manage/reg_guess", "", fmt.Sprintf("198.51.100.%d", 10+i), "")]++
+	}
+	if statuses[http.StatusTooManyRequests] == 0 {
+		t.Errorf("one manage link from many addresses never limited: %v", statuses)
 	}
 }
 

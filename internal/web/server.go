@@ -34,6 +34,11 @@ type Config struct {
 	SMTPConfigured bool
 	// Limits are the abuse limits.
 	Limits Limits
+	// TrustedProxies are the addresses (IPs, CIDR ranges) whose
+	// forwarding headers give the client's address; none by default.
+	TrustedProxies []string
+	// PublicMetrics serves /metrics to anyone instead of admins only.
+	PublicMetrics bool
 }
 
 // Deps are the services the handlers call.
@@ -89,7 +94,9 @@ func New(cfg Config, log *slog.Logger, deps Deps, metrics *Metrics) (*Server, er
 	s.security = securityHeaderValues(cfg.BaseURL)
 	s.sessions = newSessions(s)
 	s.limits = newLimits(cfg.Limits)
-	s.router = s.routes()
+	if s.router, err = s.routes(); err != nil {
+		return nil, err
+	}
 	s.handler = s.sessions.LoadAndSave(s.withCSRF(s.router))
 	return s, nil
 }
@@ -99,6 +106,10 @@ func New(cfg Config, log *slog.Logger, deps Deps, metrics *Metrics) (*Server, er
 // load and no form to protect: it goes to the routes with an empty
 // session, which is never saved (see publicRead).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if err := s.screen(w, r); err != nil {
+		s.serveRefused(w, r, err)
+		return
+	}
 	if anonymousPublicRead(r) {
 		ctx, err := s.sessions.Load(r.Context(), "") // no token: no store access
 		if err == nil {

@@ -1,0 +1,98 @@
+package web_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/coe-agora/agora/internal/apptest"
+	"github.com/coe-agora/agora/internal/meeting"
+)
+
+// speakersInDB reads an agenda item's speakers from the database.
+func speakersInDB(t *testing.T, e *apptest.Env, itemID int64) meeting.Speakers {
+	t.Helper()
+	var raw []byte
+	if err := e.App.DB.Get(&raw, `SELECT speakers FROM agenda_items WHERE id = $1`, itemID); err != nil {
+		t.Fatal(err)
+	}
+	var sp meeting.Speakers
+	if err := json.Unmarshal(raw, &sp); err != nil {
+		t.Fatal(err)
+	}
+	return sp
+}
+
+// Saving an agenda item on the secretariat's page keeps its speakers'
+// links to their registrations; the API refuses a link to a registration
+// of another meeting, with the field named, and writes nothing.
+func TestAgendaSpeakersKeepTheirRegistrations(t *testing.T) {
+	e := apptest.Start(t)
+	m, tokens := delegationMeeting(t, e, "Expert group on prisons", false)
+	other, otherTokens := delegationMeeting(t, e, "Expert group on cannabis", false)
+	reg := selfRegister(t, e, m, tokens["FR"], "Camille", "Lefèvre", "camille.lefevre@sante.gouv.example")
+	stranger := selfRegister(t, e, other, otherTokens["DE"], "Dieter", "Fremd", "dieter.fremd@bund.example")
+
+	var item meeting.Item
+	e.JSON("POST", fmt.Sprintf("/api/v1/meetings/%d/agenda", m.ID), "secretariat", map[string]any{
+		"title_en": "Prison health", "title_fr": "Santé en prison",
+		"speakers": []map[string]any{{"name": "Camille Lefèvre", "function": "Rapporteure", "registration_id": reg.ID},
+			{"name": "Jan Novak", "function": "Chair"}},
+	}, 201, &item)
+
+	// The page shows who is linked, and saving the form keeps the link of
+	// the speaker whose name is unchanged.
+	sec := signInHTTP(t, e, "secretariat@example.org")
+	agenda := fmt.Sprintf("/secretariat/meetings/%d/agenda", m.ID)
+	code, page := sec.get(agenda + "?edit=" + fmt.Sprint(item.ID) + "&lang=en")
+	if code != http.StatusOK || !strings.Contains(page, `id="speakers-linked"`) || !strings.Contains(page, "Linked to their registration: Camille Lefèvre.") {
+		t.Errorf("the editor does not say which speakers are linked (%d)", code)
+	}
+	code, _ = sec.post(fmt.Sprintf("%s/%d", agenda, item.ID), page, url.Values{
+		"title_en": {"Health in prisons"}, "title_fr": {"Santé en prison"},
+		"speakers": {"camille lefèvre — Rapporteure générale\nJan Novak — Chair\nAnna Berg — Expert"}})
+	if code != http.StatusSeeOther {
+		t.Fatalf("saving the item: %d", code)
+	}
+	sp := speakersInDB(t, e, item.ID)
+	if len(sp) != 3 || sp[0].RegistrationID == nil || *sp[0].RegistrationID != reg.ID || sp[0].Function != "Rapporteure générale" ||
+		sp[1].RegistrationID != nil || sp[2].RegistrationID != nil {
+		t.Errorf("speakers after saving the form: %+v", sp)
+	}
+	var title string
+	if err := e.App.DB.Get(&title, `SELECT title_en FROM agenda_items WHERE id = $1`, item.ID); err != nil || title != "Health in prisons" {
+		t.Errorf("title after saving the form: %q %v", title, err)
+	}
+
+	// A link to another meeting's registration: 422 on the field, nothing written.
+	bad := []map[string]any{{"name": "Dieter Fremd", "registration_id": stranger.ID}}
+	code, body := e.Do("PATCH", fmt.Sprintf("/api/v1/agenda-items/%d", item.ID), "secretariat", map[string]any{"title_en": "Changed", "speakers": bad})
+	if code != http.StatusUnprocessableEntity || apptest.ErrorFields(body)["speakers[0].registration_id"] == "" {
+		t.Errorf("PATCH with a stranger's registration: %d %s", code, body)
+	}
+	if got := speakersInDB(t, e, item.ID); len(got) != 3 || got[0].Name != "camille lefèvre" {
+		t.Errorf("speakers after a refused PATCH: %+v", got)
+	}
+	if err := e.App.DB.Get(&title, `SELECT title_en FROM agenda_items WHERE id = $1`, item.ID); err != nil || title != "Health in prisons" {
+		t.Errorf("title after a refused PATCH: %q %v", title, err)
+	}
+	code, body = e.Do("POST", fmt.Sprintf("/api/v1/meetings/%d/agenda", m.ID), "secretariat", map[string]any{
+		"title_en": "Other", "speakers": []map[string]any{{"name": "A", "registration_id": reg.ID}, {"name": "B", "registration_id": stranger.ID}}})
+	if code != http.StatusUnprocessableEntity || apptest.ErrorFields(body)["speakers[1].registration_id"] == "" || apptest.ErrorFields(body)["speakers[0].registration_id"] != "" {
+		t.Errorf("POST with a stranger's registration: %d %s", code, body)
+	}
+	var n int
+	if err := e.App.DB.Get(&n, `SELECT count(*) FROM agenda_items WHERE meeting_id = $1`, m.ID); err != nil || n != 1 {
+		t.Errorf("agenda items after a refused POST: %d %v", n, err)
+	}
+	// A link to a registration of the meeting itself is taken.
+	e.JSON("PATCH", fmt.Sprintf("/api/v1/agenda-items/%d", item.ID), "secretariat", map[string]any{
+		"speakers": []map[string]any{{"name": "Camille Lefèvre", "registration_id": reg.ID}}}, 200, nil)
+	// (The list given replaces the old one: no function left over from it.)
+	if got := speakersInDB(t, e, item.ID); len(got) != 1 || got[0].RegistrationID == nil || *got[0].RegistrationID != reg.ID || got[0].Function != "" {
+		t.Errorf("speakers after a good PATCH: %+v", got)
+	}
+}

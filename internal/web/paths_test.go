@@ -96,3 +96,91 @@ func TestAgendaSpeakersKeepTheirRegistrations(t *testing.T) {
 		t.Errorf("speakers after a good PATCH: %+v", got)
 	}
 }
+
+// registerConsenting registers a person who agrees to the public list.
+func registerConsenting(t *testing.T, e *apptest.Env, m meeting.Meeting, token, first, email string) (int64, string) {
+	t.Helper()
+	var res struct {
+		ID        int64  `json:"id"`
+		ManageURL string `json:"manage_url"`
+	}
+	e.JSON("POST", fmt.Sprintf("/api/v1/meetings/%d/registrations", m.ID), "", map[string]any{
+		"invitation_token": token, "first_name": first, "last_name": "Listed", "email": email,
+		"delegation_role": "delegate", "language": "fr", "list_consent": true,
+	}, 201, &res)
+	return res.ID, res.ManageURL[strings.LastIndex(res.ManageURL, "/")+1:]
+}
+
+// consentInDB is a registration's consent and its date, as stored.
+func consentInDB(t *testing.T, e *apptest.Env, id int64) (bool, bool) {
+	t.Helper()
+	var got struct {
+		Consent bool `db:"list_consent"`
+		Dated   bool `db:"dated"`
+	}
+	if err := e.App.DB.Get(&got, `SELECT list_consent, consent_at IS NOT NULL AS dated FROM registrations WHERE id = $1`, id); err != nil {
+		t.Fatal(err)
+	}
+	return got.Consent, got.Dated
+}
+
+// Consent to the list of participants can be withdrawn from the manage
+// page after registration closed (the privacy notice says "at any time"),
+// but not given again then.
+func TestListConsentWithdrawnAfterRegistrationCloses(t *testing.T) {
+	e := apptest.Start(t)
+	m, tokens := delegationMeeting(t, e, "Expert group on prisons", false)
+	id, token := registerConsenting(t, e, m, tokens["FR"], "Claire", "claire.listed@example.org")
+	apiID, apiToken := registerConsenting(t, e, m, tokens["FR"], "Bruno", "bruno.listed@example.org")
+	if consent, dated := consentInDB(t, e, id); !consent || !dated {
+		t.Fatalf("consent before: %v %v", consent, dated)
+	}
+	if _, err := e.App.DB.Exec(`UPDATE meetings SET registration_closes_at = now() - interval '1 hour' WHERE id = $1`, m.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	visitor := signInHTTP(t, e, "")
+	manage := "/registrations/manage/" + token
+	code, page := visitor.get(manage + "?lang=fr")
+	if code != http.StatusOK || !strings.Contains(page, `id="withdraw-consent"`) || !strings.Contains(page, "Retirer mon consentement") {
+		t.Fatalf("manage page after closing offers no withdrawal (%d)", code)
+	}
+	if strings.Contains(page, `name="first_name"`) {
+		t.Errorf("the edit form is still offered after registration closed")
+	}
+	if code, _ = visitor.post(manage+"/consent/withdraw", page, url.Values{}); code != http.StatusSeeOther {
+		t.Fatalf("withdrawing: %d", code)
+	}
+	if consent, dated := consentInDB(t, e, id); consent || dated {
+		t.Errorf("consent after withdrawing on the page: %v (dated %v)", consent, dated)
+	}
+	_, page = visitor.get(manage + "?lang=fr")
+	if !strings.Contains(page, "Vous ne figurez plus sur la liste des participants.") || !strings.Contains(page, "vous n&#39;y figurez pas") ||
+		strings.Contains(page, `id="withdraw-consent"`) {
+		t.Errorf("manage page after withdrawing does not say so")
+	}
+
+	// Through the API: withdrawing works, giving it back does not.
+	e.JSON("PATCH", "/api/v1/manage/"+apiToken, "", map[string]any{"list_consent": false}, 200, nil)
+	if consent, _ := consentInDB(t, e, apiID); consent {
+		t.Errorf("consent after withdrawing over the API")
+	}
+	for _, tok := range []string{token, apiToken} {
+		if code, body := e.Do("PATCH", "/api/v1/manage/"+tok, "", map[string]any{"list_consent": true}); code != http.StatusConflict {
+			t.Errorf("giving consent after registration closed: %d %s", code, body)
+		}
+	}
+	if consent, _ := consentInDB(t, e, id); consent {
+		t.Errorf("consent given again after registration closed")
+	}
+	if code, _ := e.Do("PATCH", "/api/v1/manage/"+apiToken, "", map[string]any{"list_consent": false, "function": "Judge"}); code != http.StatusConflict {
+		t.Errorf("other changes slipped in with a withdrawal after closing: %d", code)
+	}
+	var listed struct {
+		Participants []map[string]any `json:"participants"`
+	}
+	e.JSON("GET", fmt.Sprintf("/api/v1/meetings/%d/participants", m.ID), "secretariat", nil, 200, &listed)
+	if len(listed.Participants) != 0 {
+		t.Errorf("participants listed after withdrawing: %v", listed.Participants)
+	}
+}

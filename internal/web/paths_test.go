@@ -3,14 +3,20 @@ package web_test
 import (
 	"encoding/json"
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/coe-agora/agora/internal/apptest"
 	"github.com/coe-agora/agora/internal/meeting"
 )
+
+// pastItem is a meeting in the public list of past meetings.
+var pastItem = regexp.MustCompile(`<li id="meeting-(\d+)">`)
 
 // speakersInDB reads an agenda item's speakers from the database.
 func speakersInDB(t *testing.T, e *apptest.Env, itemID int64) meeting.Speakers {
@@ -182,5 +188,115 @@ func TestListConsentWithdrawnAfterRegistrationCloses(t *testing.T) {
 	e.JSON("GET", fmt.Sprintf("/api/v1/meetings/%d/participants", m.ID), "secretariat", nil, 200, &listed)
 	if len(listed.Participants) != 0 {
 		t.Errorf("participants listed after withdrawing: %v", listed.Participants)
+	}
+}
+
+// pastMeeting creates and publishes a meeting and moves its dates daysAgo
+// days into the past (the API refuses no date, but a meeting that has
+// ended is the point here, so the dates are set in the database).
+func pastMeeting(t *testing.T, e *apptest.Env, title string, public bool, daysAgo int) meeting.Meeting {
+	t.Helper()
+	var m meeting.Meeting
+	e.JSON("POST", "/api/v1/meetings", "secretariat", map[string]any{
+		"kind": "bureau", "title_en": title, "title_fr": title + " (fr)",
+		"starts_at": "2027-05-04T09:00:00+02:00", "ends_at": "2027-05-04T17:00:00+02:00", "public": public,
+	}, 201, &m)
+	e.JSON("POST", fmt.Sprintf("/api/v1/meetings/%d/agenda", m.ID), "secretariat", map[string]any{
+		"title_en": "Agenda of " + title, "title_fr": "Ordre du jour de " + title}, 201, nil)
+	e.JSON("POST", fmt.Sprintf("/api/v1/meetings/%d/publish", m.ID), "secretariat", nil, 200, &m)
+	if _, err := e.App.DB.Exec(`UPDATE meetings SET starts_at = now() - make_interval(days => $2) - interval '8 hours',
+		ends_at = now() - make_interval(days => $2), registration_opens_at = NULL, registration_closes_at = NULL WHERE id = $1`, m.ID, daysAgo); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// Past meetings have a public list (public, not cancelled, paged, most
+// recent first) reached from the list of upcoming ones, each with its
+// agenda; the secretariat has an archive of every past meeting, in its
+// navigation, from which held and cancelled ones can be archived.
+func TestPastMeetingsAndTheArchive(t *testing.T) {
+	e := apptest.Start(t)
+	held := pastMeeting(t, e, "Held bureau", true, 2)
+	archived := pastMeeting(t, e, "Archived bureau", true, 3)
+	e.JSON("POST", fmt.Sprintf("/api/v1/meetings/%d/archive", archived.ID), "secretariat", nil, 200, nil)
+	cancelled := pastMeeting(t, e, "Cancelled bureau", true, 1)
+	if _, err := e.App.DB.Exec(`UPDATE meetings SET lifecycle = 'cancelled', cancel_reason = 'Strike' WHERE id = $1`, cancelled.ID); err != nil {
+		t.Fatal(err)
+	}
+	private := pastMeeting(t, e, "Private bureau", false, 1)
+	upcoming := publishedMeeting(t, e, true)
+	var older []int64
+	for i := 0; i < 21; i++ {
+		older = append(older, pastMeeting(t, e, fmt.Sprintf("Old bureau %02d", i), true, 30+i).ID)
+	}
+
+	code, list, _ := getPage(t, e, "/meetings?lang=fr")
+	if code != 200 || !strings.Contains(list, `<a href="/meetings/past" id="past-link">Réunions passées</a>`) {
+		t.Errorf("the list of upcoming meetings does not lead to the past ones (%d)", code)
+	}
+	for _, as := range [][]string{nil, {"Authorization", "Bearer " + e.Tokens["fp_FR"]}} {
+		code, first, _ := getPage(t, e, "/meetings/past?lang=fr", as...)
+		if code != 200 {
+			t.Fatalf("past meetings: %d", code)
+		}
+		inOrder(t, first, "Réunions passées", "Held bureau (fr)", "Archived bureau (fr)", "Old bureau 00 (fr)")
+		for _, hidden := range []meeting.Meeting{cancelled, private, upcoming} {
+			if strings.Contains(first, fmt.Sprintf(`href="/meetings/%d"`, hidden.ID)) {
+				t.Errorf("past meetings list %q", hidden.TitleEN)
+			}
+		}
+		if !strings.Contains(first, fmt.Sprintf(`href="/meetings/%d/agenda/print"`, archived.ID)) {
+			t.Errorf("no agenda link for the archived meeting")
+		}
+		m := nextLink.FindStringSubmatch(first)
+		if m == nil {
+			t.Fatal("no link to older meetings")
+		}
+		_, second, _ := getPage(t, e, html.UnescapeString(m[1]), as...)
+		ids := map[int64]int{}
+		for _, page := range []string{first, second} {
+			for _, x := range pastItem.FindAllStringSubmatch(page, -1) {
+				id, _ := strconv.ParseInt(x[1], 10, 64)
+				ids[id]++
+			}
+		}
+		if len(ids) != 23 || ids[held.ID] != 1 || ids[archived.ID] != 1 || ids[older[20]] != 1 {
+			t.Errorf("two pages of past meetings hold %d meetings: %v", len(ids), ids)
+		}
+		if nextLink.MatchString(second) || !strings.Contains(second, `rel="first"`) {
+			t.Errorf("second page of past meetings: wrong links")
+		}
+	}
+	// A past meeting's page shows its agenda to anyone.
+	if code, page, _ := getPage(t, e, fmt.Sprintf("/meetings/%d?lang=en", archived.ID)); code != 200 || !strings.Contains(page, "Agenda of Archived bureau") {
+		t.Errorf("archived meeting's page: %d", code)
+	}
+
+	sec := "Bearer " + e.Tokens["secretariat"]
+	code, dash, _ := getPage(t, e, "/secretariat?lang=en", "Authorization", sec)
+	if code != 200 || !strings.Contains(dash, `<a href="/secretariat/archive">Past meetings</a>`) {
+		t.Errorf("the dashboard does not lead to the archive (%d)", code)
+	}
+	code, arch, _ := getPage(t, e, "/secretariat/archive?lang=fr", "Authorization", sec)
+	if code != 200 {
+		t.Fatalf("archive: %d", code)
+	}
+	inOrder(t, arch, "Réunions passées et archivées", "Cancelled bureau (fr)", "Held bureau (fr)", "Archived bureau (fr)")
+	for _, m := range []meeting.Meeting{cancelled, private, held, archived} {
+		if !strings.Contains(arch, fmt.Sprintf(`id="meeting-%d"`, m.ID)) {
+			t.Errorf("the archive lacks %q", m.TitleEN)
+		}
+	}
+	if strings.Contains(arch, fmt.Sprintf(`id="meeting-%d"`, upcoming.ID)) {
+		t.Errorf("the archive lists an upcoming meeting")
+	}
+	for id, want := range map[int64]bool{held.ID: true, cancelled.ID: true, archived.ID: false} {
+		if got := strings.Contains(arch, fmt.Sprintf(`action="/secretariat/meetings/%d/archive"`, id)); got != want {
+			t.Errorf("archive button for meeting %d: %v, want %v", id, got, want)
+		}
+	}
+	if code, _, _ := getPage(t, e, "/secretariat/archive", "Authorization", "Bearer "+e.Tokens["fp_FR"]); code == 200 {
+		t.Errorf("a focal point sees the secretariat's archive")
 	}
 }

@@ -46,6 +46,7 @@ func (s *Server) routes() *gin.Engine {
 	s.focalRoutes(r)
 	s.adminRoutes(r)
 	r.GET("/meetings", s.meetingsPage)
+	r.GET("/meetings/past", s.pastMeetingsPage)
 	r.GET("/meetings/:id", s.meetingPage)
 	r.GET("/meetings/:id/agenda/print", s.agendaPrintPage)
 	r.GET("/meetings/:id/agenda.pdf", s.agendaPDF)

@@ -11,13 +11,28 @@ import (
 	"github.com/coe-agora/agora/internal/browsertest"
 )
 
-// The secretariat reaches the form that registers someone for a state
-// from a meeting's registrations page, by the state's row, and the person
-// it registers there is in the database, for that state.
-func TestRegisterForAStateFromTheRegistrationsPage(t *testing.T) {
+// Paths that led nowhere before: a visitor goes from the home page to a
+// meeting and to the past meetings; the secretariat reaches the form that
+// registers someone for a state from a meeting's registrations page, by
+// the state's row, and the person it registers there is in the database,
+// for that state.
+func TestNewPathsInTheBrowser(t *testing.T) {
 	e := apptest.Start(t)
 	m, _ := delegationMeeting(t, e, "Expert group on prevention", false)
+	public := publishedMeeting(t, e, true)
+	held := pastMeeting(t, e, "Held bureau", true, 2)
 	p := secPage{Browser: browsertest.New(t), t: t, base: e.URL}
+
+	p.open("/?lang=en")
+	p.submit(fmt.Sprintf("#upcoming a[href='/meetings/%d']", public.ID))
+	p.mustSee("h1", "Plenary of Permanent Correspondents")
+	p.mustSee("#agenda", "Agenda")
+	p.open("/?lang=en")
+	p.submit("#upcoming a[href='/meetings/past']")
+	p.submit(fmt.Sprintf("#past-meetings a[href='/meetings/%d']", held.ID))
+	p.mustSee("h1", "Held bureau")
+	p.mustSee("main", "Agenda of Held bureau")
+
 	p.open("/login?lang=fr")
 	p.Do(chromedp.SendKeys(chromedp.CSS("#f-email"), "secretariat@example.org"),
 		chromedp.SendKeys(chromedp.CSS("#f-password"), testPassword))

@@ -300,3 +300,89 @@ func TestPastMeetingsAndTheArchive(t *testing.T) {
 		t.Errorf("a focal point sees the secretariat's archive")
 	}
 }
+
+// The home page shows the next public meetings to everyone, and to someone
+// signed in what waits for them: the secretariat the meetings needing its
+// action, a focal point their state's open invitations and approvals.
+func TestHomePageShowsWhatWaits(t *testing.T) {
+	e := apptest.Start(t)
+	public := publishedMeeting(t, e, true)
+	open, _ := delegationMeeting(t, e, "Expert group on drug checking", false)
+	vetted, tokens := delegationMeeting(t, e, "Expert group on prisons", true)
+	selfRegister(t, e, vetted, tokens["FR"], "Camille", "Lefèvre", "camille.lefevre@sante.gouv.example")
+	selfRegister(t, e, vetted, tokens["DE"], "Dieter", "Wartend", "dieter.wartend@bund.example")
+	var draft meeting.Meeting
+	e.JSON("POST", "/api/v1/meetings", "secretariat", map[string]any{"kind": "bureau", "title_en": "Bureau draft",
+		"starts_at": "2027-06-01T09:00:00+02:00", "ends_at": "2027-06-01T17:00:00+02:00", "public": true}, 201, &draft)
+	held := pastMeeting(t, e, "Held bureau", true, 2)
+
+	for lang, words := range map[string][]string{"en": {"Upcoming meetings", "Plenary of Permanent Correspondents", "Past meetings"},
+		"fr": {"Réunions à venir", "Réunion plénière des correspondants permanents", "Réunions passées"}} {
+		code, home, _ := getPage(t, e, "/?lang="+lang)
+		if code != 200 {
+			t.Fatalf("home: %d", code)
+		}
+		inOrder(t, home, words...)
+		if !strings.Contains(home, fmt.Sprintf(`<a href="/meetings/%d">`, public.ID)) {
+			t.Errorf("home (%s) does not link the upcoming public meeting", lang)
+		}
+		for _, hidden := range []meeting.Meeting{open, vetted, draft, held} {
+			if strings.Contains(home, fmt.Sprintf(`/meetings/%d"`, hidden.ID)) {
+				t.Errorf("home (%s) shows %q to a visitor", lang, hidden.TitleEN)
+			}
+		}
+		if strings.Contains(home, `id="tasks"`) {
+			t.Errorf("home (%s) shows tasks to a visitor", lang)
+		}
+	}
+
+	task := func(page string, id int64) string {
+		i := strings.Index(page, fmt.Sprintf(`<li id="task-%d">`, id))
+		if i < 0 {
+			return ""
+		}
+		rest := page[i+1:]
+		end := strings.Index(rest, `<li id="task-`)
+		if end < 0 {
+			end = strings.Index(rest, "</section>")
+		}
+		return page[i : i+1+end]
+	}
+	_, home, _ := getPage(t, e, "/?lang=en", "Authorization", "Bearer "+e.Tokens["secretariat"])
+	if got := task(home, vetted.ID); !strings.Contains(got, fmt.Sprintf(`href="/secretariat/meetings/%d/registrations?status=pending">Registrations awaiting approval: 2<`, vetted.ID)) {
+		t.Errorf("secretariat's task for the meeting with approvals:\n%s", got)
+	}
+	if got := task(home, draft.ID); !strings.Contains(got, "Draft: not published yet") {
+		t.Errorf("secretariat's task for the draft:\n%s", got)
+	}
+	if got := task(home, held.ID); !strings.Contains(got, "Held: to archive") {
+		t.Errorf("secretariat's task for the held meeting:\n%s", got)
+	}
+	if task(home, open.ID) != "" || task(home, public.ID) != "" {
+		t.Errorf("the secretariat is told to act on meetings that need nothing")
+	}
+
+	_, home, _ = getPage(t, e, "/?lang=fr", "Authorization", "Bearer "+e.Tokens["fp_FR"])
+	if got := task(home, open.ID); !strings.Contains(got, "Votre État est invité et les inscriptions sont ouvertes.") ||
+		!strings.Contains(got, fmt.Sprintf(`href="/meetings/%d/delegation"`, open.ID)) {
+		t.Errorf("focal point's open invitation:\n%s", got)
+	}
+	if got := task(home, vetted.ID); !strings.Contains(got, "Personnes de votre État en attente de votre approbation : 1") {
+		t.Errorf("focal point's approvals (their state's only):\n%s", got)
+	}
+	if task(home, draft.ID) != "" || task(home, public.ID) != "" || task(home, held.ID) != "" {
+		t.Errorf("the focal point is shown meetings that do not wait for them")
+	}
+	// After approving, the approval no longer waits.
+	var regs struct {
+		Registrations []struct {
+			ID int64 `json:"id"`
+		} `json:"registrations"`
+	}
+	e.JSON("GET", fmt.Sprintf("/api/v1/meetings/%d/registrations?status=pending", vetted.ID), "fp_FR", nil, 200, &regs)
+	e.JSON("POST", fmt.Sprintf("/api/v1/registrations/%d/approve", regs.Registrations[0].ID), "fp_FR", nil, 200, nil)
+	_, home, _ = getPage(t, e, "/?lang=fr", "Authorization", "Bearer "+e.Tokens["fp_FR"])
+	if got := task(home, vetted.ID); strings.Contains(got, "en attente de votre approbation") {
+		t.Errorf("an approved registration still waits:\n%s", got)
+	}
+}

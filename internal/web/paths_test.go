@@ -268,6 +268,13 @@ func TestPastMeetingsAndTheArchive(t *testing.T) {
 			t.Errorf("second page of past meetings: wrong links")
 		}
 	}
+	// An address whose page means nothing shows the first page.
+	if code, page, _ := getPage(t, e, "/meetings/past?cursor=nonsense&lang=en"); code != 200 || !strings.Contains(page, fmt.Sprintf(`<li id="meeting-%d">`, held.ID)) {
+		t.Errorf("past meetings with a bad cursor: %d", code)
+	}
+	if code, page, _ := getPage(t, e, "/secretariat/archive?cursor=nonsense", "Authorization", "Bearer "+e.Tokens["secretariat"]); code != 200 || !strings.Contains(page, fmt.Sprintf(`id="meeting-%d"`, held.ID)) {
+		t.Errorf("archive with a bad cursor: %d", code)
+	}
 	// A past meeting's page shows its agenda to anyone.
 	if code, page, _ := getPage(t, e, fmt.Sprintf("/meetings/%d?lang=en", archived.ID)); code != 200 || !strings.Contains(page, "Agenda of Archived bureau") {
 		t.Errorf("archived meeting's page: %d", code)

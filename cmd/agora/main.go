@@ -1,5 +1,6 @@
-// Command agora is Agora's single binary: the web server, the mail worker
-// and the administration commands. It only parses arguments and wires the
+// Command agora is Agora's single binary: the web server, the background
+// worker (mail delivery, change digests, retention) and the administration
+// commands. It only parses arguments and wires the
 // pieces together; the work happens in internal/.
 package main
 
@@ -23,8 +24,10 @@ const usage = `Usage: agora COMMAND [flags]
 
 Commands:
   serve [--addr HOST:PORT] [--no-worker]
-                               serve HTTP and deliver mail (applies pending migrations first)
-  worker                       deliver mail only (for running several processes)
+                               serve HTTP and run the background work: mail delivery,
+                               change digests, retention (applies pending migrations first)
+  worker                       the background work only, no HTTP: mail delivery, change
+                               digests, retention (for running several processes)
   mail release                 send the mail withheld while no SMTP server was configured
   migrate up|down|status       schema migrations
   seed [--demo [--if-empty]]   add the roster's missing states; --demo: a living demo instance

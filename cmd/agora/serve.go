@@ -16,7 +16,7 @@ func serve(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	addr := fs.String("addr", "", "listen address, HOST:PORT (overrides AGORA_ADDR)")
 	cfgFile := fs.String("config", "", "configuration file (overrides AGORA_CONFIG)")
-	noWorker := fs.Bool("no-worker", false, "do not deliver mail in this process (run `agora worker` instead)")
+	noWorker := fs.Bool("no-worker", false, "do not run the background work (mail delivery, change digests, retention) in this process; run `agora worker` instead")
 	if err := parse(fs, args); err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package meeting
 
 import (
+	"bytes"
 	"database/sql/driver"
 	"encoding/json"
 	"errors"
@@ -29,6 +30,35 @@ func (s Speakers) Value() (driver.Value, error) {
 		return []byte("[]"), nil
 	}
 	return json.Marshal(s)
+}
+
+// UnmarshalJSON replaces the list: a PATCH that gives speakers gives all
+// of them, not changes to the speakers already there (decoding onto the
+// old list would keep old functions and links under new names). Unknown
+// fields are refused, as everywhere in the API.
+func (s *Speakers) UnmarshalJSON(b []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var fresh []Speaker
+	if err := dec.Decode(&fresh); err != nil {
+		return err
+	}
+	*s = fresh
+	return nil
+}
+
+// clone copies the list and the links, so that editing the copy leaves the
+// original as it was.
+func (s Speakers) clone() Speakers {
+	out := make(Speakers, len(s))
+	for i, sp := range s {
+		if sp.RegistrationID != nil {
+			id := *sp.RegistrationID
+			sp.RegistrationID = &id
+		}
+		out[i] = sp
+	}
+	return out
 }
 
 // Scan reads speakers from JSON.

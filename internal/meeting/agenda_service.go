@@ -5,8 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"github.com/coe-agora/agora/internal/apperr"
 	"github.com/coe-agora/agora/internal/auth"
@@ -60,11 +62,52 @@ func (s *Service) editAgenda(ctx context.Context, a auth.Actor, meetingID int64,
 	})
 }
 
-func (s *Service) checkItemFields(m Meeting, items []Item, id int64, f ItemFields) error {
+// checkItemFields checks an item's fields against the agenda, and the
+// speakers linked to a registration that the item did not link before
+// (linked is what it linked; nil for a new item) against the meeting.
+func (s *Service) checkItemFields(ctx context.Context, tx *sqlx.Tx, m Meeting, items []Item, id int64, f ItemFields, linked Speakers) error {
 	errs := apperr.Fields{}
 	s.v.Struct(f, errs)
 	checkItem(m, items, id, f, errs)
+	if err := checkSpeakerLinks(ctx, tx, m.ID, f.Speakers, linked, errs); err != nil {
+		return err
+	}
 	return errs.Err()
+}
+
+// checkSpeakerLinks refuses a speaker linked to a registration that is not
+// one of the meeting's: the link says who the speaker is (erasing that
+// person's data rewrites the entry), so a link to a registration of another
+// meeting would tie the agenda to a stranger. Links the item already had
+// are left alone, so an item whose linked registration was since erased
+// stays editable.
+func checkSpeakerLinks(ctx context.Context, tx *sqlx.Tx, meetingID int64, speakers, linked Speakers, errs apperr.Fields) error {
+	had := map[int64]bool{}
+	for _, sp := range linked {
+		if sp.RegistrationID != nil {
+			had[*sp.RegistrationID] = true
+		}
+	}
+	var ids []int64
+	for _, sp := range speakers {
+		if sp.RegistrationID != nil && !had[*sp.RegistrationID] {
+			ids = append(ids, *sp.RegistrationID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	var known []int64
+	if err := tx.SelectContext(ctx, &known, `SELECT id FROM registrations WHERE meeting_id = $1 AND id = ANY($2)`,
+		meetingID, pq.Array(ids)); err != nil {
+		return fmt.Errorf("meeting: check speakers' registrations: %w", err)
+	}
+	for i, sp := range speakers {
+		if sp.RegistrationID != nil && !had[*sp.RegistrationID] && !slices.Contains(known, *sp.RegistrationID) {
+			errs.Add(fmt.Sprintf("speakers[%d].registration_id", i), "is not a registration of this meeting")
+		}
+	}
+	return nil
 }
 
 // AddItem adds an item to a meeting's agenda, last among its siblings
@@ -73,7 +116,7 @@ func (s *Service) AddItem(ctx context.Context, a auth.Actor, meetingID int64, f 
 	f.normalize()
 	var it Item
 	err := s.editAgenda(ctx, a, meetingID, func(tx *sqlx.Tx, m Meeting, items []Item) error {
-		if err := s.checkItemFields(m, items, 0, f); err != nil {
+		if err := s.checkItemFields(ctx, tx, m, items, 0, f, nil); err != nil {
 			return err
 		}
 		sibs := siblingIDs(items, f.ParentID, 0)
@@ -119,7 +162,7 @@ func (s *Service) UpdateItem(ctx context.Context, a auth.Actor, itemID int64, ap
 			return err
 		}
 		next.normalize()
-		if err := s.checkItemFields(m, items, itemID, next); err != nil {
+		if err := s.checkItemFields(ctx, tx, m, items, itemID, next, cur.Speakers); err != nil {
 			return err
 		}
 		moved := !sameParent(cur.ParentID, next.ParentID) || next.Position != cur.Position

@@ -341,6 +341,12 @@ type Filter struct {
 	Cursor string
 	// Upcoming keeps meetings that have not ended (the public list).
 	Upcoming bool
+	// Past keeps meetings that have ended or are archived, the most
+	// recent first (the cursor then leads to older ones).
+	Past bool
+	// PublicRecord keeps the public meetings that were not cancelled (nor
+	// drafts): what the public may read about past meetings, whoever asks.
+	PublicRecord bool
 }
 
 // MaxLimit bounds a page of meetings.
@@ -388,11 +394,23 @@ func (s *Service) Meetings(ctx context.Context, a auth.Actor, f Filter) (ms []Me
 	if f.Upcoming {
 		where = append(where, "m.ends_at > now()")
 	}
+	if f.Past {
+		where = append(where, "(m.ends_at <= now() OR m.lifecycle = 'archived')")
+	}
+	if f.PublicRecord {
+		// An archived meeting with a reason for cancelling was cancelled
+		// before it was archived (Cancel requires a reason).
+		where = append(where, "m.public AND (m.lifecycle = 'published' OR (m.lifecycle = 'archived' AND m.cancel_reason = ''))")
+	}
+	order, cmp := "m.starts_at, m.id", ">"
+	if f.Past {
+		order, cmp = "m.starts_at DESC, m.id DESC", "<"
+	}
 	if f.Cursor != "" {
-		where = append(where, "(m.starts_at, m.id) > ("+arg(after)+", "+arg(afterID)+")")
+		where = append(where, "(m.starts_at, m.id) "+cmp+" ("+arg(after)+", "+arg(afterID)+")")
 	}
 	query := `SELECT ` + meetingColumns + ` FROM meetings m WHERE ` + strings.Join(where, " AND ") +
-		` ORDER BY m.starts_at, m.id LIMIT ` + arg(f.Limit+1)
+		` ORDER BY ` + order + ` LIMIT ` + arg(f.Limit+1)
 	if err := s.db.SelectContext(ctx, &ms, query, args...); err != nil {
 		return nil, "", fmt.Errorf("meeting: list: %w", err)
 	}

@@ -51,17 +51,20 @@ func (s *Service) UpdateOwn(ctx context.Context, token string, apply func(*Detai
 	if err != nil {
 		return Registration{}, err
 	}
+	d := r.Details
+	if err := apply(&d); err != nil {
+		return Registration{}, err
+	}
+	d.normalize()
+	if withdrawsConsentOnly(r.Details, d) {
+		return s.WithdrawConsent(ctx, token) // allowed at any time, unlike the rest
+	}
 	if !r.Active() {
 		return Registration{}, apperr.New(apperr.Conflict, "this registration is %s", r.Status)
 	}
 	if err := checkOpenToSelfService(m); err != nil {
 		return Registration{}, err // checked again under the lock; this spares the transaction
 	}
-	d := r.Details
-	if err := apply(&d); err != nil {
-		return Registration{}, err
-	}
-	d.normalize()
 	errs := apperr.Fields{}
 	d.check(s.v, errs)
 	if err := errs.Err(); err != nil {
@@ -102,6 +105,39 @@ func (s *Service) UpdateOwn(ctx context.Context, token string, apply func(*Detai
 				return Registration{}, duplicate()
 			}
 			return Registration{}, fmt.Errorf("registration: update: %w", err)
+		}
+		return out, nil
+	})
+}
+
+// withdrawsConsentOnly reports whether next differs from cur only by
+// taking back the consent to appear on the list of participants.
+func withdrawsConsentOnly(cur, next Details) bool {
+	want := cur
+	want.ListConsent = false
+	return cur.ListConsent && next == want
+}
+
+// WithdrawConsent takes a person off the public list of participants
+// through their manage link. The privacy notice promises it "at any time":
+// whatever the registration's status and however long after registration
+// closed or the meeting was held. Giving consent again is a change of
+// details (UpdateOwn), open only while registration is.
+func (s *Service) WithdrawConsent(ctx context.Context, token string) (Registration, error) {
+	r, _, err := s.ByManageToken(ctx, token)
+	if err != nil {
+		return Registration{}, err
+	}
+	if !r.ListConsent {
+		return r, nil // nothing to withdraw, nothing to record
+	}
+	return s.change(ctx, audit.Link, r, "registration.withdraw_consent", func(tx *sqlx.Tx, _ meeting.Meeting, cur Registration) (Registration, error) {
+		var out Registration
+		err := tx.GetContext(ctx, &out, `
+			UPDATE registrations SET list_consent = false, consent_at = NULL, updated_at = now()
+			WHERE id = $1 RETURNING `+regColumns, cur.ID)
+		if err != nil {
+			return Registration{}, fmt.Errorf("registration: withdraw consent: %w", err)
 		}
 		return out, nil
 	})

@@ -400,7 +400,7 @@ func TestSecretariatPagesInBothLanguages(t *testing.T) {
 		fmt.Sprintf("%s/agenda?edit=%d", page, agenda.Items[0].ID): 200, page + "/invitations": 200,
 		page + "/invitations?who=chosen&states=FR&states=DE": 200, page + "/registrations": 200,
 		page + "/registrations?status=nonsense": 422, page + "/history": 200, "/secretariat/mail": 200,
-		"/secretariat/mail?status=nonsense": 422,
+		"/secretariat/mail?status=nonsense": 422, "/secretariat/archive": 200,
 	}
 	untranslated := regexp.MustCompile(`\bsec\.[a-z_]+(\.[a-z_]+)?\b`)
 	for path, want := range paths {

@@ -3,10 +3,12 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/coe-agora/agora/internal/apperr"
 	"github.com/coe-agora/agora/internal/calendar"
 	"github.com/coe-agora/agora/internal/i18n"
 	"github.com/coe-agora/agora/internal/meeting"
@@ -39,6 +41,47 @@ func (s *Server) meetingsPage(c *gin.Context) {
 		views = append(views, meetingView{M: m, Loc: m.Zone()})
 	}
 	s.render(c, http.StatusOK, "meetings", page{Lang: lang, Title: s.cat.T(lang, "meetings.title", nil), Data: views})
+}
+
+// pastPageSize is how many past meetings a page of the public list shows.
+const pastPageSize = 20
+
+// pastMeetingsView is a page of the public list of past meetings, the
+// most recent first.
+type pastMeetingsView struct {
+	Meetings []meetingView
+	// Next leads to older meetings, First back to the most recent ("" when
+	// there is no such page).
+	Next, First string
+}
+
+// pastMeetingsPage: GET /meetings/past[?cursor=] — the public meetings that
+// took place (held, or held and archived), with their agendas one link
+// away; public meetings only, whoever asks, since this is the public
+// record. An address whose cursor means nothing shows the first page.
+func (s *Server) pastMeetingsPage(c *gin.Context) {
+	lang := language(c)
+	f := meeting.Filter{Past: true, PublicRecord: true, Limit: pastPageSize, Cursor: c.Query("cursor")}
+	ms, next, err := s.deps.Meetings.Meetings(c.Request.Context(), actorOf(c), f)
+	if e, ok := apperr.As(err); ok && e.Fields["cursor"] != "" {
+		f.Cursor = ""
+		ms, next, err = s.deps.Meetings.Meetings(c.Request.Context(), actorOf(c), f)
+	}
+	if err != nil {
+		s.pageError(c, lang, err)
+		return
+	}
+	v := pastMeetingsView{}
+	for _, m := range ms {
+		v.Meetings = append(v.Meetings, meetingView{M: m, Loc: m.Zone()})
+	}
+	if next != "" {
+		v.Next = "/meetings/past?" + url.Values{"cursor": {next}}.Encode()
+	}
+	if f.Cursor != "" {
+		v.First = "/meetings/past"
+	}
+	s.render(c, http.StatusOK, "meetings_past", page{Lang: lang, Title: s.cat.T(lang, "meetings.past_title", nil), Data: v})
 }
 
 // loadMeetingView reads a meeting and its agenda as the visitor may see

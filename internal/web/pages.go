@@ -183,11 +183,6 @@ func language(c *gin.Context) string {
 	return "en"
 }
 
-func (s *Server) homePage(c *gin.Context) {
-	lang := language(c)
-	s.render(c, http.StatusOK, "home", page{Lang: lang, Title: s.cat.T(lang, "home.title", nil)})
-}
-
 func (s *Server) privacyPage(c *gin.Context) {
 	lang := language(c)
 	s.render(c, http.StatusOK, "privacy", page{Lang: lang, Title: s.cat.T(lang, "privacy.title", nil)})

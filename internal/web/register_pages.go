@@ -179,6 +179,19 @@ func (s *Server) manageCancel(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, "/registrations/manage/"+c.Param("token"))
 }
 
+// manageWithdrawConsent: POST /registrations/manage/{token}/consent/withdraw
+// — off the public list of participants, at any time (the edit form, which
+// can also give consent, is there only while registration is open).
+func (s *Server) manageWithdrawConsent(c *gin.Context) {
+	lang := language(c)
+	if _, err := s.deps.Registrations.WithdrawConsent(c.Request.Context(), c.Param("token")); err != nil {
+		s.pageError(c, lang, err)
+		return
+	}
+	s.sessions.Put(c.Request.Context(), "flash", s.cat.T(lang, "manage.consent_withdrawn", nil))
+	c.Redirect(http.StatusSeeOther, "/registrations/manage/"+c.Param("token"))
+}
+
 // manageCalendar: GET /registrations/manage/{token}/calendar.ics — the
 // meeting for the person's calendar, even when the meeting is not public.
 func (s *Server) manageCalendar(c *gin.Context) {

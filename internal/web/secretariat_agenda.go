@@ -30,6 +30,9 @@ type secAgendaView struct {
 	// their siblings.
 	First, Last map[int64]bool
 	Min, Max    string // the meeting's dates, for the time inputs
+	// Linked names the edited item's speakers who are linked to a
+	// registration ("" when none): saving keeps their links.
+	Linked string
 }
 
 // renderAgenda shows the editor with f as the add or edit form.
@@ -43,6 +46,15 @@ func (h *secretariat) renderAgenda(c *gin.Context, status int, head secHead, edi
 	v := secAgendaView{secHead: head, Items: items, Editing: editing, Form: f,
 		Summary: h.summary(f, lang, secItemFields), First: map[int64]bool{}, Last: map[int64]bool{},
 		Min: head.M.StartsAt.In(head.Loc).Format(secLocalLayout), Max: head.M.EndsAt.In(head.Loc).Format(secLocalLayout)}
+	if editing != nil {
+		var names []string
+		for _, sp := range editing.Speakers {
+			if sp.RegistrationID != nil {
+				names = append(names, sp.Name)
+			}
+		}
+		v.Linked = strings.Join(names, ", ")
+	}
 	seen := map[int64]bool{}    // parent (0: top level) → a sibling came before
 	lastOf := map[int64]int64{} // parent → its last child so far
 	for _, it := range items {
@@ -138,6 +150,23 @@ func secSpeakers(text string) meeting.Speakers {
 	return out
 }
 
+// secKeepLinks gives the speakers typed in the form (next) the links to
+// registrations that the item's speakers (cur) had: the form shows speakers
+// as lines of text, so a speaker keeps their link while their name is
+// unchanged (letter case and spaces aside), whatever else changes.
+func secKeepLinks(cur, next meeting.Speakers) meeting.Speakers {
+	used := make([]bool, len(cur))
+	for i := range next {
+		for j, old := range cur {
+			if !used[j] && old.RegistrationID != nil && strings.EqualFold(strings.TrimSpace(old.Name), strings.TrimSpace(next[i].Name)) {
+				next[i].RegistrationID, used[j] = old.RegistrationID, true
+				break
+			}
+		}
+	}
+	return next
+}
+
 // secReadItem reads the posted item form into f and the item's fields; times
 // are read in the meeting's zone.
 func secReadItem(c *gin.Context, loc *time.Location) (*form, meeting.ItemFields, apperr.Fields) {
@@ -213,7 +242,7 @@ func (h *secretariat) updateItemForm(c *gin.Context) {
 				it.Position = 0
 			}
 			it.ParentID, it.TitleEN, it.TitleFR, it.NotesEN, it.NotesFR = fields.ParentID, fields.TitleEN, fields.TitleFR, fields.NotesEN, fields.NotesFR
-			it.StartsAt, it.EndsAt, it.Speakers = fields.StartsAt, fields.EndsAt, fields.Speakers
+			it.StartsAt, it.EndsAt, it.Speakers = fields.StartsAt, fields.EndsAt, secKeepLinks(it.Speakers, fields.Speakers)
 			return nil
 		})
 	}

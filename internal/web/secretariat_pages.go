@@ -49,6 +49,7 @@ func (s *Server) secretariatRoutes(r *gin.Engine) {
 	})}
 	g := r.Group("/secretariat", s.requirePage(auth.RoleSecretariat))
 	g.GET("", h.dashboard)
+	g.GET("/archive", h.archivePage)
 	g.GET("/meetings/new", h.newMeetingPage)
 	g.POST("/meetings/new", h.createMeetingForm)
 	g.GET("/meetings/:id", h.overviewPage)

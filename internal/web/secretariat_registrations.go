@@ -33,6 +33,9 @@ type secRegistrationsView struct {
 	// way, in the page's language.
 	ExportCSV, ExportXLSX string
 	Problem               string
+	// Register is true while the secretariat can still register someone
+	// for a state (the delegation page's form, linked per state).
+	Register bool
 }
 
 // secRegPageSize is how many registrations the table shows at a time: a
@@ -89,7 +92,8 @@ func (h *secretariat) registrationsPage(c *gin.Context) {
 
 func (h *secretariat) renderRegistrations(c *gin.Context, status int, head secHead, f registration.Filter, problem string) {
 	lang, ctx, a := language(c), c.Request.Context(), actorOf(c)
-	v := secRegistrationsView{secHead: head, Filter: f, Statuses: registration.Statuses, Roles: registration.Roles, Problem: problem}
+	v := secRegistrationsView{secHead: head, Filter: f, Statuses: registration.Statuses, Roles: registration.Roles, Problem: problem,
+		Register: canNominate(a, head.M)}
 	list := func() ([]registration.Row, string, error) {
 		return h.deps.Registrations.Registrations(ctx, a, head.M.ID, v.Filter)
 	}

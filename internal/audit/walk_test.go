@@ -63,7 +63,7 @@ func TestEveryActionIsAudited(t *testing.T) {
 
 	var (
 		mID, item1, item2, fpID, regA, regB, regC, regD, userID, tokenID, mailID int64
-		manageA, manageB, inviteFR, resetSecret                              string
+		manageA, manageB, inviteFR, resetSecret                                  string
 	)
 	start := time.Now().Add(30 * 24 * time.Hour).Truncate(time.Hour)
 	steps := []walkStep{

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/coe-agora/agora/internal/app"
-	"github.com/coe-agora/agora/internal/audit"
 	"github.com/coe-agora/agora/internal/auth"
 	"github.com/coe-agora/agora/internal/demo"
 	"github.com/coe-agora/agora/internal/postgres"
@@ -134,29 +133,19 @@ func userCmd(ctx context.Context, args []string, stdin io.Reader, stdout io.Writ
 		return err
 	}
 	defer a.Close()
-	u, err := a.Auth.CreateUser(ctx, auth.NewUser{
+	u, err := a.Auth.AddUser(ctx, operator(), auth.NewUser{
 		Email: *email, Name: *name, Role: *role, State: *stateCode, Language: *lang, Password: password,
 	})
 	if err != nil {
 		return describe(err)
 	}
-	if err := recordCLI(ctx, a, audit.Event{Action: "user.create", SubjectType: "user", SubjectID: u.ID,
-		Details: map[string]any{"role": u.Role}}); err != nil {
-		return err
-	}
 	fmt.Fprintf(stdout, "user %d created: %s (%s)\n", u.ID, u.Email, u.Role)
 	return nil
 }
 
-// recordCLI appends to the audit trail what an operator did from the
-// command line: no account did it, so it is a system entry marked "cli".
-func recordCLI(ctx context.Context, a *app.App, e audit.Event) error {
-	e.Details["via"] = "cli"
-	if err := audit.RecordSystem(ctx, a.DB, e); err != nil {
-		return fmt.Errorf("done, but not recorded in the audit trail: %w", err)
-	}
-	return nil
-}
+// operator is who acts at the command line: no account, so the services
+// record what it does as system entries marked "cli".
+func operator() auth.Actor { return auth.SystemActor("cli") }
 
 func readPassword(stdin io.Reader) (string, error) {
 	line, err := bufio.NewReader(io.LimitReader(stdin, 4096)).ReadString('\n')
@@ -183,13 +172,9 @@ func tokenCmd(ctx context.Context, args []string, stdout io.Writer) error {
 			return err
 		}
 		defer a.Close()
-		secret, t, err := a.Auth.CreateToken(ctx, *email, *name)
+		secret, _, err := a.Auth.CreateToken(ctx, operator(), *email, *name)
 		if err != nil {
 			return describe(err)
-		}
-		if err := recordCLI(ctx, a, audit.Event{Action: "token.create", SubjectType: "user", SubjectID: t.UserID,
-			Details: map[string]any{"token_id": t.ID}}); err != nil {
-			return err
 		}
 		fmt.Fprintln(stdout, secret)
 		return nil
@@ -222,13 +207,9 @@ func tokenCmd(ctx context.Context, args []string, stdout io.Writer) error {
 			return err
 		}
 		defer a.Close()
-		t, err := a.Auth.RevokeToken(ctx, args[1])
+		t, err := a.Auth.RevokeToken(ctx, operator(), args[1])
 		if err != nil {
 			return describe(err)
-		}
-		if err := recordCLI(ctx, a, audit.Event{Action: "token.revoke", SubjectType: "user", SubjectID: t.UserID,
-			Details: map[string]any{"token_id": t.ID}}); err != nil {
-			return err
 		}
 		fmt.Fprintf(stdout, "token %d revoked\n", t.ID)
 		return nil
@@ -249,7 +230,7 @@ func mailCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	if a.Config.SMTPURL == "" {
 		return errors.New("no SMTP server is configured: set AGORA_SMTP_URL first, then release the withheld mail")
 	}
-	n, err := a.Outbox.Release(ctx)
+	n, err := a.Outbox.Release(ctx, operator())
 	if err != nil {
 		return err
 	}

@@ -77,7 +77,7 @@ func privacyExport(ctx context.Context, email string, stdout io.Writer) error {
 		return err
 	}
 	defer a.Close()
-	report, err := privacy.NewService(a.DB).Export(ctx, email)
+	report, err := privacy.NewService(a.DB).Export(ctx, operator(), email)
 	if err != nil {
 		return describe(err)
 	}
@@ -93,7 +93,7 @@ func privacyErase(ctx context.Context, email string, stdout io.Writer) error {
 		return err
 	}
 	defer a.Close()
-	sum, err := privacy.NewService(a.DB).Erase(ctx, email)
+	sum, err := privacy.NewService(a.DB).Erase(ctx, operator(), email)
 	if err != nil {
 		return describe(err)
 	}
@@ -107,7 +107,7 @@ func privacyRetention(ctx context.Context, months int, stdout io.Writer) error {
 		return err
 	}
 	defer a.Close()
-	n, err := privacy.NewService(a.DB).ApplyRetention(ctx, months, time.Now())
+	n, err := privacy.NewService(a.DB).ApplyRetention(ctx, operator(), months, time.Now())
 	if err != nil {
 		return describe(err)
 	}

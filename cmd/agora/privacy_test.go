@@ -9,7 +9,7 @@ import (
 )
 
 func TestPrivacyCommands(t *testing.T) {
-	_, dsn := testdb.New(t)
+	db, dsn := testdb.New(t)
 	env := []string{"DATABASE_URL=" + dsn, "AGORA_LOG_LEVEL=warn"}
 	r := agora(t, env, "a long enough passphrase\n", "user", "add", "--email", "erase.me@example.org", "--name", "Erika Mustermann",
 		"--role", "secretariat", "--password-stdin")
@@ -49,6 +49,27 @@ func TestPrivacyCommands(t *testing.T) {
 	}
 	if r = agora(t, env, "", "privacy", "export", "--email", "erase.me@example.org"); r.code != 0 || strings.Contains(r.stdout, "Erika") {
 		t.Errorf("export after erasure: %+v", r)
+	}
+	if r = agora(t, env, "", "mail", "release"); r.code == 0 {
+		t.Errorf("mail release with no SMTP server: %+v", r)
+	}
+	if r = agora(t, env, "", "mail", "release", "--smtp-url-ignored"); r.code == 0 {
+		t.Errorf("mail release with an argument: %+v", r)
+	}
+	smtpEnv := append([]string{"AGORA_SMTP_URL=smtp://127.0.0.1:1"}, env...)
+	if r = agora(t, smtpEnv, "", "mail", "release"); r.code != 0 || !strings.HasPrefix(r.stdout, "0 withheld email(s) queued") {
+		t.Errorf("mail release: %+v", r)
+	}
+	// What the operator did is in the audit trail, as system entries
+	// marked "cli"; the refused erasure and the refused releases are not.
+	var trail []string
+	if err := db.Select(&trail, `SELECT actor || ' ' || action || ' ' || coalesce(details->>'via', '-')
+		FROM audit_log WHERE action NOT LIKE 'user.%' ORDER BY id`); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"system privacy.export cli", "system privacy.erase cli", "system privacy.export cli", "system mail.release cli"}
+	if strings.Join(trail, "\n") != strings.Join(want, "\n") {
+		t.Errorf("audit trail of the commands:\n%q\nwant\n%q", trail, want)
 	}
 
 	if r = agora(t, env, "", "privacy", "retention"); r.code != 0 || !strings.HasPrefix(r.stdout, "0 registration(s) anonymised") {

@@ -113,7 +113,7 @@ func TestEndToEnd(t *testing.T) {
 		Language: "en", Password: "a long enough passphrase"}); err != nil {
 		t.Fatal(err)
 	}
-	ops, _, _ := r.app.Auth.CreateToken(context.Background(), "ops@example.org", "prometheus")
+	ops, _, _ := r.app.Auth.CreateToken(context.Background(), auth.SystemActor("test"), "ops@example.org", "prometheus")
 	code, body = get(t, r.url+"/metrics", ops)
 	for _, want := range []string{`agora_http_requests_total{method="GET",route="/api/v1/states",status="200"} 1`,
 		"agora_http_request_duration_seconds_bucket", `go_sql_max_open_connections{db_name="agora"}`, "go_goroutines"} {
@@ -141,8 +141,8 @@ func TestAuthorization(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	admin, _, _ := r.app.Auth.CreateToken(ctx, "admin@example.org", "")
-	sec, _, _ := r.app.Auth.CreateToken(ctx, "sec@example.org", "")
+	admin, _, _ := r.app.Auth.CreateToken(ctx, auth.SystemActor("test"), "admin@example.org", "")
+	sec, _, _ := r.app.Auth.CreateToken(ctx, auth.SystemActor("test"), "sec@example.org", "")
 	put := `{"name_en":"Republic of Moldova","name_fr":"République de Moldova","status":"partner"}`
 
 	if code, body := send(t, "PUT", r.url+"/api/v1/states/MD", "", put); code != 401 || !strings.Contains(body, `"unauthorized"`) {
@@ -157,7 +157,7 @@ func TestAuthorization(t *testing.T) {
 	if code, body := send(t, "PUT", r.url+"/api/v1/states/MD", admin, put); code != 200 || !strings.Contains(body, `"partner"`) {
 		t.Errorf("admin: %d %s", code, body)
 	}
-	if _, err := r.app.Auth.RevokeToken(ctx, admin); err != nil {
+	if _, err := r.app.Auth.RevokeToken(ctx, auth.SystemActor("test"), admin); err != nil {
 		t.Fatal(err)
 	}
 	if code, _ := send(t, "PUT", r.url+"/api/v1/states/MD", admin, put); code != 401 {
@@ -172,7 +172,7 @@ func TestErrorResponses(t *testing.T) {
 	if _, err := r.app.Auth.CreateUser(ctx, auth.NewUser{Email: "admin@example.org", Name: "Admin", Role: "admin", Language: "en", Password: "a long enough passphrase"}); err != nil {
 		t.Fatal(err)
 	}
-	tok, _, _ := r.app.Auth.CreateToken(ctx, "admin@example.org", "")
+	tok, _, _ := r.app.Auth.CreateToken(ctx, auth.SystemActor("test"), "admin@example.org", "")
 	tests := []struct {
 		name, body string
 		status     int
@@ -282,7 +282,7 @@ func TestGracefulShutdownFinishesInFlightRequests(t *testing.T) {
 	if _, err := r.app.Auth.CreateUser(ctx, auth.NewUser{Email: "admin@example.org", Name: "Admin", Role: "admin", Language: "en", Password: "a long enough passphrase"}); err != nil {
 		t.Fatal(err)
 	}
-	tok, _, _ := r.app.Auth.CreateToken(ctx, "admin@example.org", "")
+	tok, _, _ := r.app.Auth.CreateToken(ctx, auth.SystemActor("test"), "admin@example.org", "")
 	body := &slowBody{first: []byte(`{"name_en":"France",`), rest: []byte(`"name_fr":"France","status":"member"}`),
 		gate: make(chan struct{}), sentFirst: make(chan struct{})}
 	req, _ := http.NewRequest("PUT", r.url+"/api/v1/states/FR", body)

@@ -7,7 +7,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/coe-agora/agora/internal/audit"
+	"github.com/coe-agora/agora/internal/auth"
 	"github.com/coe-agora/agora/internal/digest"
 	"github.com/coe-agora/agora/internal/mail"
 )
@@ -48,7 +48,7 @@ func (a *App) RunRetention(ctx context.Context) error {
 	tick := time.NewTicker(24 * time.Hour)
 	defer tick.Stop()
 	for {
-		n, err := a.Privacy.ApplyRetention(ctx, a.Config.Privacy.RetentionMonths, time.Now())
+		n, err := a.Privacy.ApplyRetention(ctx, auth.SystemActor("worker"), a.Config.Privacy.RetentionMonths, time.Now())
 		switch {
 		case ctx.Err() != nil:
 			return nil
@@ -56,9 +56,6 @@ func (a *App) RunRetention(ctx context.Context) error {
 			a.Log.Error("retention", "error", err)
 		case n > 0:
 			a.Log.Info("retention: personal data anonymised", "registrations", n, "months", a.Config.Privacy.RetentionMonths)
-			if err := audit.RecordSystem(ctx, a.DB, audit.Event{Action: "privacy.retention", Details: map[string]any{"registrations": n}}); err != nil {
-				a.Log.Error("audit", "error", err)
-			}
 		}
 		select {
 		case <-ctx.Done():

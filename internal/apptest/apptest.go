@@ -136,7 +136,7 @@ func Start(t testing.TB, opts ...Options) *Env {
 		if err != nil {
 			t.Fatal(err)
 		}
-		tok, _, err := a.Auth.CreateToken(ctx, u.Email, "test")
+		tok, _, err := a.Auth.CreateToken(ctx, auth.SystemActor("test"), u.Email, "test")
 		if err != nil {
 			t.Fatal(err)
 		}

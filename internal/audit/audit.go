@@ -1,6 +1,10 @@
 // Package audit keeps the append-only trail of who did what and when, for
 // every change to meetings, agendas, invitations, registrations, accounts,
 // the roster and mail. Entries hold ids, never personal data.
+//
+// Each service that changes something records its entry itself, in the
+// transaction of the change: the change and its entry are kept or lost
+// together, and no caller (page, API, command line) can forget the entry.
 package audit
 
 import (
@@ -13,7 +17,6 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/coe-agora/agora/internal/apperr"
-	"github.com/coe-agora/agora/internal/auth"
 )
 
 // Entry is one line of the trail.
@@ -41,21 +44,48 @@ type Event struct {
 	Details     map[string]any // ids and statuses only, never names or emails
 }
 
-// Link marks events done through a secret link (no account).
-var Link = auth.Actor{}
+// Actor is who did something, as the trail tells it: auth.Actor. It is an
+// interface because the packages whose services record here include auth
+// and state, which this package therefore cannot import.
+type Actor interface {
+	// ID is the account that acted, 0 for none.
+	ID() int64
+	// Via says how Agora itself acted ("cli", "worker"), "" for a person.
+	Via() string
+	// Is reports whether the actor has one of the roles.
+	Is(roles ...string) bool
+}
 
-// Record appends an event done by a (the zero Actor: through a link, or
-// pass system=true via RecordSystem), inside the caller's transaction.
-func Record(ctx context.Context, q sqlx.ExecerContext, a auth.Actor, e Event) error {
-	actor := "user"
-	var userID *int64
-	if a.Anonymous() {
-		actor = "link"
-	} else {
-		id := a.ID()
-		userID = &id
+// readerRole is the role that reads the trail: auth.RoleSecretariat
+// (which admins have too).
+const readerRole = "secretariat"
+
+// linkActor is someone acting through a secret link, without an account.
+type linkActor struct{}
+
+func (linkActor) ID() int64         { return 0 }
+func (linkActor) Via() string       { return "" }
+func (linkActor) Is(...string) bool { return false }
+
+// Link marks events done through a secret link (no account).
+var Link Actor = linkActor{}
+
+// Record appends an event done by a, inside the caller's transaction: an
+// account, someone through a secret link (no account), or a system actor,
+// recorded as a system entry with details.via telling how ("cli").
+func Record(ctx context.Context, q sqlx.ExecerContext, a Actor, e Event) error {
+	if via := a.Via(); via != "" {
+		details := map[string]any{"via": via}
+		for k, v := range e.Details {
+			details[k] = v
+		}
+		e.Details = details
+		return insert(ctx, q, "system", nil, e)
 	}
-	return insert(ctx, q, actor, userID, e)
+	if id := a.ID(); id != 0 {
+		return insert(ctx, q, "user", &id, e)
+	}
+	return insert(ctx, q, "link", nil, e)
 }
 
 // RecordSystem appends an event Agora did by itself (retention, promotion).
@@ -102,11 +132,11 @@ type Trail struct {
 func NewTrail(db *sqlx.DB) *Trail { return &Trail{db: db} }
 
 // List returns entries matching f, newest first, and the next page's cursor.
-func (t *Trail) List(ctx context.Context, a auth.Actor, f Filter) ([]Entry, string, error) {
-	if a.Anonymous() {
+func (t *Trail) List(ctx context.Context, a Actor, f Filter) ([]Entry, string, error) {
+	if a.ID() == 0 && a.Via() == "" {
 		return nil, "", apperr.New(apperr.Unauthorized, "sign in to read the audit trail")
 	}
-	if !a.Is(auth.RoleSecretariat) {
+	if !a.Is(readerRole) {
 		return nil, "", apperr.New(apperr.Forbidden, "only the secretariat reads the audit trail")
 	}
 	if f.Limit == 0 {

@@ -69,7 +69,7 @@ func TestTokens(t *testing.T) {
 	if _, err := store.CreateUser(ctx, auth.NewUser{Email: "sec@example.org", Name: "Sec", Role: "secretariat", Language: "en", Password: "a long enough passphrase"}); err != nil {
 		t.Fatal(err)
 	}
-	secret, tok, err := store.CreateToken(ctx, "SEC@example.org", "ci")
+	secret, tok, err := store.CreateToken(ctx, auth.SystemActor("test"), "SEC@example.org", "ci")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,13 +96,13 @@ func TestTokens(t *testing.T) {
 			t.Errorf("token %q: want unauthorized, got %v", bad, err)
 		}
 	}
-	if _, err := store.RevokeToken(ctx, itoa(tok.ID)); err != nil {
+	if _, err := store.RevokeToken(ctx, auth.SystemActor("test"), itoa(tok.ID)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := store.Authenticate(ctx, secret); !apperr.Is(err, apperr.Unauthorized) {
 		t.Errorf("revoked token: want unauthorized, got %v", err)
 	}
-	if _, err := store.RevokeToken(ctx, "999999"); !apperr.Is(err, apperr.NotFound) {
+	if _, err := store.RevokeToken(ctx, auth.SystemActor("test"), "999999"); !apperr.Is(err, apperr.NotFound) {
 		t.Errorf("unknown token id: want not found, got %v", err)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/coe-agora/agora/internal/apperr"
 	"github.com/coe-agora/agora/internal/postgres"
 	"github.com/coe-agora/agora/internal/validate"
+	"github.com/coe-agora/agora/internal/audit"
 )
 
 // Throttling of sign-in (SECURITY.md, "Sign-in throttling"). Failures are
@@ -211,19 +212,29 @@ func (s *Store) FinishReset(ctx context.Context, secret, password string) (User,
 	if err != nil {
 		return User{}, fmt.Errorf("auth: hash password: %w", err)
 	}
-	var userID int64
-	err = s.db.GetContext(ctx, &userID, `
-		UPDATE password_resets SET used_at = now()
-		WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()
-		RETURNING user_id`, HashToken(secret))
-	if errors.Is(err, sql.ErrNoRows) {
-		return User{}, apperr.New(apperr.NotFound, "this link is not valid any more; ask for a new one")
-	}
+	var u User
+	err = postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		var userID int64
+		err := tx.GetContext(ctx, &userID, `
+			UPDATE password_resets SET used_at = now()
+			WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()
+			RETURNING user_id`, HashToken(secret))
+		if errors.Is(err, sql.ErrNoRows) {
+			return apperr.New(apperr.NotFound, "this link is not valid any more; ask for a new one")
+		}
+		if err != nil {
+			return fmt.Errorf("auth: finish reset: %w", err)
+		}
+		err = tx.GetContext(ctx, &u, `UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1 RETURNING `+userColumns,
+			userID, hash)
+		if err != nil {
+			return fmt.Errorf("auth: set password: %w", err)
+		}
+		// Done through the emailed link: the trail says "link", about the account.
+		return audit.Record(ctx, tx, audit.Link, audit.Event{Action: "user.password_reset", SubjectType: "user", SubjectID: userID})
+	})
 	if err != nil {
-		return User{}, fmt.Errorf("auth: finish reset: %w", err)
+		return User{}, err
 	}
-	if _, err := s.db.ExecContext(ctx, `UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1`, userID, hash); err != nil {
-		return User{}, fmt.Errorf("auth: set password: %w", err)
-	}
-	return s.UserByID(ctx, userID)
+	return u, nil
 }

@@ -12,7 +12,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
 	"github.com/coe-agora/agora/internal/apperr"
+	"github.com/coe-agora/agora/internal/audit"
+	"github.com/coe-agora/agora/internal/postgres"
 )
 
 // tokenPrefix marks Agora API tokens so that they are recognisable in a
@@ -36,8 +40,12 @@ func HashToken(secret string) []byte {
 }
 
 // CreateToken makes a new token for the account with this email and returns
-// its secret, which is shown once and never stored.
-func (s *Store) CreateToken(ctx context.Context, email, name string) (string, Token, error) {
+// its secret, which is shown once and never stored. Only admins (and the
+// command line) may; the audit trail records it.
+func (s *Store) CreateToken(ctx context.Context, a Actor, email, name string) (string, Token, error) {
+	if !CanAdministerUsers(a) {
+		return "", Token{}, ErrNotAdmin
+	}
 	u, err := s.UserByEmail(ctx, email)
 	if err != nil {
 		return "", Token{}, err
@@ -51,11 +59,18 @@ func (s *Store) CreateToken(ctx context.Context, email, name string) (string, To
 	}
 	secret := tokenPrefix + base64.RawURLEncoding.EncodeToString(raw)
 	var t Token
-	err = s.db.GetContext(ctx, &t, `
-		INSERT INTO api_tokens (user_id, name, token_hash) VALUES ($1, $2, $3)
-		RETURNING id, user_id, name, created_at, last_used_at, revoked_at`, u.ID, name, HashToken(secret))
+	err = postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		err := tx.GetContext(ctx, &t, `
+			INSERT INTO api_tokens (user_id, name, token_hash) VALUES ($1, $2, $3)
+			RETURNING id, user_id, name, created_at, last_used_at, revoked_at`, u.ID, name, HashToken(secret))
+		if err != nil {
+			return fmt.Errorf("auth: create token: %w", err)
+		}
+		return audit.Record(ctx, tx, a, audit.Event{Action: "token.create", SubjectType: "user", SubjectID: t.UserID,
+			Details: map[string]any{"token_id": t.ID}})
+	})
 	if err != nil {
-		return "", Token{}, fmt.Errorf("auth: create token: %w", err)
+		return "", Token{}, err
 	}
 	return secret, t, nil
 }
@@ -76,8 +91,12 @@ func (s *Store) Tokens(ctx context.Context, email string) ([]Token, error) {
 	return ts, nil
 }
 
-// RevokeToken revokes a token given by its id or by its secret.
-func (s *Store) RevokeToken(ctx context.Context, idOrSecret string) (Token, error) {
+// RevokeToken revokes a token given by its id or by its secret. Only
+// admins (and the command line) may; the audit trail records it.
+func (s *Store) RevokeToken(ctx context.Context, a Actor, idOrSecret string) (Token, error) {
+	if !CanAdministerUsers(a) {
+		return Token{}, ErrNotAdmin
+	}
 	var t Token
 	query := `UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE `
 	var arg any
@@ -88,12 +107,19 @@ func (s *Store) RevokeToken(ctx context.Context, idOrSecret string) (Token, erro
 	} else {
 		return Token{}, apperr.New(apperr.Invalid, "give the token's id (a number) or the token itself")
 	}
-	err := s.db.GetContext(ctx, &t, query+` RETURNING id, user_id, name, created_at, last_used_at, revoked_at`, arg)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Token{}, apperr.New(apperr.NotFound, "no such token")
-	}
+	err := postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		err := tx.GetContext(ctx, &t, query+` RETURNING id, user_id, name, created_at, last_used_at, revoked_at`, arg)
+		if errors.Is(err, sql.ErrNoRows) {
+			return apperr.New(apperr.NotFound, "no such token")
+		}
+		if err != nil {
+			return fmt.Errorf("auth: revoke token: %w", err)
+		}
+		return audit.Record(ctx, tx, a, audit.Event{Action: "token.revoke", SubjectType: "user", SubjectID: t.UserID,
+			Details: map[string]any{"token_id": t.ID}})
+	})
 	if err != nil {
-		return Token{}, fmt.Errorf("auth: revoke token: %w", err)
+		return Token{}, err
 	}
 	return t, nil
 }

@@ -121,8 +121,14 @@ func NewStore(db *sqlx.DB) *Store { return &Store{db: db} }
 
 const userColumns = `id, email, name, role, state_code, language, password_hash, created_at`
 
-// CreateUser adds an account with an argon2id hash of its password.
+// CreateUser adds an account with an argon2id hash of its password,
+// recording no one in the audit trail: it is for seeding (the demo, test
+// set-ups). People and the command line add accounts through AddUser.
 func (s *Store) CreateUser(ctx context.Context, n NewUser) (User, error) {
+	return createUser(ctx, s.db, n)
+}
+
+func createUser(ctx context.Context, q sqlx.ExtContext, n NewUser) (User, error) {
 	n.Email = validate.NormalizeEmail(n.Email)
 	n.Name = strings.TrimSpace(n.Name)
 	n.State = strings.ToUpper(strings.TrimSpace(n.State))
@@ -138,7 +144,7 @@ func (s *Store) CreateUser(ctx context.Context, n NewUser) (User, error) {
 	}
 	var stateCode *string
 	if n.State != "" {
-		if _, err := state.NewStore(s.db).State(ctx, n.State); err != nil {
+		if _, err := state.Lookup(ctx, q, n.State); err != nil {
 			if apperr.Is(err, apperr.NotFound) {
 				return User{}, apperr.InvalidField("state", "is not in the roster")
 			}
@@ -147,7 +153,7 @@ func (s *Store) CreateUser(ctx context.Context, n NewUser) (User, error) {
 		stateCode = &n.State
 	}
 	var u User
-	err = s.db.GetContext(ctx, &u, `
+	err = sqlx.GetContext(ctx, q, &u, `
 		INSERT INTO users (email, name, role, state_code, language, password_hash)
 		VALUES ($1, $2, $3, $4, $5, $6)
 		RETURNING `+userColumns, n.Email, n.Name, n.Role, stateCode, n.Language, hash)

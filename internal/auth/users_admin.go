@@ -11,6 +11,7 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/coe-agora/agora/internal/apperr"
+	"github.com/coe-agora/agora/internal/audit"
 	"github.com/coe-agora/agora/internal/postgres"
 	"github.com/coe-agora/agora/internal/state"
 )
@@ -52,12 +53,25 @@ func (s *Store) Users(ctx context.Context) ([]User, error) {
 	return users, nil
 }
 
-// AddUser creates an account on an admin's behalf.
+// AddUser creates an account on an admin's (or the command line's)
+// behalf, and records it in the audit trail.
 func (s *Store) AddUser(ctx context.Context, a Actor, n NewUser) (User, error) {
 	if !CanAdministerUsers(a) {
 		return User{}, ErrNotAdmin
 	}
-	return s.CreateUser(ctx, n)
+	var u User
+	err := postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		var err error
+		if u, err = createUser(ctx, tx, n); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, a, audit.Event{Action: "user.create", SubjectType: "user", SubjectID: u.ID,
+			Details: map[string]any{"role": u.Role}})
+	})
+	if err != nil {
+		return User{}, err
+	}
+	return u, nil
 }
 
 // ChangeUser changes an account's role, state and language. Only admins
@@ -102,9 +116,13 @@ func (s *Store) ChangeUser(ctx context.Context, a Actor, id int64, ch UserChange
 		if err != nil {
 			return fmt.Errorf("auth: change user %d: %w", id, err)
 		}
-		return nil
+		return audit.Record(ctx, tx, a, audit.Event{Action: "user.update", SubjectType: "user", SubjectID: id,
+			Details: map[string]any{"role": u.Role}})
 	})
-	return u, err
+	if err != nil {
+		return User{}, err
+	}
+	return u, nil
 }
 
 // DeleteUser deletes an account (its API tokens and reset links go with
@@ -130,7 +148,8 @@ func (s *Store) DeleteUser(ctx context.Context, a Actor, id int64) error {
 		if err != nil {
 			return fmt.Errorf("auth: delete user %d: %w", id, err)
 		}
-		return nil
+		return audit.Record(ctx, tx, a, audit.Event{Action: "user.delete", SubjectType: "user", SubjectID: id,
+			Details: map[string]any{"role": cur.Role}})
 	})
 }
 

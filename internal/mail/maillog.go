@@ -9,8 +9,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
 	"github.com/coe-agora/agora/internal/apperr"
 	"github.com/coe-agora/agora/internal/validate"
+	"github.com/coe-agora/agora/internal/audit"
+	"github.com/coe-agora/agora/internal/postgres"
 )
 
 // Mail is one row of the mail log: an email and where its delivery stands.
@@ -143,8 +147,9 @@ func (o *Outbox) Get(ctx context.Context, id int64) (Mail, error) {
 // returns it. A sent email gets a new Message-ID: it is a deliberate second
 // copy, which receiving clients must not discard as a duplicate. An email
 // still on its way (queued, sending, retrying) or withheld is an
-// apperr.Conflict.
-func (o *Outbox) Resend(ctx context.Context, id int64) (Mail, error) {
+// apperr.Conflict. The audit trail records who asked, in the same
+// transaction.
+func (o *Outbox) Resend(ctx context.Context, a audit.Actor, id int64) (Mail, error) {
 	status := StatusQueued
 	if o.withhold {
 		status = StatusWithheld
@@ -155,18 +160,27 @@ SET status = $2, attempts = 0, last_error = '', next_attempt_at = now(), queued_
     sent_at = NULL, updated_at = now(),
     message_id = CASE WHEN status = 'sent' THEN $3 ELSE message_id END
 WHERE id = $1 AND status IN ('failed', 'sent')
-RETURNING (SELECT pg_notify('` + notifyChannel + `', '')::text WHERE $2 = 'queued') IS NULL`
-	var ignored bool
-	err := o.db.QueryRowContext(ctx, q, id, status, o.newMessageID()).Scan(&ignored)
-	if errors.Is(err, sql.ErrNoRows) {
-		m, gerr := o.Get(ctx, id)
-		if gerr != nil {
-			return Mail{}, gerr
+RETURNING coalesce(meeting_id, 0), (SELECT pg_notify('` + notifyChannel + `', '')::text WHERE $2 = 'queued') IS NULL`
+	err := postgres.InTx(ctx, o.db, func(tx *sqlx.Tx) error {
+		var (
+			meetingID int64
+			ignored   bool
+		)
+		err := tx.QueryRowContext(ctx, q, id, status, o.newMessageID()).Scan(&meetingID, &ignored)
+		if errors.Is(err, sql.ErrNoRows) {
+			m, gerr := o.Get(ctx, id)
+			if gerr != nil {
+				return gerr
+			}
+			return apperr.New(apperr.Conflict, "only a failed or sent email can be sent again; this one is %s", m.Status)
 		}
-		return Mail{}, apperr.New(apperr.Conflict, "only a failed or sent email can be sent again; this one is %s", m.Status)
-	}
+		if err != nil {
+			return fmt.Errorf("mail: resend %d: %w", id, err)
+		}
+		return audit.Record(ctx, tx, a, audit.Event{Action: "mail.resend", MeetingID: meetingID, SubjectType: "mail", SubjectID: id})
+	})
 	if err != nil {
-		return Mail{}, fmt.Errorf("mail: resend %d: %w", id, err)
+		return Mail{}, err
 	}
 	return o.Get(ctx, id)
 }

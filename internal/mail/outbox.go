@@ -11,6 +11,9 @@ import (
 	"strings"
 
 	"github.com/jmoiron/sqlx"
+
+	"github.com/coe-agora/agora/internal/audit"
+	"github.com/coe-agora/agora/internal/postgres"
 )
 
 // notifyChannel is the PostgreSQL channel that wakes workers when mail is
@@ -91,8 +94,9 @@ FROM ins`
 }
 
 // Release queues every withheld message, once an SMTP server is
-// configured, and returns how many there were.
-func (o *Outbox) Release(ctx context.Context) (int64, error) {
+// configured, and returns how many there were. The audit trail records who
+// released them, in the same transaction.
+func (o *Outbox) Release(ctx context.Context, a audit.Actor) (int64, error) {
 	const q = `
 WITH rel AS (
     UPDATE outgoing_mail
@@ -102,12 +106,16 @@ WITH rel AS (
 )
 SELECT count(*), CASE WHEN count(*) > 0 THEN pg_notify('` + notifyChannel + `', '')::text END IS NULL
 FROM rel`
-	var (
-		n       int64
-		ignored bool
-	)
-	if err := o.db.QueryRowContext(ctx, q).Scan(&n, &ignored); err != nil {
-		return 0, fmt.Errorf("mail: release withheld mail: %w", err)
+	var n int64
+	err := postgres.InTx(ctx, o.db, func(tx *sqlx.Tx) error {
+		var ignored bool
+		if err := tx.QueryRowContext(ctx, q).Scan(&n, &ignored); err != nil {
+			return fmt.Errorf("mail: release withheld mail: %w", err)
+		}
+		return audit.Record(ctx, tx, a, audit.Event{Action: "mail.release", Details: map[string]any{"released": n}})
+	})
+	if err != nil {
+		return 0, err
 	}
 	return n, nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/coe-agora/agora/internal/apperr"
+	"github.com/coe-agora/agora/internal/auth"
 	"github.com/coe-agora/agora/internal/postgres"
 	"github.com/coe-agora/agora/internal/testdb"
 )
@@ -175,16 +176,16 @@ func TestMailLogFiltersPagesAndResends(t *testing.T) {
 		t.Errorf("Get(missing): err = %v, want not found", err)
 	}
 
-	if _, err := o.Resend(ctx, ids[0]); !apperr.Is(err, apperr.Conflict) {
+	if _, err := o.Resend(ctx, auth.SystemActor("test"), ids[0]); !apperr.Is(err, apperr.Conflict) {
 		t.Errorf("Resend(queued): err = %v, want conflict", err)
 	}
 	before := row(t, db, ids[1])
-	again, err := o.Resend(ctx, ids[1])
+	again, err := o.Resend(ctx, auth.SystemActor("test"), ids[1])
 	if err != nil || again.Status != StatusQueued || again.Attempts != 0 || again.LastError != "" || again.MessageID != before.MessageID {
 		t.Errorf("Resend(failed) = %+v, %v; want queued, same Message-ID", again, err)
 	}
 	sent := row(t, db, ids[2])
-	again, err = o.Resend(ctx, ids[2])
+	again, err = o.Resend(ctx, auth.SystemActor("test"), ids[2])
 	if err != nil || again.Status != StatusQueued || again.SentAt != nil || again.MessageID == sent.MessageID {
 		t.Errorf("Resend(sent) = %+v, %v; want queued with a new Message-ID", again, err)
 	}
@@ -213,7 +214,7 @@ func TestOutboxWithoutSMTPWithholdsUntilRelease(t *testing.T) {
 	}
 	stop()
 
-	n, err := newOutbox(t, db, true).Release(context.Background())
+	n, err := newOutbox(t, db, true).Release(context.Background(), auth.SystemActor("test"))
 	if err != nil || n != 2 {
 		t.Fatalf("Release = %d, %v; want 2", n, err)
 	}

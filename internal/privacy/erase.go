@@ -8,6 +8,8 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
+	"github.com/coe-agora/agora/internal/audit"
+	"github.com/coe-agora/agora/internal/auth"
 	"github.com/coe-agora/agora/internal/postgres"
 )
 
@@ -94,8 +96,13 @@ type person struct {
 // entries and login failures are deleted, speaker entries naming the person
 // are anonymised in agendas and their history, and the sign-in account is
 // deleted or, when history names it, anonymised. The last administrator's
-// account is refused (Conflict), and then nothing changes.
-func (s *Service) Erase(ctx context.Context, email string) (Summary, error) {
+// account is refused (Conflict), and then nothing changes. Admins and the
+// command line may; the audit trail records the erasure (its counts, never
+// the address) in the same transaction.
+func (s *Service) Erase(ctx context.Context, a auth.Actor, email string) (Summary, error) {
+	if !CanManage(a) {
+		return Summary{}, errNotAdmin
+	}
 	email, err := normalizeEmail(email)
 	if err != nil {
 		return Summary{}, err
@@ -125,9 +132,11 @@ func (s *Service) Erase(ctx context.Context, email string) (Summary, error) {
 			return fmt.Errorf("privacy: delete login failures: %w", err)
 		}
 		if p.account != nil {
-			sum.Account, sum.Tokens, sum.PasswordResets, err = eraseAccount(ctx, tx, *p.account)
+			if sum.Account, sum.Tokens, sum.PasswordResets, err = eraseAccount(ctx, tx, *p.account); err != nil {
+				return err
+			}
 		}
-		return err
+		return audit.Record(ctx, tx, a, audit.Event{Action: "privacy.erase", Details: map[string]any{"summary": sum.String()}})
 	})
 	if err != nil {
 		return Summary{}, err

@@ -14,7 +14,7 @@ import (
 func TestEraseLeavesNoTraceAndKeepsStatistics(t *testing.T) {
 	f := setup(t)
 	before := f.statistics()
-	report, err := f.svc.Export(f.ctx, ysoldeMail)
+	report, err := f.svc.Export(f.ctx, auth.SystemActor("test"), ysoldeMail)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -23,7 +23,7 @@ func TestEraseLeavesNoTraceAndKeepsStatistics(t *testing.T) {
 		t.Fatal("the scan finds nothing before erasure: it cannot prove anything after")
 	}
 
-	sum, err := f.svc.Erase(f.ctx, "  Ysolde.Brennecke@EXAMPLE.org")
+	sum, err := f.svc.Erase(f.ctx, auth.SystemActor("test"), "  Ysolde.Brennecke@EXAMPLE.org")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,14 +78,14 @@ func TestEraseLeavesNoTraceAndKeepsStatistics(t *testing.T) {
 		t.Error("Oskar's speaker entry changed")
 	}
 
-	after, err := f.svc.Export(f.ctx, ysoldeMail)
+	after, err := f.svc.Export(f.ctx, auth.SystemActor("test"), ysoldeMail)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(after.Accounts)+len(after.FocalPoints)+len(after.Registrations)+len(after.Emails)+len(after.SpeakerMentions)+len(after.LoginFailures) != 0 {
 		t.Errorf("export after erasure: %+v", after)
 	}
-	if again, err := f.svc.Erase(f.ctx, ysoldeMail); err != nil || !again.Empty() {
+	if again, err := f.svc.Erase(f.ctx, auth.SystemActor("test"), ysoldeMail); err != nil || !again.Empty() {
 		t.Errorf("erasing again: %+v, %v", again, err)
 	}
 	// Last, as a failed sign-in is recorded with the address it tried.
@@ -98,7 +98,7 @@ func TestEraseLeavesNoTraceAndKeepsStatistics(t *testing.T) {
 // history still tells who did what, without saying who that was.
 func TestEraseAnonymisesAnAccountHistoryNames(t *testing.T) {
 	f := setup(t)
-	sum, err := f.svc.Erase(f.ctx, "Secretariat@Example.org")
+	sum, err := f.svc.Erase(f.ctx, auth.SystemActor("test"), "Secretariat@Example.org")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +143,7 @@ func TestEraseRefusesTheLastAdmin(t *testing.T) {
 	}
 	before := snapshot()
 
-	_, err := f.svc.Erase(f.ctx, "ADMIN@example.org")
+	_, err := f.svc.Erase(f.ctx, auth.SystemActor("test"), "ADMIN@example.org")
 	if !apperr.Is(err, apperr.Conflict) || !strings.Contains(err.Error(), "last administrator") {
 		t.Fatalf("erasing the last admin: %v", err)
 	}
@@ -159,7 +159,7 @@ func TestEraseRefusesTheLastAdmin(t *testing.T) {
 		Role: auth.RoleAdmin, Language: "en", Password: "a long enough passphrase"}); err != nil {
 		t.Fatal(err)
 	}
-	sum, err := f.svc.Erase(f.ctx, "ADMIN@example.org")
+	sum, err := f.svc.Erase(f.ctx, auth.SystemActor("test"), "ADMIN@example.org")
 	if err != nil || sum.FocalPoints != 1 || sum.LoginFailures != 1 || sum.Account == "" {
 		t.Fatalf("erasing an admin who is not the last: %+v, %v", sum, err)
 	}

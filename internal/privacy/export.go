@@ -7,13 +7,21 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
+
+	"github.com/coe-agora/agora/internal/audit"
+	"github.com/coe-agora/agora/internal/auth"
 )
 
 // Export returns everything held about an email address, in any letter
 // case. It reads one consistent snapshot, so a report never shows half of
 // a change made meanwhile. An address Agora knows nothing about gets an
-// empty report, not an error.
-func (s *Service) Export(ctx context.Context, email string) (Report, error) {
+// empty report, not an error. Admins and the command line may; the audit
+// trail records who read it (not the address), and a report whose reading
+// cannot be recorded is not given.
+func (s *Service) Export(ctx context.Context, a auth.Actor, email string) (Report, error) {
+	if !CanManage(a) {
+		return Report{}, errNotAdmin
+	}
 	email, err := normalizeEmail(email)
 	if err != nil {
 		return Report{}, err
@@ -34,6 +42,11 @@ func (s *Service) Export(ctx context.Context, email string) (Report, error) {
 		if err := step(ctx, tx, email, &r); err != nil {
 			return Report{}, err
 		}
+	}
+	// The snapshot is read-only; the entry is its own statement, written
+	// before the report leaves.
+	if err := audit.Record(ctx, s.db, a, audit.Event{Action: "privacy.export"}); err != nil {
+		return Report{}, err
 	}
 	return r, nil
 }

@@ -49,9 +49,12 @@ func NewService(db *sqlx.DB) *Service {
 	return &Service{db: db, now: time.Now}
 }
 
-// CanManage is the policy for export, erasure and retention: admins only.
-// The command line runs as the operator and needs no check.
+// CanManage is the policy for export, erasure and retention: admins only,
+// and the command line (a system actor holds every role).
 func CanManage(a auth.Actor) bool { return a.Is(auth.RoleAdmin) }
+
+// errNotAdmin refuses export, erasure and retention to anyone but an admin.
+var errNotAdmin = apperr.New(apperr.Forbidden, "only an administrator may export or erase personal data")
 
 // normalizeEmail trims and lower-cases the address asked about; every
 // lookup compares lower-cased addresses.

@@ -108,7 +108,7 @@ func setup(t *testing.T) *fixture {
 		State: "FR", Language: "en", Password: "a long enough passphrase"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := e.App.Auth.CreateToken(f.ctx, ysoldeMail, "laptop"); err != nil {
+	if _, _, err := e.App.Auth.CreateToken(f.ctx, auth.SystemActor("test"), ysoldeMail, "laptop"); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, _, err := e.App.Auth.StartReset(f.ctx, ysoldeMail); err != nil {
@@ -251,7 +251,7 @@ func TestExportFindsEverythingInAnyCase(t *testing.T) {
 	f := setup(t)
 	var first privacy.Report
 	for i, email := range []string{ysoldeMail, "YSOLDE.BRENNECKE@EXAMPLE.ORG", "  Ysolde.Brennecke@Example.org "} {
-		r, err := f.svc.Export(f.ctx, email)
+		r, err := f.svc.Export(f.ctx, auth.SystemActor("test"), email)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -331,7 +331,7 @@ func TestExportFindsEverythingInAnyCase(t *testing.T) {
 		}
 	}
 
-	empty, err := f.svc.Export(f.ctx, "nobody@example.org")
+	empty, err := f.svc.Export(f.ctx, auth.SystemActor("test"), "nobody@example.org")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -339,7 +339,7 @@ func TestExportFindsEverythingInAnyCase(t *testing.T) {
 	if strings.Contains(string(js), "null") || !strings.Contains(string(js), `"registrations":[]`) {
 		t.Errorf("an unknown address must give empty lists: %s", js)
 	}
-	if _, err := f.svc.Export(f.ctx, "  "); !apperr.Is(err, apperr.Invalid) {
+	if _, err := f.svc.Export(f.ctx, auth.SystemActor("test"), "  "); !apperr.Is(err, apperr.Invalid) {
 		t.Errorf("no address: %v", err)
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/coe-agora/agora/internal/apperr"
+	"github.com/coe-agora/agora/internal/audit"
+	"github.com/coe-agora/agora/internal/auth"
 	"github.com/coe-agora/agora/internal/postgres"
 )
 
@@ -24,8 +26,12 @@ const DefaultRetentionMonths = 24
 // (anonymised registrations are marked), so it may run as often as wanted.
 // Each meeting is done in its own transaction, so a first run over years
 // of meetings holds no lock for long; an error stops the run, and what was
-// done stays done.
-func (s *Service) ApplyRetention(ctx context.Context, months int, now time.Time) (int, error) {
+// done stays done. Each meeting's anonymisation is recorded in the audit
+// trail in its transaction, as done by a (the worker or the command line).
+func (s *Service) ApplyRetention(ctx context.Context, a auth.Actor, months int, now time.Time) (int, error) {
+	if !CanManage(a) {
+		return 0, errNotAdmin
+	}
 	if months < 1 {
 		return 0, apperr.InvalidField("months", "must be at least 1")
 	}
@@ -42,8 +48,11 @@ func (s *Service) ApplyRetention(ctx context.Context, months int, now time.Time)
 		var n int
 		err := postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
 			var err error
-			n, err = anonymiseMeeting(ctx, tx, id, cutoff)
-			return err
+			if n, err = anonymiseMeeting(ctx, tx, id, cutoff); err != nil || n == 0 {
+				return err
+			}
+			return audit.Record(ctx, tx, a, audit.Event{Action: "privacy.retention", MeetingID: id,
+				Details: map[string]any{"registrations": n, "months": months}})
 		})
 		if err != nil {
 			return total, err

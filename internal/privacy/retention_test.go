@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/coe-agora/agora/internal/apperr"
+	"github.com/coe-agora/agora/internal/auth"
 )
 
 func TestRetentionAnonymisesOnlyOldMeetingsOnce(t *testing.T) {
@@ -20,7 +21,7 @@ func TestRetentionAnonymisesOnlyOldMeetingsOnce(t *testing.T) {
 		t.Fatal("no mail about B to check")
 	}
 
-	n, err := f.svc.ApplyRetention(f.ctx, 24, now)
+	n, err := f.svc.ApplyRetention(f.ctx, auth.SystemActor("test"), 24, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +46,7 @@ func TestRetentionAnonymisesOnlyOldMeetingsOnce(t *testing.T) {
 	if n := f.count(`SELECT count(*) FROM outgoing_mail WHERE meeting_id = $1 AND subject <> '[erased]'`, f.b.ID); n != mailB {
 		t.Errorf("B's emails were erased: %d of %d left", n, mailB)
 	}
-	report, err := f.svc.Export(f.ctx, ysoldeMail)
+	report, err := f.svc.Export(f.ctx, auth.SystemActor("test"), ysoldeMail)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,10 +57,10 @@ func TestRetentionAnonymisesOnlyOldMeetingsOnce(t *testing.T) {
 		t.Errorf("statistics changed:\nbefore %v\nafter  %v", before, after)
 	}
 
-	if n, err := f.svc.ApplyRetention(f.ctx, 24, now); err != nil || n != 0 {
+	if n, err := f.svc.ApplyRetention(f.ctx, auth.SystemActor("test"), 24, now); err != nil || n != 0 {
 		t.Errorf("second run: %d, %v", n, err)
 	}
-	if _, err := f.svc.ApplyRetention(f.ctx, 0, now); !apperr.Is(err, apperr.Invalid) {
+	if _, err := f.svc.ApplyRetention(f.ctx, auth.SystemActor("test"), 0, now); !apperr.Is(err, apperr.Invalid) {
 		t.Errorf("zero months: %v", err)
 	}
 }

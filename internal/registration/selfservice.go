@@ -10,7 +10,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/coe-agora/agora/internal/apperr"
-	"github.com/coe-agora/agora/internal/audit"
+	"github.com/coe-agora/agora/internal/auth"
 	"github.com/coe-agora/agora/internal/meeting"
 	"github.com/coe-agora/agora/internal/secret"
 )
@@ -70,7 +70,7 @@ func (s *Service) UpdateOwn(ctx context.Context, token string, apply func(*Detai
 	if err := errs.Err(); err != nil {
 		return Registration{}, err
 	}
-	return s.change(ctx, audit.Link, r, "registration.update_own", func(tx *sqlx.Tx, m meeting.Meeting, cur Registration) (Registration, error) {
+	return s.change(ctx, auth.Actor{}, r, "registration.update_own", func(tx *sqlx.Tx, m meeting.Meeting, cur Registration) (Registration, error) {
 		if !cur.Active() {
 			return Registration{}, apperr.New(apperr.Conflict, "this registration is %s", cur.Status)
 		}
@@ -131,7 +131,7 @@ func (s *Service) WithdrawConsent(ctx context.Context, token string) (Registrati
 	if !r.ListConsent {
 		return r, nil // nothing to withdraw, nothing to record
 	}
-	return s.change(ctx, audit.Link, r, "registration.withdraw_consent", func(tx *sqlx.Tx, _ meeting.Meeting, cur Registration) (Registration, error) {
+	return s.change(ctx, auth.Actor{}, r, "registration.withdraw_consent", func(tx *sqlx.Tx, _ meeting.Meeting, cur Registration) (Registration, error) {
 		var out Registration
 		err := tx.GetContext(ctx, &out, `
 			UPDATE registrations SET list_consent = false, consent_at = NULL, updated_at = now()
@@ -151,7 +151,7 @@ func (s *Service) CancelOwn(ctx context.Context, token string) (Registration, er
 	if err != nil {
 		return Registration{}, err
 	}
-	return s.change(ctx, audit.Link, r, "registration.cancel_own", func(tx *sqlx.Tx, m meeting.Meeting, cur Registration) (Registration, error) {
+	return s.change(ctx, auth.Actor{}, r, "registration.cancel_own", func(tx *sqlx.Tx, m meeting.Meeting, cur Registration) (Registration, error) {
 		if !cur.Active() {
 			return Registration{}, apperr.New(apperr.Conflict, "this registration is already %s", cur.Status)
 		}

@@ -18,6 +18,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/coe-agora/agora/internal/apperr"
+	"github.com/coe-agora/agora/internal/audit"
 )
 
 // The statuses a state can have.
@@ -119,9 +120,10 @@ func Lookup(ctx context.Context, q sqlx.QueryerContext, code string) (State, err
 	return st, nil
 }
 
-// UpdateState changes a state's names and status; record, when given,
-// runs in the same transaction (the audit trail).
-func (s *Store) UpdateState(ctx context.Context, code string, u Update, record ...func(context.Context, sqlx.ExecerContext) error) (State, error) {
+// UpdateState changes a state's names and status, and records who did it
+// in the audit trail in the same transaction. Who may is the router's
+// business (admins): this package cannot import auth, which imports it.
+func (s *Store) UpdateState(ctx context.Context, a audit.Actor, code string, u Update) (State, error) {
 	if err := u.Validate(); err != nil {
 		return State{}, err
 	}
@@ -142,10 +144,9 @@ func (s *Store) UpdateState(ctx context.Context, code string, u Update, record .
 	if err != nil {
 		return State{}, fmt.Errorf("state: update %s: %w", code, err)
 	}
-	for _, r := range record {
-		if err := r(ctx, tx); err != nil {
-			return State{}, err
-		}
+	if err := audit.Record(ctx, tx, a, audit.Event{Action: "state.update", State: code, SubjectType: "state",
+		Details: map[string]any{"status": st.Status}}); err != nil {
+		return State{}, err
 	}
 	if err := tx.Commit(); err != nil {
 		return State{}, fmt.Errorf("state: commit: %w", err)

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/coe-agora/agora/internal/apperr"
+	"github.com/coe-agora/agora/internal/auth"
 	"github.com/coe-agora/agora/internal/state"
 	"github.com/coe-agora/agora/internal/testdb"
 )
@@ -80,7 +81,7 @@ func TestUpdateState(t *testing.T) {
 	store := state.NewStore(db)
 	ctx := context.Background()
 
-	got, err := store.UpdateState(ctx, "RU", state.Update{NameEN: "Russian Federation", NameFR: "Fédération de Russie", Status: "inactive"})
+	got, err := store.UpdateState(ctx, auth.SystemActor("test"), "RU", state.Update{NameEN: "Russian Federation", NameFR: "Fédération de Russie", Status: "inactive"})
 	if err != nil || got.Status != "inactive" {
 		t.Fatalf("update: %+v %v", got, err)
 	}
@@ -97,7 +98,7 @@ func TestUpdateState(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := store.UpdateState(ctx, "FR", tt.in)
+			_, err := store.UpdateState(ctx, auth.SystemActor("test"), "FR", tt.in)
 			e, ok := apperr.As(err)
 			if !ok || e.Code != apperr.Invalid || e.Fields[tt.field] == "" {
 				t.Fatalf("want a field error on %s, got %v", tt.field, err)
@@ -108,7 +109,7 @@ func TestUpdateState(t *testing.T) {
 			}
 		})
 	}
-	if _, err := store.UpdateState(ctx, "XX", state.Update{NameEN: "X", NameFR: "X", Status: "member"}); !apperr.Is(err, apperr.NotFound) {
+	if _, err := store.UpdateState(ctx, auth.SystemActor("test"), "XX", state.Update{NameEN: "X", NameFR: "X", Status: "member"}); !apperr.Is(err, apperr.NotFound) {
 		t.Errorf("unknown code: want not found, got %v", err)
 	}
 }

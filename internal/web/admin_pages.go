@@ -7,7 +7,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/coe-agora/agora/internal/apperr"
-	"github.com/coe-agora/agora/internal/audit"
 	"github.com/coe-agora/agora/internal/auth"
 	"github.com/coe-agora/agora/internal/state"
 )
@@ -91,7 +90,6 @@ func (s *Server) adminCreateUser(c *gin.Context) {
 		s.renderUsers(c, http.StatusUnprocessableEntity, lang, f)
 		return
 	}
-	s.audit(c, audit.Event{Action: "user.create", SubjectType: "user", SubjectID: u.ID, Details: map[string]any{"role": u.Role}})
 	s.redirectBack(c, "/admin/users", s.cat.T(lang, "adm.users.created", map[string]any{"Name": u.Name, "Email": u.Email}))
 }
 

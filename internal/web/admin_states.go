@@ -71,7 +71,7 @@ func (s *Server) adminUpdateState(c *gin.Context) {
 		return
 	}
 	f := newForm(formValues(c.PostForm, stateFields...))
-	saved, err := s.deps.States.UpdateState(c.Request.Context(), st.Code, state.Update{NameEN: f.V("name_en"), NameFR: f.V("name_fr"), Status: f.V("status")})
+	saved, err := s.deps.States.UpdateState(c.Request.Context(), actorOf(c), st.Code, state.Update{NameEN: f.V("name_en"), NameFR: f.V("name_fr"), Status: f.V("status")})
 	if err != nil {
 		if !s.failForm(f, err, lang, stateFields...) {
 			s.pageError(c, lang, err)

@@ -7,7 +7,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/coe-agora/agora/internal/apperr"
-	"github.com/coe-agora/agora/internal/audit"
 	"github.com/coe-agora/agora/internal/auth"
 	"github.com/coe-agora/agora/internal/state"
 )
@@ -78,7 +77,6 @@ func (s *Server) adminChangeUser(c *gin.Context) {
 		s.renderUser(c, statusOf(apperr.CodeOf(err)), lang, u, f)
 		return
 	}
-	s.audit(c, audit.Event{Action: "user.update", SubjectType: "user", SubjectID: changed.ID, Details: map[string]any{"role": changed.Role}})
 	s.redirectBack(c, "/admin/users", s.cat.T(lang, "adm.users.changed", map[string]any{"Name": changed.Name}))
 }
 
@@ -104,6 +102,5 @@ func (s *Server) adminDeleteUser(c *gin.Context) {
 		s.renderUser(c, statusOf(apperr.CodeOf(err)), lang, u, f)
 		return
 	}
-	s.audit(c, audit.Event{Action: "user.delete", SubjectType: "user", SubjectID: u.ID})
 	s.redirectBack(c, "/admin/users", s.cat.T(lang, "adm.users.deleted", map[string]any{"Name": u.Name}))
 }

@@ -10,14 +10,6 @@ import (
 	"github.com/coe-agora/agora/internal/audit"
 )
 
-// audit records an action that its service does not record itself (mail
-// log actions). A failure is logged: the action itself has happened.
-func (s *Server) audit(c *gin.Context, e audit.Event) {
-	if err := audit.Record(c.Request.Context(), s.deps.DB, actorOf(c), e); err != nil {
-		s.log.ErrorContext(c.Request.Context(), "audit", "error", err, "request_id", requestID(c))
-	}
-}
-
 // listAudit: GET /api/v1/audit — the audit trail, newest first, per
 // meeting, per account (what they did) or per registration (a person).
 func (s *Server) listAudit(c *gin.Context) {

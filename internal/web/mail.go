@@ -7,7 +7,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/coe-agora/agora/internal/apperr"
-	"github.com/coe-agora/agora/internal/audit"
 	"github.com/coe-agora/agora/internal/mail"
 )
 
@@ -41,12 +40,11 @@ func (s *Server) resendMail(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	m, err := s.deps.Outbox.Resend(c.Request.Context(), id)
+	m, err := s.deps.Outbox.Resend(c.Request.Context(), actorOf(c), id)
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
-	s.audit(c, audit.Event{Action: "mail.resend", SubjectType: "mail", SubjectID: id})
 	c.JSON(http.StatusOK, m)
 }
 
@@ -57,11 +55,10 @@ func (s *Server) releaseMail(c *gin.Context) {
 		s.writeError(c, apperr.New(apperr.Conflict, "no SMTP server is configured: set AGORA_SMTP_URL first"))
 		return
 	}
-	n, err := s.deps.Outbox.Release(c.Request.Context())
+	n, err := s.deps.Outbox.Release(c.Request.Context(), actorOf(c))
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
-	s.audit(c, audit.Event{Action: "mail.release", Details: map[string]any{"released": n}})
 	c.JSON(http.StatusOK, gin.H{"released": n})
 }

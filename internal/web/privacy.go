@@ -4,8 +4,6 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
-
-	"github.com/coe-agora/agora/internal/audit"
 )
 
 type emailBody struct {
@@ -20,12 +18,11 @@ func (s *Server) privacyExport(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	report, err := s.deps.Privacy.Export(c.Request.Context(), in.Email)
+	report, err := s.deps.Privacy.Export(c.Request.Context(), actorOf(c), in.Email)
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
-	s.audit(c, audit.Event{Action: "privacy.export"})
 	c.JSON(http.StatusOK, report)
 }
 
@@ -36,11 +33,10 @@ func (s *Server) privacyErase(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	sum, err := s.deps.Privacy.Erase(c.Request.Context(), in.Email)
+	sum, err := s.deps.Privacy.Erase(c.Request.Context(), actorOf(c), in.Email)
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
-	s.audit(c, audit.Event{Action: "privacy.erase", Details: map[string]any{"summary": sum.String()}})
 	c.JSON(http.StatusOK, sum)
 }

@@ -103,7 +103,7 @@ func (h *secretariat) resendForm(c *gin.Context) {
 	id, err := idParam(c, "id")
 	var m mail.Mail
 	if err == nil {
-		m, err = h.deps.Outbox.Resend(c.Request.Context(), id)
+		m, err = h.deps.Outbox.Resend(c.Request.Context(), actorOf(c), id)
 	}
 	if err != nil {
 		msg, ok := h.problem(err, lang)

@@ -1,15 +1,12 @@
 package web
 
 import (
-	"context"
 	"net/http"
 	"strings"
 
 	"github.com/gin-gonic/gin"
-	"github.com/jmoiron/sqlx"
 
 	"github.com/coe-agora/agora/internal/apperr"
-	"github.com/coe-agora/agora/internal/audit"
 	"github.com/coe-agora/agora/internal/state"
 )
 
@@ -36,10 +33,7 @@ func (s *Server) updateState(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	st, err := s.deps.States.UpdateState(c.Request.Context(), code, in, func(ctx context.Context, q sqlx.ExecerContext) error {
-		return audit.Record(ctx, q, actorOf(c), audit.Event{Action: "state.update", State: code, SubjectType: "state",
-			Details: map[string]any{"status": in.Status}})
-	})
+	st, err := s.deps.States.UpdateState(c.Request.Context(), actorOf(c), code, in)
 	if err != nil {
 		s.writeError(c, err)
 		return

@@ -24,7 +24,7 @@ const (
 
 // ErrBadCredentials is the one answer to a wrong email or password, so
 // that the answer does not tell which accounts exist.
-var ErrBadCredentials = apperr.New(apperr.Unauthorized, "wrong email or password")
+var ErrBadCredentials = apperr.New(apperr.Unauthorized, apperr.M("err.bad_credentials"))
 
 // dummyHash is compared against when the account does not exist, so that
 // both cases take the same time. It is a constant, made once with
@@ -46,7 +46,7 @@ func (s *Store) Login(ctx context.Context, email, password, address string) (Use
 		return User{}, fmt.Errorf("auth: login throttle: %w", err)
 	}
 	if perAccount >= MaxFailuresPerAccount || perAddress >= MaxFailuresPerAddress {
-		return User{}, apperr.New(apperr.RateLimited, "too many failed attempts; try again in 15 minutes")
+		return User{}, apperr.New(apperr.RateLimited, apperr.M("err.too_many_attempts"))
 	}
 	u, err := s.UserByEmail(ctx, email)
 	if apperr.Is(err, apperr.NotFound) {
@@ -74,7 +74,7 @@ func (s *Store) UserByID(ctx context.Context, id int64) (User, error) {
 	var u User
 	err := s.db.GetContext(ctx, &u, `SELECT `+userColumns+` FROM users WHERE id = $1`, id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return User{}, apperr.New(apperr.NotFound, "no such account")
+		return User{}, apperr.New(apperr.NotFound, apperr.M("err.no_account"))
 	}
 	if err != nil {
 		return User{}, fmt.Errorf("auth: user %d: %w", id, err)
@@ -113,7 +113,7 @@ func (s *Store) StartReset(ctx context.Context, email string) (secret string, u 
 // signs the account out everywhere (the caller drops its sessions).
 func (s *Store) FinishReset(ctx context.Context, secret, password string) (User, error) {
 	if len(password) < MinPasswordLength || len(password) > 1024 {
-		return User{}, apperr.InvalidField("password", fmt.Sprintf("must be at least %d characters", MinPasswordLength))
+		return User{}, apperr.InvalidField("password", apperr.M("err.min_chars", "N", MinPasswordLength))
 	}
 	hash, err := argon2id.CreateHash(password, argon2id.DefaultParams)
 	if err != nil {
@@ -125,7 +125,7 @@ func (s *Store) FinishReset(ctx context.Context, secret, password string) (User,
 		WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()
 		RETURNING user_id`, HashToken(secret))
 	if errors.Is(err, sql.ErrNoRows) {
-		return User{}, apperr.New(apperr.NotFound, "this link is not valid any more; ask for a new one")
+		return User{}, apperr.New(apperr.NotFound, apperr.M("err.link_expired"))
 	}
 	if err != nil {
 		return User{}, fmt.Errorf("auth: finish reset: %w", err)

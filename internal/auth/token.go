@@ -43,7 +43,7 @@ func (s *Store) CreateToken(ctx context.Context, email, name string) (string, To
 		return "", Token{}, err
 	}
 	if len(name) > 100 || strings.ContainsAny(name, "\r\n\x00") {
-		return "", Token{}, apperr.InvalidField("name", "must be one line of at most 100 characters")
+		return "", Token{}, apperr.InvalidField("name", apperr.M("err.one_line_max", "N", 100))
 	}
 	raw := make([]byte, 32) // 256 bits
 	if _, err := rand.Read(raw); err != nil {
@@ -86,11 +86,11 @@ func (s *Store) RevokeToken(ctx context.Context, idOrSecret string) (Token, erro
 	} else if strings.HasPrefix(idOrSecret, tokenPrefix) {
 		query, arg = query+`token_hash = $1`, HashToken(idOrSecret)
 	} else {
-		return Token{}, apperr.New(apperr.Invalid, "give the token's id (a number) or the token itself")
+		return Token{}, apperr.New(apperr.Invalid, apperr.M("err.token_ref"))
 	}
 	err := s.db.GetContext(ctx, &t, query+` RETURNING id, user_id, name, created_at, last_used_at, revoked_at`, arg)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Token{}, apperr.New(apperr.NotFound, "no such token")
+		return Token{}, apperr.New(apperr.NotFound, apperr.M("err.no_token"))
 	}
 	if err != nil {
 		return Token{}, fmt.Errorf("auth: revoke token: %w", err)
@@ -101,7 +101,7 @@ func (s *Store) RevokeToken(ctx context.Context, idOrSecret string) (Token, erro
 // Authenticate returns the account a bearer token belongs to. Unknown,
 // malformed and revoked tokens are all Unauthorized, with the same message.
 func (s *Store) Authenticate(ctx context.Context, secret string) (User, error) {
-	denied := apperr.New(apperr.Unauthorized, "the token is not valid")
+	denied := apperr.New(apperr.Unauthorized, apperr.M("err.token_invalid"))
 	if !strings.HasPrefix(secret, tokenPrefix) || len(secret) > 200 {
 		return User{}, denied
 	}

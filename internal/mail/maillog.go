@@ -86,7 +86,7 @@ func (f Filter) sql() (where string, args []any, limit int, err error) {
 		conds = append(conds, fmt.Sprintf(cond, len(args)))
 	}
 	if f.MeetingID < 0 {
-		fields.Add("meeting_id", "must be a meeting id")
+		fields.Add("meeting_id", apperr.M("err.meeting_id"))
 	} else if f.MeetingID > 0 {
 		add("meeting_id = $%d", f.MeetingID)
 	}
@@ -95,7 +95,7 @@ func (f Filter) sql() (where string, args []any, limit int, err error) {
 	case StatusQueued, StatusSending, StatusSent, StatusRetrying, StatusFailed, StatusWithheld:
 		add("status = $%d", f.Status)
 	default:
-		fields.Add("status", "must be one of queued, sending, sent, retrying, failed, withheld")
+		fields.Add("status", apperr.M("err.one_of", "Values", "queued, sending, sent, retrying, failed, withheld"))
 	}
 	if f.To != "" {
 		add("lower(to_address) = lower($%d)", f.To)
@@ -103,7 +103,7 @@ func (f Filter) sql() (where string, args []any, limit int, err error) {
 	if f.Cursor != "" {
 		id, perr := strconv.ParseInt(f.Cursor, 10, 64)
 		if perr != nil || id <= 0 {
-			fields.Add("cursor", "is not a cursor of this list")
+			fields.Add("cursor", apperr.M("err.cursor_list"))
 		} else {
 			add("id < $%d", id)
 		}
@@ -112,7 +112,7 @@ func (f Filter) sql() (where string, args []any, limit int, err error) {
 	case f.Limit == 0:
 		limit = DefaultListLimit
 	case f.Limit < 0 || f.Limit > MaxListLimit:
-		fields.Add("limit", fmt.Sprintf("must be between 1 and %d", MaxListLimit))
+		fields.Add("limit", apperr.M("err.between", "A", 1, "B", MaxListLimit))
 	default:
 		limit = f.Limit
 	}
@@ -130,7 +130,7 @@ func (o *Outbox) Get(ctx context.Context, id int64) (Mail, error) {
 	var m Mail
 	err := o.db.GetContext(ctx, &m, `SELECT `+mailColumns+` FROM outgoing_mail WHERE id = $1`, id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Mail{}, apperr.New(apperr.NotFound, "no such email")
+		return Mail{}, apperr.New(apperr.NotFound, apperr.M("err.no_email"))
 	}
 	if err != nil {
 		return Mail{}, fmt.Errorf("mail: get %d: %w", id, err)
@@ -162,7 +162,7 @@ RETURNING (SELECT pg_notify('` + notifyChannel + `', '')::text WHERE $2 = 'queue
 		if gerr != nil {
 			return Mail{}, gerr
 		}
-		return Mail{}, apperr.New(apperr.Conflict, "only a failed or sent email can be sent again; this one is %s", m.Status)
+		return Mail{}, apperr.New(apperr.Conflict, apperr.M("err.resend", "MailStatus", m.Status))
 	}
 	if err != nil {
 		return Mail{}, fmt.Errorf("mail: resend %d: %w", id, err)

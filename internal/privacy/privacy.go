@@ -57,10 +57,10 @@ func CanManage(a auth.Actor) bool { return a.Is(auth.RoleAdmin) }
 func normalizeEmail(email string) (string, error) {
 	email = auth.NormalizeEmail(email)
 	if email == "" {
-		return "", apperr.InvalidField("email", "is required")
+		return "", apperr.InvalidField("email", apperr.M("err.required"))
 	}
 	if len(email) > 254 || !strings.Contains(email, "@") {
-		return "", apperr.InvalidField("email", "must be an email address like name@example.org")
+		return "", apperr.InvalidField("email", apperr.M("err.email"))
 	}
 	return email, nil
 }

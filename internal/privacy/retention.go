@@ -27,7 +27,7 @@ const DefaultRetentionMonths = 24
 // done stays done.
 func (s *Service) ApplyRetention(ctx context.Context, months int, now time.Time) (int, error) {
 	if months < 1 {
-		return 0, apperr.InvalidField("months", "must be at least 1")
+		return 0, apperr.InvalidField("months", apperr.M("err.min", "N", 1))
 	}
 	cutoff := now.AddDate(0, -months, 0)
 	var meetingIDs []int64

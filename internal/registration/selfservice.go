@@ -18,7 +18,7 @@ import (
 // ByManageToken finds the registration a manage link opens. A link that
 // does not match is "not found", whatever the reason.
 func (s *Service) ByManageToken(ctx context.Context, token string) (Registration, meeting.Meeting, error) {
-	gone := apperr.New(apperr.NotFound, "this link is not valid")
+	gone := apperr.New(apperr.NotFound, apperr.M("err.link_invalid"))
 	if !strings.HasPrefix(token, "reg_") || len(token) > 100 {
 		return Registration{}, meeting.Meeting{}, gone
 	}
@@ -52,7 +52,7 @@ func (s *Service) UpdateOwn(ctx context.Context, token string, apply func(*Detai
 		return Registration{}, err
 	}
 	if !r.Active() {
-		return Registration{}, apperr.New(apperr.Conflict, "this registration is %s", r.Status)
+		return Registration{}, apperr.New(apperr.Conflict, apperr.M("err.reg_is", "RegStatus", r.Status))
 	}
 	if err := checkOpenToSelfService(m); err != nil {
 		return Registration{}, err // checked again under the lock; this spares the transaction
@@ -69,7 +69,7 @@ func (s *Service) UpdateOwn(ctx context.Context, token string, apply func(*Detai
 	}
 	return s.change(ctx, audit.Link, r, "registration.update_own", func(tx *sqlx.Tx, m meeting.Meeting, cur Registration) (Registration, error) {
 		if !cur.Active() {
-			return Registration{}, apperr.New(apperr.Conflict, "this registration is %s", cur.Status)
+			return Registration{}, apperr.New(apperr.Conflict, apperr.M("err.reg_is", "RegStatus", cur.Status))
 		}
 		if err := checkOpenToSelfService(m); err != nil {
 			return Registration{}, err
@@ -116,7 +116,7 @@ func (s *Service) CancelOwn(ctx context.Context, token string) (Registration, er
 	}
 	return s.change(ctx, audit.Link, r, "registration.cancel_own", func(tx *sqlx.Tx, m meeting.Meeting, cur Registration) (Registration, error) {
 		if !cur.Active() {
-			return Registration{}, apperr.New(apperr.Conflict, "this registration is already %s", cur.Status)
+			return Registration{}, apperr.New(apperr.Conflict, apperr.M("err.reg_already", "RegStatus", cur.Status))
 		}
 		return s.release(ctx, tx, m, cur, StatusCancelled, "", EventCancelled)
 	})
@@ -126,7 +126,7 @@ func (s *Service) CancelOwn(ctx context.Context, token string) (Registration, er
 // registration is open; later, their focal point or the secretariat does.
 func checkOpenToSelfService(m meeting.Meeting) error {
 	if m.Status != meeting.StatusRegistrationOpen {
-		return apperr.New(apperr.Conflict, "registration is closed: contact your focal point or the secretariat for any change")
+		return apperr.New(apperr.Conflict, apperr.M("err.closed_contact"))
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/coe-agora/agora/internal/apperr"
 	"github.com/coe-agora/agora/internal/auth"
 )
 
@@ -42,12 +43,12 @@ func (s *Server) login(c *gin.Context) {
 	next := safeNext(c.PostForm("next"))
 	u, err := s.deps.Auth.Login(c.Request.Context(), c.PostForm("email"), c.PostForm("password"), c.ClientIP())
 	if err != nil {
-		if !f.fail(err, lang) {
+		if !f.fail(s.cat, err, lang) {
 			s.pageError(c, lang, err)
 			return
 		}
 		status := http.StatusUnauthorized
-		if strings.Contains(err.Error(), "too many") {
+		if apperr.Is(err, apperr.RateLimited) {
 			status = http.StatusTooManyRequests
 			c.Header("Retry-After", "900")
 		}
@@ -101,7 +102,7 @@ func (s *Server) reset(c *gin.Context) {
 	}
 	u, err := s.deps.Accounts.Reset(c.Request.Context(), c.Param("token"), c.PostForm("password"))
 	if err != nil {
-		if !f.fail(err, lang) {
+		if !f.fail(s.cat, err, lang) {
 			s.pageError(c, lang, err)
 			return
 		}

@@ -132,7 +132,7 @@ func (f secMeetingForm) fields() (meeting.Fields, apperr.Fields) {
 		}
 		t, ok := secParseLocal(v, loc)
 		if !ok {
-			errs.Add(name, "must be a date and time")
+			errs.Add(name, apperr.M("err.datetime"))
 			return nil
 		}
 		return &t
@@ -151,7 +151,7 @@ func (f secMeetingForm) fields() (meeting.Fields, apperr.Fields) {
 		}
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			errs.Add(name, "must be a whole number")
+			errs.Add(name, apperr.M("err.whole_number"))
 		}
 		return n
 	}

@@ -109,4 +109,11 @@ func TestFrenchStaffFormsShowFrenchFieldErrors(t *testing.T) {
 	if i := strings.Index(html.UnescapeString(body), want); i < 0 || !strings.Contains(html.UnescapeString(body)[max(0, i-600):i], `name="email"`) {
 		t.Errorf("the duplicate account is not shown next to the email field")
 	}
+	// A message the English-matching tables never translated.
+	code, body = admin.post("/admin/users", page, url.Values{"email": {"nouveau@example.org"}, "name": {"Nouveau"},
+		"role": {"secretariat"}, "language": {"fr"}, "password": {strings.Repeat("x", 1100)}})
+	if code != http.StatusUnprocessableEntity {
+		t.Fatalf("POST /admin/users with a long password: %d, want 422", code)
+	}
+	showsFrench(t, "users form", body, []string{"doit comporter au plus 1024 octets"}, "must be at most 1024 bytes")
 }

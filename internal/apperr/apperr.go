@@ -1,6 +1,9 @@
 // Package apperr defines application errors: each carries a code that the
 // HTTP layer maps to a status in one place, a message safe to show a user,
-// and, for validation failures, the offending fields.
+// and, for validation failures, the offending fields. Messages are keys of
+// the i18n catalogs (templates/i18n/errors.*.json) with their arguments, so
+// pages translate them once through the catalog and the JSON API renders
+// the English text from the same catalog.
 package apperr
 
 import (
@@ -27,40 +30,43 @@ const (
 
 // Error is an application error.
 type Error struct {
-	Code    Code
-	Message string
+	Code Code
+	// Msg is what to tell the user.
+	Msg Msg
 	// Fields maps an input field to what is wrong with it (only for Invalid).
-	Fields map[string]string
+	Fields Fields
 	// Err is the underlying cause, logged but never shown.
 	Err error
 }
 
 func (e *Error) Error() string {
 	if e.Err != nil {
-		return fmt.Sprintf("%s: %s: %v", e.Code, e.Message, e.Err)
+		return fmt.Sprintf("%s: %s: %v", e.Code, e.Msg, e.Err)
 	}
-	return fmt.Sprintf("%s: %s", e.Code, e.Message)
+	return fmt.Sprintf("%s: %s", e.Code, e.Msg)
 }
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// New returns an error with a code and a message for the user.
-func New(code Code, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+// New returns an error with a code and a message for the user:
+// New(Conflict, M("err.reg_already", "RegStatus", r.Status)).
+func New(code Code, msg Msg) *Error {
+	return &Error{Code: code, Msg: msg}
 }
 
 // Wrap returns an error with a code and message that keeps err as its cause.
-func Wrap(err error, code Code, message string) *Error {
-	return &Error{Code: code, Message: message, Err: err}
+func Wrap(err error, code Code, msg Msg) *Error {
+	return &Error{Code: code, Msg: msg, Err: err}
 }
 
 // Fields is a set of field-level validation messages.
-type Fields map[string]string
+type Fields map[string]Msg
 
-// Add records a message for a field, keeping the first one given.
-func (f Fields) Add(field, message string) {
+// Add records a message for a field, keeping the first one given:
+// f.Add("name", M("err.max_chars", "N", 200)).
+func (f Fields) Add(field string, msg Msg) {
 	if _, ok := f[field]; !ok {
-		f[field] = message
+		f[field] = msg
 	}
 }
 
@@ -69,12 +75,13 @@ func (f Fields) Err() error {
 	if len(f) == 0 {
 		return nil
 	}
-	return &Error{Code: Invalid, Message: "some fields are not valid", Fields: f}
+	return &Error{Code: Invalid, Msg: M("err.fields"), Fields: f}
 }
 
-// InvalidField returns an Invalid error for a single field.
-func InvalidField(field, message string) *Error {
-	return &Error{Code: Invalid, Message: "some fields are not valid", Fields: Fields{field: message}}
+// InvalidField returns an Invalid error for a single field:
+// InvalidField("reason", M("err.required")).
+func InvalidField(field string, msg Msg) *Error {
+	return &Error{Code: Invalid, Msg: M("err.fields"), Fields: Fields{field: msg}}
 }
 
 // CodeOf returns the code of err, or Internal for errors that are not ours.

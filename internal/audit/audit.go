@@ -134,22 +134,22 @@ func NewTrail(db *sqlx.DB) *Trail { return &Trail{db: db} }
 // List returns entries matching f, newest first, and the next page's cursor.
 func (t *Trail) List(ctx context.Context, a Actor, f Filter) ([]Entry, string, error) {
 	if a.ID() == 0 && a.Via() == "" {
-		return nil, "", apperr.New(apperr.Unauthorized, "sign in to read the audit trail")
+		return nil, "", apperr.New(apperr.Unauthorized, apperr.M("err.sign_in_audit"))
 	}
 	if !a.Is(readerRole) {
-		return nil, "", apperr.New(apperr.Forbidden, "only the secretariat reads the audit trail")
+		return nil, "", apperr.New(apperr.Forbidden, apperr.M("err.audit_secretariat"))
 	}
 	if f.Limit == 0 {
 		f.Limit = 50
 	}
 	if f.Limit < 1 || f.Limit > 500 {
-		return nil, "", apperr.InvalidField("limit", "must be between 1 and 500")
+		return nil, "", apperr.InvalidField("limit", apperr.M("err.between", "A", 1, "B", 500))
 	}
 	before := int64(1<<63 - 1)
 	if f.Cursor != "" {
 		n, err := strconv.ParseInt(f.Cursor, 10, 64)
 		if err != nil || n <= 0 {
-			return nil, "", apperr.InvalidField("cursor", "is not a cursor this API returned")
+			return nil, "", apperr.InvalidField("cursor", apperr.M("err.cursor"))
 		}
 		before = n
 	}

@@ -50,7 +50,7 @@ func TestCreateUserValidation(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := store.CreateUser(ctx, tt.in)
 			e, ok := apperr.As(err)
-			if !ok || e.Code != apperr.Invalid || e.Fields[tt.field] == "" {
+			if !ok || e.Code != apperr.Invalid || e.Fields[tt.field].Key == "" {
 				t.Fatalf("want a field error on %s, got %v", tt.field, err)
 			}
 		})

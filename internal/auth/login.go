@@ -13,9 +13,9 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/coe-agora/agora/internal/apperr"
+	"github.com/coe-agora/agora/internal/audit"
 	"github.com/coe-agora/agora/internal/postgres"
 	"github.com/coe-agora/agora/internal/validate"
-	"github.com/coe-agora/agora/internal/audit"
 )
 
 // Throttling of sign-in (SECURITY.md, "Sign-in throttling"). Failures are
@@ -63,7 +63,7 @@ func slowDown(n int) time.Duration {
 
 // ErrBadCredentials is the one answer to a wrong email or password, so
 // that the answer does not tell which accounts exist.
-var ErrBadCredentials = apperr.New(apperr.Unauthorized, "wrong email or password")
+var ErrBadCredentials = apperr.New(apperr.Unauthorized, apperr.M("err.bad_credentials"))
 
 // dummyHash is compared against when the account does not exist, so that
 // both cases take the same time. It is a constant, made once with
@@ -122,10 +122,10 @@ func (s *Store) throttle(ctx context.Context, email, address string) error {
 		wait = max(wait, f.AddressOldest.Add(FailureWindow).Sub(f.Now))
 	}
 	if wait > 0 {
-		return apperr.Wrap(&Throttled{Wait: wait}, apperr.RateLimited, "too many failed attempts; try again in 15 minutes")
+		return apperr.Wrap(&Throttled{Wait: wait}, apperr.RateLimited, apperr.M("err.too_many_attempts"))
 	}
 	if wait = f.AccountLast.Add(slowDown(f.Account)).Sub(f.Now); wait > 0 {
-		return apperr.Wrap(&Throttled{Wait: wait}, apperr.RateLimited, "too many failed attempts on this account; try again in a minute")
+		return apperr.Wrap(&Throttled{Wait: wait}, apperr.RateLimited, apperr.M("err.too_many_attempts_account"))
 	}
 	return nil
 }
@@ -142,7 +142,7 @@ func (s *Store) UserByID(ctx context.Context, id int64) (User, error) {
 	var u User
 	err := s.db.GetContext(ctx, &u, `SELECT `+userColumns+` FROM users WHERE id = $1`, id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return User{}, apperr.New(apperr.NotFound, "no such account")
+		return User{}, apperr.New(apperr.NotFound, apperr.M("err.no_account"))
 	}
 	if err != nil {
 		return User{}, fmt.Errorf("auth: user %d: %w", id, err)
@@ -206,7 +206,7 @@ func (s *Store) StartReset(ctx context.Context, email string) (secret string, u 
 // signs the account out everywhere (the caller drops its sessions).
 func (s *Store) FinishReset(ctx context.Context, secret, password string) (User, error) {
 	if len(password) < MinPasswordLength || len(password) > 1024 {
-		return User{}, apperr.InvalidField("password", fmt.Sprintf("must be at least %d characters", MinPasswordLength))
+		return User{}, apperr.InvalidField("password", apperr.M("err.min_chars", "N", MinPasswordLength))
 	}
 	hash, err := argon2id.CreateHash(password, argon2id.DefaultParams)
 	if err != nil {
@@ -220,7 +220,7 @@ func (s *Store) FinishReset(ctx context.Context, secret, password string) (User,
 			WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()
 			RETURNING user_id`, HashToken(secret))
 		if errors.Is(err, sql.ErrNoRows) {
-			return apperr.New(apperr.NotFound, "this link is not valid any more; ask for a new one")
+			return apperr.New(apperr.NotFound, apperr.M("err.link_expired"))
 		}
 		if err != nil {
 			return fmt.Errorf("auth: finish reset: %w", err)

@@ -51,7 +51,7 @@ func (s *Store) CreateToken(ctx context.Context, a Actor, email, name string) (s
 		return "", Token{}, err
 	}
 	if len(name) > 100 || strings.ContainsAny(name, "\r\n\x00") {
-		return "", Token{}, apperr.InvalidField("name", "must be one line of at most 100 characters")
+		return "", Token{}, apperr.InvalidField("name", apperr.M("err.one_line_max", "N", 100))
 	}
 	raw := make([]byte, 32) // 256 bits
 	if _, err := rand.Read(raw); err != nil {
@@ -105,12 +105,12 @@ func (s *Store) RevokeToken(ctx context.Context, a Actor, idOrSecret string) (To
 	} else if strings.HasPrefix(idOrSecret, tokenPrefix) {
 		query, arg = query+`token_hash = $1`, HashToken(idOrSecret)
 	} else {
-		return Token{}, apperr.New(apperr.Invalid, "give the token's id (a number) or the token itself")
+		return Token{}, apperr.New(apperr.Invalid, apperr.M("err.token_ref"))
 	}
 	err := postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
 		err := tx.GetContext(ctx, &t, query+` RETURNING id, user_id, name, created_at, last_used_at, revoked_at`, arg)
 		if errors.Is(err, sql.ErrNoRows) {
-			return apperr.New(apperr.NotFound, "no such token")
+			return apperr.New(apperr.NotFound, apperr.M("err.no_token"))
 		}
 		if err != nil {
 			return fmt.Errorf("auth: revoke token: %w", err)
@@ -127,7 +127,7 @@ func (s *Store) RevokeToken(ctx context.Context, a Actor, idOrSecret string) (To
 // Authenticate returns the account a bearer token belongs to. Unknown,
 // malformed and revoked tokens are all Unauthorized, with the same message.
 func (s *Store) Authenticate(ctx context.Context, secret string) (User, error) {
-	denied := apperr.New(apperr.Unauthorized, "the token is not valid")
+	denied := apperr.New(apperr.Unauthorized, apperr.M("err.token_invalid"))
 	if !strings.HasPrefix(secret, tokenPrefix) || len(secret) > 200 {
 		return User{}, denied
 	}

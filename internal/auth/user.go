@@ -57,51 +57,52 @@ const MinPasswordLength = 12
 // Validate checks a new account and returns field-level errors.
 func (n NewUser) Validate() error {
 	f := apperr.Fields{}
-	if msg := CheckEmail(n.Email); msg != "" {
+	if msg := CheckEmail(n.Email); msg.Key != "" {
 		f.Add("email", msg)
 	}
 	name := strings.TrimSpace(n.Name)
 	if name == "" {
-		f.Add("name", "is required")
+		f.Add("name", apperr.M("err.required"))
 	} else if utf8.RuneCountInString(name) > 200 || strings.ContainsAny(name, "\r\n\x00") {
-		f.Add("name", "must be one line of at most 200 characters")
+		f.Add("name", apperr.M("err.one_line_max", "N", 200))
 	}
 	switch n.Role {
 	case RoleAdmin, RoleSecretariat:
 		if n.State != "" {
-			f.Add("state", "only focal points are bound to a state")
+			f.Add("state", apperr.M("err.state_focal_only"))
 		}
 	case RoleFocalPoint:
 		if !state.ValidCode(n.State) {
-			f.Add("state", "a focal point needs the two-letter code of their state")
+			f.Add("state", apperr.M("err.focal_needs_state"))
 		}
 	default:
-		f.Add("role", "must be admin, secretariat or focal_point")
+		f.Add("role", apperr.M("err.role_values"))
 	}
 	if n.Language != "en" && n.Language != "fr" {
-		f.Add("language", "must be en or fr")
+		f.Add("language", apperr.M("err.lang_values"))
 	}
 	if utf8.RuneCountInString(n.Password) < MinPasswordLength {
-		f.Add("password", fmt.Sprintf("must be at least %d characters", MinPasswordLength))
+		f.Add("password", apperr.M("err.min_chars", "N", MinPasswordLength))
 	} else if len(n.Password) > 1024 {
-		f.Add("password", "must be at most 1024 bytes")
+		f.Add("password", apperr.M("err.max_bytes", "N", 1024))
 	}
 	return f.Err()
 }
 
-// CheckEmail returns what is wrong with an email address, or "".
-func CheckEmail(email string) string {
+// CheckEmail returns what is wrong with an email address, or a Msg with
+// no key when nothing is.
+func CheckEmail(email string) apperr.Msg {
 	if email == "" {
-		return "is required"
+		return apperr.M("err.required")
 	}
 	if len(email) > 254 {
-		return "must be at most 254 characters"
+		return apperr.M("err.max_chars", "N", 254)
 	}
 	a, err := mail.ParseAddress(email)
 	if err != nil || a.Address != email || a.Name != "" || !strings.Contains(email[strings.LastIndex(email, "@")+1:], ".") {
-		return "must be an email address like name@example.org"
+		return apperr.M("err.email")
 	}
-	return ""
+	return apperr.Msg{}
 }
 
 // NormalizeEmail is validate.NormalizeEmail, the one form of an address
@@ -146,7 +147,7 @@ func createUser(ctx context.Context, q sqlx.ExtContext, n NewUser) (User, error)
 	if n.State != "" {
 		if _, err := state.Lookup(ctx, q, n.State); err != nil {
 			if apperr.Is(err, apperr.NotFound) {
-				return User{}, apperr.InvalidField("state", "is not in the roster")
+				return User{}, apperr.InvalidField("state", apperr.M("err.not_in_roster"))
 			}
 			return User{}, err
 		}
@@ -158,7 +159,7 @@ func createUser(ctx context.Context, q sqlx.ExtContext, n NewUser) (User, error)
 		VALUES ($1, $2, $3, $4, $5, $6)
 		RETURNING `+userColumns, n.Email, n.Name, n.Role, stateCode, n.Language, hash)
 	if postgres.IsUniqueViolation(err, "users_email_key") {
-		return User{}, apperr.New(apperr.Conflict, "an account with this email already exists")
+		return User{}, apperr.New(apperr.Conflict, apperr.M("err.account_exists"))
 	}
 	if err != nil {
 		return User{}, fmt.Errorf("auth: create user: %w", err)
@@ -171,7 +172,7 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (User, error) {
 	var u User
 	err := s.db.GetContext(ctx, &u, `SELECT `+userColumns+` FROM users WHERE lower(email) = $1`, validate.NormalizeEmail(email))
 	if errors.Is(err, sql.ErrNoRows) {
-		return User{}, apperr.New(apperr.NotFound, "no account with this email")
+		return User{}, apperr.New(apperr.NotFound, apperr.M("err.no_account_email"))
 	}
 	if err != nil {
 		return User{}, fmt.Errorf("auth: user by email: %w", err)

@@ -19,12 +19,12 @@ import (
 // Errors of account administration that pages word in their own language.
 var (
 	// ErrNotAdmin refuses account administration to anyone but an admin.
-	ErrNotAdmin = apperr.New(apperr.Forbidden, "only an administrator may manage accounts")
+	ErrNotAdmin = apperr.New(apperr.Forbidden, apperr.M("err.admin_only"))
 	// ErrLastAdmin keeps at least one administrator.
-	ErrLastAdmin = apperr.New(apperr.Conflict, "the last administrator cannot be removed or given another role")
+	ErrLastAdmin = apperr.New(apperr.Conflict, apperr.M("err.last_admin"))
 	// ErrUserInHistory refuses to delete an account that the history of
 	// meetings, invitations or registrations names as an author.
-	ErrUserInHistory = apperr.New(apperr.Conflict, "this account is named in the history of meetings, invitations or registrations and cannot be deleted; give it another role instead")
+	ErrUserInHistory = apperr.New(apperr.Conflict, apperr.M("err.user_in_history"))
 )
 
 // CanAdministerUsers is the policy for creating accounts and changing their
@@ -104,7 +104,7 @@ func (s *Store) ChangeUser(ctx context.Context, a Actor, id int64, ch UserChange
 		if ch.State != "" {
 			if _, err := state.Lookup(ctx, tx, ch.State); err != nil {
 				if apperr.Is(err, apperr.NotFound) {
-					return apperr.InvalidField("state", "is not in the roster")
+					return apperr.InvalidField("state", apperr.M("err.not_in_roster"))
 				}
 				return err
 			}
@@ -163,7 +163,7 @@ func lockForChange(ctx context.Context, tx *sqlx.Tx, id int64) (User, int, error
 	var u User
 	err := tx.GetContext(ctx, &u, `SELECT `+userColumns+` FROM users WHERE id = $1 FOR UPDATE`, id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return User{}, 0, apperr.New(apperr.NotFound, "no such account")
+		return User{}, 0, apperr.New(apperr.NotFound, apperr.M("err.no_account"))
 	}
 	if err != nil {
 		return User{}, 0, fmt.Errorf("auth: user %d: %w", id, err)

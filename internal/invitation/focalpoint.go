@@ -55,12 +55,14 @@ func CanReadFocalPoints(a auth.Actor, code string) bool {
 	return a.Is(auth.RoleSecretariat) || a.FocalPointOf(code)
 }
 
-func requireSecretariat(a auth.Actor, what string) error {
+// requireSecretariat refuses an anonymous actor (signIn) and anyone but
+// the secretariat (forbidden).
+func requireSecretariat(a auth.Actor, signIn, forbidden apperr.Msg) error {
 	if a.Anonymous() {
-		return apperr.New(apperr.Unauthorized, "sign in to %s", what)
+		return apperr.New(apperr.Unauthorized, signIn)
 	}
 	if !a.Is(auth.RoleSecretariat) {
-		return apperr.New(apperr.Forbidden, "only the secretariat may %s", what)
+		return apperr.New(apperr.Forbidden, forbidden)
 	}
 	return nil
 }
@@ -69,10 +71,10 @@ func requireSecretariat(a auth.Actor, what string) error {
 func (s *FocalPoints) List(ctx context.Context, a auth.Actor, code string) ([]FocalPoint, error) {
 	code = strings.ToUpper(code)
 	if a.Anonymous() {
-		return nil, apperr.New(apperr.Unauthorized, "sign in to see focal points")
+		return nil, apperr.New(apperr.Unauthorized, apperr.M("err.sign_in_focal_points"))
 	}
 	if !CanReadFocalPoints(a, code) {
-		return nil, apperr.New(apperr.Forbidden, "you may only see your own state's focal points")
+		return nil, apperr.New(apperr.Forbidden, apperr.M("err.own_state_focal_points"))
 	}
 	if _, err := state.NewStore(s.db).State(ctx, code); err != nil {
 		return nil, err
@@ -89,7 +91,7 @@ func (s *FocalPoints) List(ctx context.Context, a auth.Actor, code string) ([]Fo
 
 // Add adds a focal point to a state.
 func (s *FocalPoints) Add(ctx context.Context, a auth.Actor, code string, in NewFocalPoint) (FocalPoint, error) {
-	if err := requireSecretariat(a, "manage focal points"); err != nil {
+	if err := requireSecretariat(a, apperr.M("err.sign_in_manage_focal_points"), apperr.M("err.secretariat_manage_focal_points")); err != nil {
 		return FocalPoint{}, err
 	}
 	code = strings.ToUpper(code)
@@ -101,7 +103,7 @@ func (s *FocalPoints) Add(ctx context.Context, a auth.Actor, code string, in New
 	errs := apperr.Fields{}
 	s.v.Struct(in, errs)
 	if st.Status == state.StatusInactive {
-		errs.Add("state", "is inactive")
+		errs.Add("state", apperr.M("err.inactive"))
 	}
 	if err := errs.Err(); err != nil {
 		return FocalPoint{}, err
@@ -112,7 +114,7 @@ func (s *FocalPoints) Add(ctx context.Context, a auth.Actor, code string, in New
 			INSERT INTO focal_points (state_code, name, email, language) VALUES ($1, $2, $3, $4)
 			RETURNING id, state_code, name, email, language, created_at`, code, in.Name, in.Email, in.Language)
 		if postgres.IsUniqueViolation(err, "focal_points_state_email_key") {
-			return apperr.New(apperr.Conflict, "%s is already a focal point of %s", in.Email, code)
+			return apperr.New(apperr.Conflict, apperr.M("err.already_focal_point", "Email", in.Email, "Code", code))
 		}
 		if err != nil {
 			return fmt.Errorf("invitation: add focal point: %w", err)
@@ -124,14 +126,14 @@ func (s *FocalPoints) Add(ctx context.Context, a auth.Actor, code string, in New
 
 // Delete removes a focal point.
 func (s *FocalPoints) Delete(ctx context.Context, a auth.Actor, id int64) error {
-	if err := requireSecretariat(a, "manage focal points"); err != nil {
+	if err := requireSecretariat(a, apperr.M("err.sign_in_manage_focal_points"), apperr.M("err.secretariat_manage_focal_points")); err != nil {
 		return err
 	}
 	return postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
 		var code string
 		err := tx.GetContext(ctx, &code, `DELETE FROM focal_points WHERE id = $1 RETURNING state_code`, id)
 		if errors.Is(err, sql.ErrNoRows) {
-			return apperr.New(apperr.NotFound, "no such focal point")
+			return apperr.New(apperr.NotFound, apperr.M("err.no_focal_point"))
 		}
 		if err != nil {
 			return fmt.Errorf("invitation: delete focal point: %w", err)

@@ -78,7 +78,7 @@ type Request struct {
 // calendar invitation. A state invited before is not emailed again unless
 // Resend is set.
 func (s *Service) Invite(ctx context.Context, a auth.Actor, meetingID int64, req Request) (Result, error) {
-	if err := requireSecretariat(a, "send invitations"); err != nil {
+	if err := requireSecretariat(a, apperr.M("err.sign_in_send_invitations"), apperr.M("err.secretariat_send_invitations")); err != nil {
 		return Result{}, err
 	}
 	m, err := s.meetings.Meeting(ctx, a, meetingID)
@@ -86,7 +86,7 @@ func (s *Service) Invite(ctx context.Context, a auth.Actor, meetingID int64, req
 		return Result{}, err
 	}
 	if m.Status != meeting.StatusPublished && m.Status != meeting.StatusRegistrationOpen {
-		return Result{}, apperr.New(apperr.Conflict, "invitations go out for a published meeting whose registration has not closed; this one is %s", m.Status)
+		return Result{}, apperr.New(apperr.Conflict, apperr.M("err.invite", "Status", m.Status))
 	}
 	states, err := s.targetStates(ctx, m, req.States)
 	if err != nil {
@@ -145,7 +145,7 @@ func (s *Service) targetStates(ctx context.Context, m meeting.Meeting, codes []s
 		return s.meetings.AudienceStates(ctx, m, "en")
 	}
 	if len(codes) > 300 {
-		return nil, apperr.InvalidField("states", "must list at most 300 states")
+		return nil, apperr.InvalidField("states", apperr.M("err.max_states", "N", 300))
 	}
 	roster := state.NewStore(s.db)
 	errs := apperr.Fields{}
@@ -160,11 +160,11 @@ func (s *Service) targetStates(ctx context.Context, m meeting.Meeting, codes []s
 		st, err := roster.State(ctx, c)
 		switch {
 		case apperr.Is(err, apperr.NotFound):
-			errs.Add("states", "unknown state "+c)
+			errs.Add("states", apperr.M("err.unknown_state", "Code", c))
 		case err != nil:
 			return nil, err
 		case st.Status == state.StatusInactive:
-			errs.Add("states", "state "+c+" is inactive")
+			errs.Add("states", apperr.M("err.inactive_state", "Code", c))
 		default:
 			out = append(out, st)
 		}
@@ -232,7 +232,7 @@ func (s *Service) URL(inv Invitation) string {
 // secretariat, their own state's for a focal point.
 func (s *Service) Invitations(ctx context.Context, a auth.Actor, meetingID int64) ([]Invitation, error) {
 	if a.Anonymous() {
-		return nil, apperr.New(apperr.Unauthorized, "sign in to see invitations")
+		return nil, apperr.New(apperr.Unauthorized, apperr.M("err.sign_in_invitations"))
 	}
 	if _, err := s.meetings.Meeting(ctx, a, meetingID); err != nil {
 		return nil, err
@@ -245,7 +245,7 @@ func (s *Service) Invitations(ctx context.Context, a auth.Actor, meetingID int64
 		query += ` AND state_code = $2`
 		args = append(args, *a.User.StateCode)
 	default:
-		return nil, apperr.New(apperr.Forbidden, "you may not see invitations")
+		return nil, apperr.New(apperr.Forbidden, apperr.M("err.invitations_forbidden"))
 	}
 	invs := []Invitation{}
 	if err := s.db.SelectContext(ctx, &invs, query+` ORDER BY state_code`, args...); err != nil {
@@ -262,7 +262,7 @@ func (s *Service) Invitations(ctx context.Context, a auth.Actor, meetingID int64
 // Revoke kills a state's registration link; inviting the state again
 // gives it a new one.
 func (s *Service) Revoke(ctx context.Context, a auth.Actor, meetingID int64, code string) error {
-	if err := requireSecretariat(a, "revoke invitations"); err != nil {
+	if err := requireSecretariat(a, apperr.M("err.sign_in_revoke_invitations"), apperr.M("err.secretariat_revoke_invitations")); err != nil {
 		return err
 	}
 	code = strings.ToUpper(code)
@@ -278,7 +278,7 @@ func (s *Service) Revoke(ctx context.Context, a auth.Actor, meetingID int64, cod
 			UPDATE invitations SET status = 'revoked', revoked_at = now()
 			WHERE meeting_id = $1 AND state_code = $2 AND status = 'active' RETURNING id`, meetingID, code)
 		if errors.Is(err, sql.ErrNoRows) {
-			return apperr.New(apperr.NotFound, "no active invitation of %s to this meeting", code)
+			return apperr.New(apperr.NotFound, apperr.M("err.no_invitation", "Code", code))
 		}
 		if err != nil {
 			return fmt.Errorf("invitation: revoke: %w", err)
@@ -290,7 +290,7 @@ func (s *Service) Revoke(ctx context.Context, a auth.Actor, meetingID int64, cod
 
 // LinkGone is the one answer to a registration link that does not work.
 func LinkGone() error {
-	return apperr.New(apperr.NotFound, "this registration link is not valid (it may have been revoked or have expired)")
+	return apperr.New(apperr.NotFound, apperr.M("err.reg_link_invalid"))
 }
 
 // StillActive tells, inside a transaction holding the meeting's lock

@@ -21,7 +21,7 @@ import (
 // confirmed registration yet. One reminder per state and focal point per
 // day, however often it is asked for.
 func (s *Service) Remind(ctx context.Context, a auth.Actor, meetingID int64) (int, error) {
-	if err := requireSecretariat(a, "send reminders"); err != nil {
+	if err := requireSecretariat(a, apperr.M("err.sign_in_send_reminders"), apperr.M("err.secretariat_send_reminders")); err != nil {
 		return 0, err
 	}
 	m, err := s.meetings.Meeting(ctx, a, meetingID)
@@ -29,7 +29,7 @@ func (s *Service) Remind(ctx context.Context, a auth.Actor, meetingID int64) (in
 		return 0, err
 	}
 	if m.Status != meeting.StatusRegistrationOpen && m.Status != meeting.StatusPublished {
-		return 0, apperr.New(apperr.Conflict, "reminders go out while registration is open; this meeting is %s", m.Status)
+		return 0, apperr.New(apperr.Conflict, apperr.M("err.remind", "Status", m.Status))
 	}
 	queued := 0
 	err = postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {

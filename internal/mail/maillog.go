@@ -12,9 +12,9 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/coe-agora/agora/internal/apperr"
-	"github.com/coe-agora/agora/internal/validate"
 	"github.com/coe-agora/agora/internal/audit"
 	"github.com/coe-agora/agora/internal/postgres"
+	"github.com/coe-agora/agora/internal/validate"
 )
 
 // Mail is one row of the mail log: an email and where its delivery stands.
@@ -91,7 +91,7 @@ func (f Filter) sql() (where string, args []any, limit int, err error) {
 		conds = append(conds, fmt.Sprintf(cond, len(args)))
 	}
 	if f.MeetingID < 0 {
-		fields.Add("meeting_id", "must be a meeting id")
+		fields.Add("meeting_id", apperr.M("err.meeting_id"))
 	} else if f.MeetingID > 0 {
 		add("meeting_id = $%d", f.MeetingID)
 	}
@@ -100,7 +100,7 @@ func (f Filter) sql() (where string, args []any, limit int, err error) {
 	case StatusQueued, StatusSending, StatusSent, StatusRetrying, StatusFailed, StatusWithheld:
 		add("status = $%d", f.Status)
 	default:
-		fields.Add("status", "must be one of queued, sending, sent, retrying, failed, withheld")
+		fields.Add("status", apperr.M("err.one_of", "Values", "queued, sending, sent, retrying, failed, withheld"))
 	}
 	if f.To != "" {
 		add("lower(to_address) = $%d", validate.NormalizeEmail(f.To))
@@ -108,7 +108,7 @@ func (f Filter) sql() (where string, args []any, limit int, err error) {
 	if f.Cursor != "" {
 		id, perr := strconv.ParseInt(f.Cursor, 10, 64)
 		if perr != nil || id <= 0 {
-			fields.Add("cursor", "is not a cursor of this list")
+			fields.Add("cursor", apperr.M("err.cursor_list"))
 		} else {
 			add("id < $%d", id)
 		}
@@ -117,7 +117,7 @@ func (f Filter) sql() (where string, args []any, limit int, err error) {
 	case f.Limit == 0:
 		limit = DefaultListLimit
 	case f.Limit < 0 || f.Limit > MaxListLimit:
-		fields.Add("limit", fmt.Sprintf("must be between 1 and %d", MaxListLimit))
+		fields.Add("limit", apperr.M("err.between", "A", 1, "B", MaxListLimit))
 	default:
 		limit = f.Limit
 	}
@@ -135,7 +135,7 @@ func (o *Outbox) Get(ctx context.Context, id int64) (Mail, error) {
 	var m Mail
 	err := o.db.GetContext(ctx, &m, `SELECT `+mailColumns+` FROM outgoing_mail WHERE id = $1`, id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Mail{}, apperr.New(apperr.NotFound, "no such email")
+		return Mail{}, apperr.New(apperr.NotFound, apperr.M("err.no_email"))
 	}
 	if err != nil {
 		return Mail{}, fmt.Errorf("mail: get %d: %w", id, err)
@@ -172,7 +172,7 @@ RETURNING coalesce(meeting_id, 0), (SELECT pg_notify('` + notifyChannel + `', ''
 			if gerr != nil {
 				return gerr
 			}
-			return apperr.New(apperr.Conflict, "only a failed or sent email can be sent again; this one is %s", m.Status)
+			return apperr.New(apperr.Conflict, apperr.M("err.resend", "MailStatus", m.Status))
 		}
 		if err != nil {
 			return fmt.Errorf("mail: resend %d: %w", id, err)

@@ -62,49 +62,50 @@ var kindRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
 func (m Message) Validate() error {
 	f := apperr.Fields{}
 	if !kindRE.MatchString(m.Kind) {
-		f.Add("kind", "must be lower case letters, digits and underscores")
+		f.Add("kind", apperr.M("err.kind_chars"))
 	}
-	if err := checkAddress(m.To); err != "" {
-		f.Add("to", err)
+	if msg := checkAddress(m.To); msg.Key != "" {
+		f.Add("to", msg)
 	}
 	checkLine(f, "to_name", m.ToName, 200, false)
 	if m.Language != "en" && m.Language != "fr" {
-		f.Add("language", "must be en or fr")
+		f.Add("language", apperr.M("err.lang_values"))
 	}
 	checkLine(f, "subject", m.Subject, 400, true)
 	if strings.TrimSpace(m.Text) == "" {
-		f.Add("text", "is required")
+		f.Add("text", apperr.M("err.required"))
 	}
 	if strings.TrimSpace(m.HTML) == "" {
-		f.Add("html", "is required")
+		f.Add("html", apperr.M("err.required"))
 	}
 	checkCalendar(f, m.Calendar, m.CalendarMethod)
 	if m.MeetingID < 0 {
-		f.Add("meeting_id", "must not be negative")
+		f.Add("meeting_id", apperr.M("err.not_negative"))
 	}
 	if m.RegistrationID < 0 {
-		f.Add("registration_id", "must not be negative")
+		f.Add("registration_id", apperr.M("err.not_negative"))
 	}
 	checkLine(f, "dedupe_key", m.DedupeKey, 300, true)
 	return f.Err()
 }
 
-// checkAddress returns what is wrong with a recipient address, or "".
+// checkAddress returns what is wrong with a recipient address, or a Msg
+// with no key.
 // Only a bare address is accepted: a display name belongs in ToName, and
 // anything else (a group, a comment, a second address) could smuggle
 // recipients into the headers.
-func checkAddress(s string) string {
+func checkAddress(s string) apperr.Msg {
 	if s == "" {
-		return "is required"
+		return apperr.M("err.required")
 	}
 	if len(s) > 254 {
-		return "must be at most 254 characters"
+		return apperr.M("err.max_chars", "N", 254)
 	}
 	a, err := mail.ParseAddress(s)
 	if err != nil || a.Name != "" || a.Address != s {
-		return "must be a plain email address"
+		return apperr.M("err.plain_email")
 	}
-	return ""
+	return apperr.Msg{}
 }
 
 // checkLine records an error when v is not a single line of at most max
@@ -113,13 +114,13 @@ func checkAddress(s string) string {
 func checkLine(f apperr.Fields, field, v string, max int, required bool) {
 	switch {
 	case required && strings.TrimSpace(v) == "":
-		f.Add(field, "is required")
+		f.Add(field, apperr.M("err.required"))
 	case !utf8.ValidString(v):
-		f.Add(field, "must be valid UTF-8")
+		f.Add(field, apperr.M("err.utf8"))
 	case strings.IndexFunc(v, unicode.IsControl) >= 0:
-		f.Add(field, "must be a single line without control characters")
+		f.Add(field, apperr.M("err.single_line_controls"))
 	case utf8.RuneCountInString(v) > max:
-		f.Add(field, "is too long")
+		f.Add(field, apperr.M("err.too_long"))
 	}
 }
 
@@ -127,14 +128,14 @@ func checkCalendar(f apperr.Fields, cal []byte, method string) {
 	switch {
 	case len(cal) == 0 && method == "":
 	case len(cal) == 0:
-		f.Add("calendar", "is required with a calendar method")
+		f.Add("calendar", apperr.M("err.calendar_required"))
 	case method != CalendarRequest && method != CalendarCancel && method != CalendarPublish:
-		f.Add("calendar_method", "must be REQUEST, CANCEL or PUBLISH")
+		f.Add("calendar_method", apperr.M("err.calendar_method"))
 	case !bytes.HasPrefix(cal, []byte("BEGIN:VCALENDAR")):
-		f.Add("calendar", "must be an iCalendar object")
+		f.Add("calendar", apperr.M("err.calendar_object"))
 	case !bytes.Contains(cal, []byte("\nMETHOD:"+method+"\r")) && !bytes.Contains(cal, []byte("\nMETHOD:"+method+"\n")):
 		// RFC 6047: the method parameter of the MIME part and the METHOD
 		// property of the object must agree, or clients ignore the invite.
-		f.Add("calendar_method", "must match the METHOD of the calendar")
+		f.Add("calendar_method", apperr.M("err.calendar_match"))
 	}
 }

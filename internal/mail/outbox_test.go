@@ -125,7 +125,7 @@ func TestEnqueueRejectsInvalidMessages(t *testing.T) {
 			return err
 		})
 		e, ok := apperr.As(err)
-		if !ok || e.Code != apperr.Invalid || e.Fields[tt.field] == "" {
+		if !ok || e.Code != apperr.Invalid || e.Fields[tt.field].Key == "" {
 			t.Errorf("%s: err = %v, want invalid %s", tt.field, err, tt.field)
 		}
 	}

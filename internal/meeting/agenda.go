@@ -162,34 +162,34 @@ func displayOrder(items []Item) []Item {
 // meeting and not overlapping a timed sibling.
 func checkItem(m Meeting, items []Item, id int64, f ItemFields, errs apperr.Fields) {
 	if f.TitleEN == "" && f.TitleFR == "" {
-		errs.Add("title_en", "a title in English or French is required")
+		errs.Add("title_en", apperr.M("err.title_required"))
 	}
 	if f.ParentID != nil {
 		parent, ok := find(items, *f.ParentID)
 		switch {
 		case !ok:
-			errs.Add("parent_id", "is not an item of this meeting's agenda")
+			errs.Add("parent_id", apperr.M("err.parent_unknown"))
 		case *f.ParentID == id:
-			errs.Add("parent_id", "an item cannot be its own parent")
+			errs.Add("parent_id", apperr.M("err.parent_self"))
 		case parent.ParentID != nil:
-			errs.Add("parent_id", "sub-items cannot have sub-items")
+			errs.Add("parent_id", apperr.M("err.parent_depth"))
 		case hasChildren(items, id):
-			errs.Add("parent_id", "an item with sub-items cannot become a sub-item")
+			errs.Add("parent_id", apperr.M("err.parent_has_children"))
 		}
 	}
 	if f.EndsAt != nil && f.StartsAt == nil {
-		errs.Add("starts_at", "is required when ends_at is given")
+		errs.Add("starts_at", apperr.M("err.start_needed", "Field", "ends_at"))
 	}
 	for field, t := range map[string]*time.Time{"starts_at": f.StartsAt, "ends_at": f.EndsAt} {
 		if t != nil && (t.Before(m.StartsAt) || t.After(m.EndsAt)) {
-			errs.Add(field, "must fall within the meeting's dates")
+			errs.Add(field, apperr.M("err.within_meeting"))
 		}
 	}
 	if f.StartsAt == nil || f.EndsAt == nil {
 		return
 	}
 	if !f.EndsAt.After(*f.StartsAt) {
-		errs.Add("ends_at", "must be after starts_at")
+		errs.Add("ends_at", apperr.M("err.after", "Field", "starts_at"))
 		return
 	}
 	for _, sib := range items {
@@ -197,7 +197,7 @@ func checkItem(m Meeting, items []Item, id int64, f ItemFields, errs apperr.Fiel
 			continue
 		}
 		if f.StartsAt.Before(*sib.EndsAt) && sib.StartsAt.Before(*f.EndsAt) {
-			errs.Add("starts_at", fmt.Sprintf("overlaps item %q", sib.Title("en")))
+			errs.Add("starts_at", apperr.M("err.overlaps", "Title", sib.Title("en")))
 			return
 		}
 	}

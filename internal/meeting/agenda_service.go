@@ -52,7 +52,7 @@ func (s *Service) editAgenda(ctx context.Context, a auth.Actor, meetingID int64,
 			return err
 		}
 		if !m.Editable() {
-			return apperr.New(apperr.Conflict, "the agenda of a %s meeting cannot be edited", m.Status)
+			return apperr.New(apperr.Conflict, apperr.M("err.edit_agenda", "Status", m.Status))
 		}
 		items, err := agendaItems(ctx, tx, meetingID)
 		if err != nil {
@@ -104,7 +104,7 @@ func checkSpeakerLinks(ctx context.Context, tx *sqlx.Tx, meetingID int64, speake
 	}
 	for i, sp := range speakers {
 		if sp.RegistrationID != nil && !had[*sp.RegistrationID] && !slices.Contains(known, *sp.RegistrationID) {
-			errs.Add(fmt.Sprintf("speakers[%d].registration_id", i), "is not a registration of this meeting")
+			errs.Add(fmt.Sprintf("speakers[%d].registration_id", i), apperr.M("err.not_registration_of_meeting"))
 		}
 	}
 	return nil
@@ -121,7 +121,7 @@ func (s *Service) AddItem(ctx context.Context, a auth.Actor, meetingID int64, f 
 		}
 		sibs := siblingIDs(items, f.ParentID, 0)
 		if f.Position > len(sibs)+1 {
-			return apperr.InvalidField("position", fmt.Sprintf("must be between 1 and %d", len(sibs)+1))
+			return apperr.InvalidField("position", apperr.M("err.between", "A", 1, "B", len(sibs)+1))
 		}
 		var id int64
 		err := tx.GetContext(ctx, &id, `
@@ -155,7 +155,7 @@ func (s *Service) UpdateItem(ctx context.Context, a auth.Actor, itemID int64, ap
 	err = s.editAgenda(ctx, a, meetingID, func(tx *sqlx.Tx, m Meeting, items []Item) error {
 		cur, ok := find(items, itemID)
 		if !ok {
-			return apperr.New(apperr.NotFound, "no such agenda item")
+			return apperr.New(apperr.NotFound, apperr.M("err.no_agenda_item"))
 		}
 		next := cur.ItemFields.clone() // see Update
 		if err := apply(&next); err != nil {
@@ -169,7 +169,7 @@ func (s *Service) UpdateItem(ctx context.Context, a auth.Actor, itemID int64, ap
 		if moved {
 			sibs := siblingIDs(items, next.ParentID, itemID)
 			if next.Position > len(sibs)+1 {
-				return apperr.InvalidField("position", fmt.Sprintf("must be between 1 and %d", len(sibs)+1))
+				return apperr.InvalidField("position", apperr.M("err.between", "A", 1, "B", len(sibs)+1))
 			}
 			if _, err := tx.ExecContext(ctx, `UPDATE agenda_items SET parent_id = $2 WHERE id = $1`, itemID, next.ParentID); err != nil {
 				return fmt.Errorf("meeting: move agenda item: %w", err)
@@ -209,7 +209,7 @@ func (s *Service) DeleteItem(ctx context.Context, a auth.Actor, itemID int64) er
 	return s.editAgenda(ctx, a, meetingID, func(tx *sqlx.Tx, m Meeting, items []Item) error {
 		cur, ok := find(items, itemID)
 		if !ok {
-			return apperr.New(apperr.NotFound, "no such agenda item")
+			return apperr.New(apperr.NotFound, apperr.M("err.no_agenda_item"))
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM agenda_items WHERE id = $1`, itemID); err != nil {
 			return fmt.Errorf("meeting: delete agenda item: %w", err)
@@ -227,7 +227,7 @@ func (s *Service) DeleteItem(ctx context.Context, a auth.Actor, itemID int64) er
 func (s *Service) Reorder(ctx context.Context, a auth.Actor, meetingID int64, ids []int64) ([]Item, error) {
 	var out []Item
 	err := s.editAgenda(ctx, a, meetingID, func(tx *sqlx.Tx, m Meeting, items []Item) error {
-		if msg := samePermutation(items, ids); msg != "" {
+		if msg := samePermutation(items, ids); msg.Key != "" {
 			return apperr.InvalidField("ids", msg)
 		}
 		before := make([]int64, len(items))
@@ -261,21 +261,21 @@ func (s *Service) Reorder(ctx context.Context, a auth.Actor, meetingID int64, id
 	return out, err
 }
 
-func samePermutation(items []Item, ids []int64) string {
+func samePermutation(items []Item, ids []int64) apperr.Msg {
 	if len(ids) != len(items) {
-		return fmt.Sprintf("must name every item of the agenda exactly once (%d items, %d given)", len(items), len(ids))
+		return apperr.M("err.agenda_every", "Items", len(items), "Given", len(ids))
 	}
 	seen := map[int64]bool{}
 	for _, id := range ids {
 		if _, ok := find(items, id); !ok {
-			return fmt.Sprintf("item %d is not on this agenda", id)
+			return apperr.M("err.agenda_item_unknown", "ID", id)
 		}
 		if seen[id] {
-			return fmt.Sprintf("item %d is named twice", id)
+			return apperr.M("err.agenda_item_twice", "ID", id)
 		}
 		seen[id] = true
 	}
-	return ""
+	return apperr.Msg{}
 }
 
 // setPositions numbers the given sibling ids 1, 2, 3 … in order.
@@ -295,7 +295,7 @@ func itemIn(ctx context.Context, q queryer, meetingID, id int64) (Item, error) {
 	}
 	it, ok := find(items, id)
 	if !ok {
-		return Item{}, apperr.New(apperr.NotFound, "no such agenda item")
+		return Item{}, apperr.New(apperr.NotFound, apperr.M("err.no_agenda_item"))
 	}
 	return it, nil
 }
@@ -304,7 +304,7 @@ func (s *Service) itemMeeting(ctx context.Context, itemID int64) (int64, error) 
 	var id int64
 	err := s.db.GetContext(ctx, &id, `SELECT meeting_id FROM agenda_items WHERE id = $1`, itemID)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, apperr.New(apperr.NotFound, "no such agenda item")
+		return 0, apperr.New(apperr.NotFound, apperr.M("err.no_agenda_item"))
 	}
 	if err != nil {
 		return 0, fmt.Errorf("meeting: agenda item %d: %w", itemID, err)

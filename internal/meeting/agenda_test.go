@@ -72,7 +72,7 @@ func TestAgendaRules(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := svc.AddItem(ctx, sec, m.ID, tt.f)
 			e, ok := apperr.As(err)
-			if !ok || e.Code != apperr.Invalid || e.Fields[tt.field] == "" {
+			if !ok || e.Code != apperr.Invalid || e.Fields[tt.field].Key == "" {
 				t.Fatalf("want a field error on %s, got %v", tt.field, err)
 			}
 		})

@@ -47,45 +47,45 @@ func (f *Fields) normalizeTimes() {
 func (f Fields) check(v *validate.Validator, roster map[string]string, errs apperr.Fields) {
 	v.Struct(f, errs)
 	if f.TitleEN == "" && f.TitleFR == "" {
-		errs.Add("title_en", "a title in English or French is required")
+		errs.Add("title_en", apperr.M("err.title_required"))
 	}
 	if !f.StartsAt.IsZero() && !f.EndsAt.IsZero() && !f.EndsAt.After(f.StartsAt) {
-		errs.Add("ends_at", "must be after starts_at")
+		errs.Add("ends_at", apperr.M("err.after", "Field", "starts_at"))
 	}
 	if f.TimeZone != "" {
 		if _, err := time.LoadLocation(f.TimeZone); err != nil || f.TimeZone == "Local" || !strings.Contains(f.TimeZone+"/", "/") {
-			errs.Add("timezone", "must be an IANA time zone such as Europe/Paris")
+			errs.Add("timezone", apperr.M("err.timezone"))
 		}
 	}
 	opens, closes := f.RegistrationOpensAt, f.RegistrationClosesAt
 	if opens != nil && closes != nil && !closes.After(*opens) {
-		errs.Add("registration_closes_at", "must be after registration_opens_at")
+		errs.Add("registration_closes_at", apperr.M("err.after", "Field", "registration_opens_at"))
 	}
 	if closes != nil && !f.EndsAt.IsZero() && !closes.Before(f.EndsAt) {
-		errs.Add("registration_closes_at", "must be before the meeting ends")
+		errs.Add("registration_closes_at", apperr.M("err.before_end"))
 	}
 	if opens != nil && !f.EndsAt.IsZero() && !opens.Before(f.EndsAt) {
-		errs.Add("registration_opens_at", "must be before the meeting ends")
+		errs.Add("registration_opens_at", apperr.M("err.before_end"))
 	}
 	if f.FundedSeatsPerState > f.SeatsPerState {
-		errs.Add("funded_seats_per_state", "must not exceed seats_per_state")
+		errs.Add("funded_seats_per_state", apperr.M("err.not_exceed", "Field", "seats_per_state"))
 	}
 	if (f.Format == "online" || f.Format == "hybrid") && f.OnlineURL == "" {
-		errs.Add("online_url", "is required for online and hybrid meetings")
+		errs.Add("online_url", apperr.M("err.online_url"))
 	}
 	switch {
 	case f.Audience == AudienceCustom && len(f.InvitedStates) == 0:
-		errs.Add("invited_states", "name at least one state for a custom audience")
+		errs.Add("invited_states", apperr.M("err.custom_empty"))
 	case f.Audience != AudienceCustom && len(f.InvitedStates) > 0:
-		errs.Add("invited_states", "is only for a custom audience")
+		errs.Add("invited_states", apperr.M("err.custom_only"))
 	}
 	for _, code := range f.InvitedStates {
 		status, ok := roster[code]
 		switch {
 		case !ok:
-			errs.Add("invited_states", "unknown state "+code)
+			errs.Add("invited_states", apperr.M("err.unknown_state", "Code", code))
 		case status == state.StatusInactive:
-			errs.Add("invited_states", "state "+code+" is inactive")
+			errs.Add("invited_states", apperr.M("err.inactive_state", "Code", code))
 		}
 	}
 }
@@ -93,10 +93,10 @@ func (f Fields) check(v *validate.Validator, roster map[string]string, errs appe
 // checkPublishable adds the rules a meeting must meet to be published.
 func (f Fields) checkPublishable(errs apperr.Fields) {
 	if f.TitleEN == "" {
-		errs.Add("title_en", "is required to publish")
+		errs.Add("title_en", apperr.M("err.required_to_publish"))
 	}
 	if f.TitleFR == "" {
-		errs.Add("title_fr", "is required to publish")
+		errs.Add("title_fr", apperr.M("err.required_to_publish"))
 	}
 }
 

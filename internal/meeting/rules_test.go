@@ -82,7 +82,7 @@ func TestMeetingRules(t *testing.T) {
 				}
 				return
 			}
-			if errs[tt.field] == "" {
+			if errs[tt.field].Key == "" {
 				t.Fatalf("want an error on %s, got %v", tt.field, errs)
 			}
 		})

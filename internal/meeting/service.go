@@ -72,10 +72,10 @@ func CanView(a auth.Actor, m Meeting) bool {
 
 func (s *Service) requireManager(a auth.Actor) error {
 	if a.Anonymous() {
-		return apperr.New(apperr.Unauthorized, "sign in to change meetings")
+		return apperr.New(apperr.Unauthorized, apperr.M("err.sign_in_meetings"))
 	}
 	if !CanManage(a) {
-		return apperr.New(apperr.Forbidden, "only the secretariat changes meetings")
+		return apperr.New(apperr.Forbidden, apperr.M("err.meetings_secretariat"))
 	}
 	return nil
 }
@@ -146,7 +146,7 @@ func (s *Service) Update(ctx context.Context, a auth.Actor, id int64, apply func
 			return err
 		}
 		if !cur.Editable() {
-			return apperr.New(apperr.Conflict, "a %s meeting cannot be edited", cur.Status)
+			return apperr.New(apperr.Conflict, apperr.M("err.edit", "Status", cur.Status))
 		}
 		// apply edits a copy that shares nothing with cur: a JSON patch
 		// decodes into pointers and slices in place, and an edit made
@@ -212,7 +212,7 @@ func seatsAdded(before, after Fields) bool {
 func (s *Service) Publish(ctx context.Context, a auth.Actor, id int64) (Meeting, error) {
 	return s.transition(ctx, a, id, func(ctx context.Context, tx *sqlx.Tx, cur Meeting) (change, error) {
 		if cur.Status != StatusDraft {
-			return change{}, apperr.New(apperr.Conflict, "only a draft can be published; this meeting is %s", cur.Status)
+			return change{}, apperr.New(apperr.Conflict, apperr.M("err.publish", "Status", cur.Status))
 		}
 		errs := apperr.Fields{}
 		cur.checkPublishable(errs)
@@ -236,15 +236,15 @@ func (s *Service) Cancel(ctx context.Context, a auth.Actor, id int64, reason Rea
 	}
 	reason.EN, reason.FR = strings.TrimSpace(reason.EN), strings.TrimSpace(reason.FR)
 	if reason.EN == "" && reason.FR == "" {
-		return Meeting{}, apperr.InvalidField("reason", "is required")
+		return Meeting{}, apperr.InvalidField("reason", apperr.M("err.required"))
 	}
 	errs := apperr.Fields{}
 	for _, r := range []struct{ field, text string }{{"reason_en", reason.EN}, {"reason_fr", reason.FR}} {
 		switch {
 		case utf8.RuneCountInString(r.text) > MaxReasonLength:
-			errs.Add(r.field, fmt.Sprintf("must be at most %d characters", MaxReasonLength))
+			errs.Add(r.field, apperr.M("err.max_chars", "N", MaxReasonLength))
 		case !validate.CleanText(r.text):
-			errs.Add(r.field, "must not contain control characters")
+			errs.Add(r.field, apperr.M("err.no_controls"))
 		}
 	}
 	if err := errs.Err(); err != nil {
@@ -253,7 +253,7 @@ func (s *Service) Cancel(ctx context.Context, a auth.Actor, id int64, reason Rea
 	return s.transition(ctx, a, id, func(ctx context.Context, tx *sqlx.Tx, cur Meeting) (change, error) {
 		switch cur.Status {
 		case StatusCancelled, StatusArchived, StatusHeld:
-			return change{}, apperr.New(apperr.Conflict, "a %s meeting cannot be cancelled", cur.Status)
+			return change{}, apperr.New(apperr.Conflict, apperr.M("err.cancel", "Status", cur.Status))
 		}
 		before := cur.Status
 		if err := setLifecycle(ctx, tx, cur.ID, "cancelled", reason); err != nil {
@@ -274,7 +274,7 @@ func (s *Service) Cancel(ctx context.Context, a auth.Actor, id int64, reason Rea
 func (s *Service) Archive(ctx context.Context, a auth.Actor, id int64) (Meeting, error) {
 	return s.transition(ctx, a, id, func(ctx context.Context, tx *sqlx.Tx, cur Meeting) (change, error) {
 		if cur.Status != StatusHeld && cur.Status != StatusCancelled {
-			return change{}, apperr.New(apperr.Conflict, "only a held or cancelled meeting can be archived; this one is %s", cur.Status)
+			return change{}, apperr.New(apperr.Conflict, apperr.M("err.archive", "Status", cur.Status))
 		}
 		return change{what: ChangeArchive, field: "status", before: cur.Status, after: StatusArchived},
 			setLifecycle(ctx, tx, cur.ID, "archived", Reason{EN: cur.CancelReason, FR: cur.CancelReasonFR})
@@ -312,7 +312,7 @@ func (s *Service) Meeting(ctx context.Context, a auth.Actor, id int64) (Meeting,
 		return Meeting{}, err
 	}
 	if !CanView(a, m) {
-		return Meeting{}, apperr.New(apperr.NotFound, "no such meeting")
+		return Meeting{}, apperr.New(apperr.NotFound, apperr.M("err.no_meeting"))
 	}
 	one := []Meeting{m}
 	if err := s.hideOnlineLinks(ctx, a, one); err != nil {
@@ -357,17 +357,17 @@ const MaxLimit = 500
 func (s *Service) Meetings(ctx context.Context, a auth.Actor, f Filter) (ms []Meeting, next string, err error) {
 	errs := apperr.Fields{}
 	if f.Status != "" && !slices.Contains(Statuses, f.Status) {
-		errs.Add("status", "must be one of "+strings.Join(Statuses, ", "))
+		errs.Add("status", apperr.M("err.one_of", "Values", strings.Join(Statuses, ", ")))
 	}
 	if f.Limit == 0 {
 		f.Limit = 50
 	}
 	if f.Limit < 1 || f.Limit > MaxLimit {
-		errs.Add("limit", fmt.Sprintf("must be between 1 and %d", MaxLimit))
+		errs.Add("limit", apperr.M("err.between", "A", 1, "B", MaxLimit))
 	}
 	after, afterID, ok := decodeCursor(f.Cursor)
 	if !ok {
-		errs.Add("cursor", "is not a cursor this API returned")
+		errs.Add("cursor", apperr.M("err.cursor"))
 	}
 	if err := errs.Err(); err != nil {
 		return nil, "", err
@@ -499,7 +499,7 @@ func (s *Service) MeetingForLink(ctx context.Context, id int64) (Meeting, error)
 		return Meeting{}, err
 	}
 	if m.Status == StatusDraft {
-		return Meeting{}, apperr.New(apperr.NotFound, "no such meeting")
+		return Meeting{}, apperr.New(apperr.NotFound, apperr.M("err.no_meeting"))
 	}
 	return m, nil
 }

@@ -60,7 +60,7 @@ func getMeeting(ctx context.Context, q queryer, id int64, lock string) (Meeting,
 	var m Meeting
 	err := q.GetContext(ctx, &m, query, id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Meeting{}, apperr.New(apperr.NotFound, "no such meeting")
+		return Meeting{}, apperr.New(apperr.NotFound, apperr.M("err.no_meeting"))
 	}
 	if err != nil {
 		return Meeting{}, fmt.Errorf("meeting: get %d: %w", id, err)

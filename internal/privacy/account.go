@@ -15,8 +15,7 @@ import (
 
 // ErrLastAdmin refuses to erase the last administrator's account: Agora
 // would be left without anyone to administer it.
-var ErrLastAdmin = apperr.New(apperr.Conflict,
-	"this address is the last administrator's account: make another administrator first, then erase it")
+var ErrLastAdmin = apperr.New(apperr.Conflict, apperr.M("err.erase_last_admin"))
 
 type account struct {
 	ID   int64  `db:"id"`

@@ -54,17 +54,17 @@ func NewService(db *sqlx.DB) *Service {
 func CanManage(a auth.Actor) bool { return a.Is(auth.RoleAdmin) }
 
 // errNotAdmin refuses export, erasure and retention to anyone but an admin.
-var errNotAdmin = apperr.New(apperr.Forbidden, "only an administrator may export or erase personal data")
+var errNotAdmin = apperr.New(apperr.Forbidden, apperr.M("err.admin_personal_data"))
 
 // normalizeEmail trims and lower-cases the address asked about; every
 // lookup compares lower-cased addresses.
 func normalizeEmail(email string) (string, error) {
 	email = validate.NormalizeEmail(email)
 	if email == "" {
-		return "", apperr.InvalidField("email", "is required")
+		return "", apperr.InvalidField("email", apperr.M("err.required"))
 	}
 	if len(email) > 254 || !strings.Contains(email, "@") {
-		return "", apperr.InvalidField("email", "must be an email address like name@example.org")
+		return "", apperr.InvalidField("email", apperr.M("err.email"))
 	}
 	return email, nil
 }

@@ -33,7 +33,7 @@ func (s *Service) ApplyRetention(ctx context.Context, a auth.Actor, months int, 
 		return 0, errNotAdmin
 	}
 	if months < 1 {
-		return 0, apperr.InvalidField("months", "must be at least 1")
+		return 0, apperr.InvalidField("months", apperr.M("err.min", "N", 1))
 	}
 	cutoff := now.AddDate(0, -months, 0)
 	var meetingIDs []int64

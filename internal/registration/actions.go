@@ -21,7 +21,7 @@ import (
 func (s *Service) act(ctx context.Context, a auth.Actor, id int64, action string, allowed func(auth.Actor, string) bool,
 	fn func(tx *sqlx.Tx, m meeting.Meeting, r Registration) (Registration, error)) (Registration, error) {
 	if a.Anonymous() {
-		return Registration{}, apperr.New(apperr.Unauthorized, "sign in to manage registrations")
+		return Registration{}, apperr.New(apperr.Unauthorized, apperr.M("err.sign_in_manage"))
 	}
 	r, err := get(ctx, s.db, id, false)
 	if err != nil {
@@ -31,7 +31,7 @@ func (s *Service) act(ctx context.Context, a auth.Actor, id int64, action string
 		if !CanManageState(a, r.State) {
 			return Registration{}, errNoSuchRegistration() // another state's: as if missing, so ids reveal nothing
 		}
-		return Registration{}, apperr.New(apperr.Forbidden, "your role does not allow this")
+		return Registration{}, apperr.New(apperr.Forbidden, apperr.M("err.role_forbids"))
 	}
 	return s.change(ctx, a, r, action, fn)
 }
@@ -77,7 +77,7 @@ func setStatus(ctx context.Context, tx *sqlx.Tx, id int64, status string, funded
 func (s *Service) Approve(ctx context.Context, a auth.Actor, id int64) (Registration, error) {
 	return s.act(ctx, a, id, "registration.approve", CanManageState, func(tx *sqlx.Tx, m meeting.Meeting, r Registration) (Registration, error) {
 		if r.Status != StatusPending {
-			return Registration{}, apperr.New(apperr.Conflict, "only a pending registration can be approved; this one is %s", r.Status)
+			return Registration{}, apperr.New(apperr.Conflict, apperr.M("err.approve", "RegStatus", r.Status))
 		}
 		if err := s.checkOpenForChange(m); err != nil {
 			return Registration{}, err
@@ -111,14 +111,14 @@ func (s *Service) Decline(ctx context.Context, a auth.Actor, id int64, reason me
 		errs := apperr.Fields{}
 		for _, t := range []struct{ field, text string }{{"reason_en", reason.EN}, {"reason_fr", reason.FR}} {
 			if utf8.RuneCountInString(t.text) > MaxReasonLength || !validate.CleanText(t.text) {
-				errs.Add(t.field, fmt.Sprintf("must be at most %d characters of text", MaxReasonLength))
+				errs.Add(t.field, apperr.M("err.max_chars_text", "N", MaxReasonLength))
 			}
 		}
 		if err := errs.Err(); err != nil {
 			return Registration{}, err
 		}
 		if !r.Active() {
-			return Registration{}, apperr.New(apperr.Conflict, "this registration is already %s", r.Status)
+			return Registration{}, apperr.New(apperr.Conflict, apperr.M("err.reg_already", "RegStatus", r.Status))
 		}
 		if err := checkNotOver(m); err != nil {
 			return Registration{}, err
@@ -132,7 +132,7 @@ func (s *Service) Decline(ctx context.Context, a auth.Actor, id int64, reason me
 func (s *Service) Cancel(ctx context.Context, a auth.Actor, id int64) (Registration, error) {
 	return s.act(ctx, a, id, "registration.cancel", CanManageState, func(tx *sqlx.Tx, m meeting.Meeting, r Registration) (Registration, error) {
 		if !r.Active() {
-			return Registration{}, apperr.New(apperr.Conflict, "this registration is already %s", r.Status)
+			return Registration{}, apperr.New(apperr.Conflict, apperr.M("err.reg_already", "RegStatus", r.Status))
 		}
 		if err := checkNotOver(m); err != nil {
 			return Registration{}, err
@@ -258,9 +258,9 @@ func (s *Service) SeatsAdded(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting
 func (s *Service) checkOpenForChange(m meeting.Meeting) error {
 	switch m.Status {
 	case meeting.StatusCancelled:
-		return apperr.New(apperr.Conflict, "this meeting has been cancelled")
+		return apperr.New(apperr.Conflict, apperr.M("err.meeting_cancelled"))
 	case meeting.StatusHeld, meeting.StatusArchived:
-		return apperr.New(apperr.Conflict, "this meeting has already taken place")
+		return apperr.New(apperr.Conflict, apperr.M("err.meeting_held"))
 	}
 	return nil
 }
@@ -271,7 +271,7 @@ func (s *Service) checkOpenForChange(m meeting.Meeting) error {
 // check-in (and its undo) instead.
 func checkNotOver(m meeting.Meeting) error {
 	if m.Over() {
-		return apperr.New(apperr.Conflict, "this meeting has already taken place")
+		return apperr.New(apperr.Conflict, apperr.M("err.meeting_held"))
 	}
 	return nil
 }
@@ -286,7 +286,7 @@ func (s *Service) CheckIn(ctx context.Context, a auth.Actor, id int64, undo bool
 	}
 	return s.act(ctx, a, id, action, secretariat, func(tx *sqlx.Tx, m meeting.Meeting, r Registration) (Registration, error) {
 		if r.Status != StatusConfirmed {
-			return Registration{}, apperr.New(apperr.Conflict, "only a confirmed participant can be checked in; this registration is %s", r.Status)
+			return Registration{}, apperr.New(apperr.Conflict, apperr.M("err.check_in", "RegStatus", r.Status))
 		}
 		var out Registration
 		err := tx.GetContext(ctx, &out, `
@@ -311,7 +311,7 @@ func (s *Service) Replace(ctx context.Context, a auth.Actor, id int64, d Details
 			return Registration{}, err
 		}
 		if old.Status != StatusConfirmed {
-			return Registration{}, apperr.New(apperr.Conflict, "only a confirmed participant can be replaced; this registration is %s", old.Status)
+			return Registration{}, apperr.New(apperr.Conflict, apperr.M("err.replace", "RegStatus", old.Status))
 		}
 		if err := s.checkOpenForChange(m); err != nil {
 			return Registration{}, err

@@ -49,17 +49,17 @@ func (s *Service) Registrations(ctx context.Context, a auth.Actor, meetingID int
 	}
 	errs := apperr.Fields{}
 	if f.Status != "" && !slices.Contains(Statuses, f.Status) {
-		errs.Add("status", "must be one of "+strings.Join(Statuses, ", "))
+		errs.Add("status", apperr.M("err.one_of", "Values", strings.Join(Statuses, ", ")))
 	}
 	if f.Role != "" && !slices.Contains(Roles, f.Role) {
-		errs.Add("role", "must be one of "+strings.Join(Roles, ", "))
+		errs.Add("role", apperr.M("err.one_of", "Values", strings.Join(Roles, ", ")))
 	}
 	if f.Limit < 0 || f.Limit > MaxLimit {
-		errs.Add("limit", fmt.Sprintf("must be between 1 and %d", MaxLimit))
+		errs.Add("limit", apperr.M("err.between", "A", 1, "B", MaxLimit))
 	}
 	query, args, err := ListQuery(meetingID, f)
 	if err != nil {
-		errs.Add("cursor", err.Error())
+		errs.Add("cursor", apperr.M("err.cursor_restart"))
 	}
 	if err := errs.Err(); err != nil {
 		return nil, "", err
@@ -90,7 +90,7 @@ func (s *Service) Registrations(ctx context.Context, a auth.Actor, meetingID int
 func ListQuery(meetingID int64, f Filter) (string, []any, error) {
 	after, ok := decodeCursor(f.Cursor)
 	if !ok {
-		return "", nil, errors.New("is not a cursor this API returned; start again from the first page")
+		return "", nil, errors.New("registration: not a cursor of this list")
 	}
 	if f.Limit == 0 { // all of them
 		after = nil
@@ -145,7 +145,7 @@ func ListQuery(meetingID int64, f Filter) (string, []any, error) {
 
 func (s *Service) checkListAccess(ctx context.Context, a auth.Actor, meetingID int64, f *Filter) error {
 	if a.Anonymous() {
-		return apperr.New(apperr.Unauthorized, "sign in to see registrations")
+		return apperr.New(apperr.Unauthorized, apperr.M("err.sign_in_registrations"))
 	}
 	if _, err := s.meetings.Meeting(ctx, a, meetingID); err != nil {
 		return err
@@ -158,11 +158,11 @@ func (s *Service) checkListAccess(ctx context.Context, a auth.Actor, meetingID i
 			f.State = *a.User.StateCode
 		}
 		if f.State != *a.User.StateCode {
-			return apperr.New(apperr.Forbidden, "you may only see your own state's registrations")
+			return apperr.New(apperr.Forbidden, apperr.M("err.own_state_registrations"))
 		}
 		return nil
 	default:
-		return apperr.New(apperr.Forbidden, "your role does not allow this")
+		return apperr.New(apperr.Forbidden, apperr.M("err.role_forbids"))
 	}
 }
 
@@ -294,7 +294,7 @@ func (s *Service) PublicParticipants(ctx context.Context, a auth.Actor, meetingI
 // Get returns one registration to someone who may act on its state.
 func (s *Service) Get(ctx context.Context, a auth.Actor, id int64) (Registration, error) {
 	if a.Anonymous() {
-		return Registration{}, apperr.New(apperr.Unauthorized, "sign in to see registrations")
+		return Registration{}, apperr.New(apperr.Unauthorized, apperr.M("err.sign_in_registrations"))
 	}
 	r, err := get(ctx, s.db, id, false)
 	if err != nil {

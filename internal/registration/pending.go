@@ -20,7 +20,7 @@ func (s *Service) PendingByMeeting(ctx context.Context, a auth.Actor) (map[int64
 	case a.User != nil && a.User.Role == auth.RoleFocalPoint && a.User.StateCode != nil:
 		state = *a.User.StateCode
 	default:
-		return nil, apperr.New(apperr.Forbidden, "your role does not allow this")
+		return nil, apperr.New(apperr.Forbidden, apperr.M("err.role_forbids"))
 	}
 	var rows []struct {
 		MeetingID int64 `db:"meeting_id"`

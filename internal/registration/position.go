@@ -30,7 +30,7 @@ func (s *Service) ListPosition(ctx context.Context, a auth.Actor, meetingID int6
 	}
 	query, args, err := PositionQuery(meetingID, f)
 	if err != nil {
-		return Position{}, apperr.InvalidField("cursor", err.Error())
+		return Position{}, apperr.InvalidField("cursor", apperr.M("err.cursor_restart"))
 	}
 	var p Position
 	if err := s.db.GetContext(ctx, &p, query, args...); err != nil {
@@ -50,7 +50,7 @@ func (s *Service) ListPosition(ctx context.Context, a auth.Actor, meetingID int6
 func PositionQuery(meetingID int64, f Filter) (string, []any, error) {
 	after, ok := decodeCursor(f.Cursor)
 	if !ok {
-		return "", nil, errors.New("is not a cursor this API returned; start again from the first page")
+		return "", nil, errors.New("registration: not a cursor of this list")
 	}
 	args := []any{meetingID}
 	arg := func(v any) string { args = append(args, v); return "$" + strconv.Itoa(len(args)) }

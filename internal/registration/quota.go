@@ -77,7 +77,7 @@ func timedOut(err error) bool {
 }
 
 func busy(err error) error {
-	return apperr.Wrap(err, apperr.Unavailable, "many people are registering right now; please try again in a moment")
+	return apperr.Wrap(err, apperr.Unavailable, apperr.M("err.busy"))
 }
 
 // usage is how many seats are taken and how many the meeting gives, both

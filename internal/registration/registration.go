@@ -116,14 +116,14 @@ func (d Details) check(v *validate.Validator, errs apperr.Fields) {
 	v.Struct(d, errs)
 	for field, name := range map[string]string{"first_name": d.FirstName, "last_name": d.LastName} {
 		if name != "" && strings.IndexFunc(name, unicode.IsLetter) < 0 {
-			errs.Add(field, "must contain letters")
+			errs.Add(field, apperr.M("err.letters"))
 		}
 		if utf8.RuneCountInString(name) > 100 {
-			errs.Add(field, "must be at most 100 characters")
+			errs.Add(field, apperr.M("err.max_chars", "N", 100))
 		}
 	}
 	if d.Email != "" {
-		if msg := auth.CheckEmail(d.Email); msg != "" {
+		if msg := auth.CheckEmail(d.Email); msg.Key != "" {
 			errs.Add("email", msg)
 		}
 	}

@@ -18,7 +18,7 @@ import (
 // ByManageToken finds the registration a manage link opens. A link that
 // does not match is "not found", whatever the reason.
 func (s *Service) ByManageToken(ctx context.Context, token string) (Registration, meeting.Meeting, error) {
-	gone := apperr.New(apperr.NotFound, "this link is not valid")
+	gone := apperr.New(apperr.NotFound, apperr.M("err.link_invalid"))
 	if !strings.HasPrefix(token, "reg_") || len(token) > 100 {
 		return Registration{}, meeting.Meeting{}, gone
 	}
@@ -60,7 +60,7 @@ func (s *Service) UpdateOwn(ctx context.Context, token string, apply func(*Detai
 		return s.WithdrawConsent(ctx, token) // allowed at any time, unlike the rest
 	}
 	if !r.Active() {
-		return Registration{}, apperr.New(apperr.Conflict, "this registration is %s", r.Status)
+		return Registration{}, apperr.New(apperr.Conflict, apperr.M("err.reg_is", "RegStatus", r.Status))
 	}
 	if err := checkOpenToSelfService(m); err != nil {
 		return Registration{}, err // checked again under the lock; this spares the transaction
@@ -72,7 +72,7 @@ func (s *Service) UpdateOwn(ctx context.Context, token string, apply func(*Detai
 	}
 	return s.change(ctx, auth.Actor{}, r, "registration.update_own", func(tx *sqlx.Tx, m meeting.Meeting, cur Registration) (Registration, error) {
 		if !cur.Active() {
-			return Registration{}, apperr.New(apperr.Conflict, "this registration is %s", cur.Status)
+			return Registration{}, apperr.New(apperr.Conflict, apperr.M("err.reg_is", "RegStatus", cur.Status))
 		}
 		if err := checkOpenToSelfService(m); err != nil {
 			return Registration{}, err
@@ -153,7 +153,7 @@ func (s *Service) CancelOwn(ctx context.Context, token string) (Registration, er
 	}
 	return s.change(ctx, auth.Actor{}, r, "registration.cancel_own", func(tx *sqlx.Tx, m meeting.Meeting, cur Registration) (Registration, error) {
 		if !cur.Active() {
-			return Registration{}, apperr.New(apperr.Conflict, "this registration is already %s", cur.Status)
+			return Registration{}, apperr.New(apperr.Conflict, apperr.M("err.reg_already", "RegStatus", cur.Status))
 		}
 		if err := checkNotOver(m); err != nil {
 			return Registration{}, err
@@ -166,7 +166,7 @@ func (s *Service) CancelOwn(ctx context.Context, token string) (Registration, er
 // registration is open; later, their focal point or the secretariat does.
 func checkOpenToSelfService(m meeting.Meeting) error {
 	if m.Status != meeting.StatusRegistrationOpen {
-		return apperr.New(apperr.Conflict, "registration is closed: contact your focal point or the secretariat for any change")
+		return apperr.New(apperr.Conflict, apperr.M("err.closed_contact"))
 	}
 	return nil
 }

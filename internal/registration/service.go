@@ -150,16 +150,16 @@ func (s *Service) authorizeRegister(ctx context.Context, a auth.Actor, meetingID
 			return meeting.Meeting{}, "", nil, err
 		}
 		if m.ID != meetingID {
-			return meeting.Meeting{}, "", nil, apperr.New(apperr.NotFound, "this registration link is for another meeting")
+			return meeting.Meeting{}, "", nil, apperr.New(apperr.NotFound, apperr.M("err.link_other_meeting"))
 		}
 		if in.State != "" && in.State != inv.State {
-			return meeting.Meeting{}, "", nil, apperr.InvalidField("state", "the invitation link is for "+inv.State)
+			return meeting.Meeting{}, "", nil, apperr.InvalidField("state", apperr.M("err.link_for_state", "Code", inv.State))
 		}
 		in.State = inv.State
 		return m, SourceLink, &inv.ID, nil
 	}
 	if a.Anonymous() {
-		return meeting.Meeting{}, "", nil, apperr.New(apperr.Unauthorized, "register through your invitation link, or sign in")
+		return meeting.Meeting{}, "", nil, apperr.New(apperr.Unauthorized, apperr.M("err.register_how"))
 	}
 	m, err := s.meetings.Meeting(ctx, a, meetingID)
 	if err != nil {
@@ -169,17 +169,17 @@ func (s *Service) authorizeRegister(ctx context.Context, a auth.Actor, meetingID
 		in.State = *a.User.StateCode
 	}
 	if !state.ValidCode(in.State) {
-		return meeting.Meeting{}, "", nil, apperr.InvalidField("state", "is required: the two-letter code of the state")
+		return meeting.Meeting{}, "", nil, apperr.InvalidField("state", apperr.M("err.state_required"))
 	}
 	if !CanManageState(a, in.State) {
-		return meeting.Meeting{}, "", nil, apperr.New(apperr.Forbidden, "you may only register people for your own state")
+		return meeting.Meeting{}, "", nil, apperr.New(apperr.Forbidden, apperr.M("err.own_state_register"))
 	}
 	invited, err := s.stateInvited(ctx, m, in.State)
 	if err != nil {
 		return meeting.Meeting{}, "", nil, err
 	}
 	if !invited {
-		return meeting.Meeting{}, "", nil, apperr.InvalidField("state", in.State+" is not invited to this meeting")
+		return meeting.Meeting{}, "", nil, apperr.InvalidField("state", apperr.M("err.not_invited", "Code", in.State))
 	}
 	source := SourceFocalPoint
 	if a.Is(auth.RoleSecretariat) {
@@ -214,18 +214,18 @@ func (s *Service) stateInvited(ctx context.Context, m meeting.Meeting, code stri
 func (s *Service) checkOpen(m meeting.Meeting, source string) error {
 	switch m.Status {
 	case meeting.StatusCancelled:
-		return apperr.New(apperr.Conflict, "this meeting has been cancelled")
+		return apperr.New(apperr.Conflict, apperr.M("err.meeting_cancelled"))
 	case meeting.StatusHeld, meeting.StatusArchived:
-		return apperr.New(apperr.Conflict, "this meeting has already taken place")
+		return apperr.New(apperr.Conflict, apperr.M("err.meeting_held"))
 	case meeting.StatusDraft:
-		return apperr.New(apperr.Conflict, "this meeting is not published yet")
+		return apperr.New(apperr.Conflict, apperr.M("err.not_published"))
 	case meeting.StatusPublished:
 		if source != SourceSecretariat {
-			return apperr.New(apperr.Conflict, "registration has not opened yet")
+			return apperr.New(apperr.Conflict, apperr.M("err.reg_not_open"))
 		}
 	case meeting.StatusRegistrationClosed:
 		if source != SourceSecretariat {
-			return apperr.New(apperr.Conflict, "registration is closed")
+			return apperr.New(apperr.Conflict, apperr.M("err.reg_closed"))
 		}
 	}
 	return nil
@@ -246,8 +246,8 @@ func (s *Service) checkNoDuplicate(ctx context.Context, tx *sqlx.Tx, meetingID i
 }
 
 func duplicate() error {
-	return &apperr.Error{Code: apperr.Conflict, Message: "this email address is already registered for this meeting",
-		Fields: apperr.Fields{"email": "is already registered for this meeting"}}
+	return &apperr.Error{Code: apperr.Conflict, Msg: apperr.M("err.email_registered"),
+		Fields: apperr.Fields{"email": apperr.M("err.already_registered")}}
 }
 
 func (s *Service) insert(ctx context.Context, tx *sqlx.Tx, meetingID int64, in Input, inv *int64,
@@ -309,4 +309,6 @@ func isDuplicate(err error) bool {
 
 // errNoSuchRegistration is the one answer to a registration id that does
 // not exist or that the caller may not see.
-func errNoSuchRegistration() error { return apperr.New(apperr.NotFound, "no such registration") }
+func errNoSuchRegistration() error {
+	return apperr.New(apperr.NotFound, apperr.M("err.no_registration"))
+}

@@ -66,17 +66,17 @@ func (u Update) Validate() error {
 		v = strings.TrimSpace(v)
 		switch {
 		case v == "":
-			f.Add(field, "is required")
+			f.Add(field, apperr.M("err.required"))
 		case utf8.RuneCountInString(v) > 200:
-			f.Add(field, "must be at most 200 characters")
+			f.Add(field, apperr.M("err.max_chars", "N", 200))
 		case strings.ContainsAny(v, "\r\n\t\x00"):
-			f.Add(field, "must be a single line")
+			f.Add(field, apperr.M("err.single_line"))
 		}
 	}
 	switch u.Status {
 	case StatusMember, StatusPartner, StatusObserver, StatusInactive:
 	default:
-		f.Add("status", "must be one of member, partner, observer, inactive")
+		f.Add("status", apperr.M("err.one_of", "Values", "member, partner, observer, inactive"))
 	}
 	return f.Err()
 }
@@ -112,7 +112,7 @@ func Lookup(ctx context.Context, q sqlx.QueryerContext, code string) (State, err
 	var st State
 	err := sqlx.GetContext(ctx, q, &st, `SELECT code, name_en, name_fr, status, updated_at FROM states WHERE code = $1`, code)
 	if errors.Is(err, sql.ErrNoRows) {
-		return State{}, apperr.New(apperr.NotFound, "no state with code %q", code)
+		return State{}, apperr.New(apperr.NotFound, apperr.M("err.no_state", "Code", code))
 	}
 	if err != nil {
 		return State{}, fmt.Errorf("state: get %s: %w", code, err)
@@ -139,7 +139,7 @@ func (s *Store) UpdateState(ctx context.Context, a audit.Actor, code string, u U
 		RETURNING code, name_en, name_fr, status, updated_at`,
 		code, strings.TrimSpace(u.NameEN), strings.TrimSpace(u.NameFR), u.Status)
 	if errors.Is(err, sql.ErrNoRows) {
-		return State{}, apperr.New(apperr.NotFound, "no state with code %q", code)
+		return State{}, apperr.New(apperr.NotFound, apperr.M("err.no_state", "Code", code))
 	}
 	if err != nil {
 		return State{}, fmt.Errorf("state: update %s: %w", code, err)

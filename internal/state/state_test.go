@@ -100,7 +100,7 @@ func TestUpdateState(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := store.UpdateState(ctx, auth.SystemActor("test"), "FR", tt.in)
 			e, ok := apperr.As(err)
-			if !ok || e.Code != apperr.Invalid || e.Fields[tt.field] == "" {
+			if !ok || e.Code != apperr.Invalid || e.Fields[tt.field].Key == "" {
 				t.Fatalf("want a field error on %s, got %v", tt.field, err)
 			}
 			s, _ := store.State(ctx, "FR")

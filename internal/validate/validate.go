@@ -6,7 +6,6 @@ package validate
 
 import (
 	"errors"
-	"fmt"
 	"reflect"
 	"strings"
 	"unicode"
@@ -59,8 +58,8 @@ func (v *Validator) Struct(s any, f apperr.Fields) {
 	err := v.v.Struct(s)
 	var errs validator.ValidationErrors
 	if !errors.As(err, &errs) {
-		if err != nil {
-			f.Add("_", err.Error())
+		if err != nil { // a programming error (not a struct), never the user's
+			f.Add("_", apperr.M("err.not_valid"))
 		}
 		return
 	}
@@ -78,46 +77,46 @@ func fieldPath(e validator.FieldError) string {
 	return e.Field()
 }
 
-func message(e validator.FieldError) string {
+// message says what is wrong with a field, as a key of the catalogs
+// (templates/i18n/errors.*.json) and its arguments.
+func message(e validator.FieldError) apperr.Msg {
 	p := e.Param()
 	switch e.Tag() {
 	case "required", "required_if", "required_unless":
-		return "is required"
+		return apperr.M("err.required")
 	case "max":
 		if e.Kind() == reflect.String {
-			return fmt.Sprintf("must be at most %s characters", p)
+			return apperr.M("err.max_chars", "N", p)
 		}
 		if e.Kind() == reflect.Slice {
-			return fmt.Sprintf("must have at most %s entries", p)
+			return apperr.M("err.max_entries", "N", p)
 		}
-		return fmt.Sprintf("must be at most %s", p)
+		return apperr.M("err.max", "N", p)
 	case "min":
 		if e.Kind() == reflect.String {
-			return fmt.Sprintf("must be at least %s characters", p)
+			return apperr.M("err.min_chars", "N", p)
 		}
 		if e.Kind() == reflect.Slice {
-			return fmt.Sprintf("must have at least %s entries", p)
+			return apperr.M("err.min_entries", "N", p)
 		}
-		return fmt.Sprintf("must be at least %s", p)
+		return apperr.M("err.min", "N", p)
 	case "gte":
-		return fmt.Sprintf("must be %s or more", p)
+		return apperr.M("err.gte", "N", p)
 	case "lte":
-		return fmt.Sprintf("must be %s or less", p)
+		return apperr.M("err.lte", "N", p)
 	case "oneof":
-		return "must be one of " + strings.ReplaceAll(p, " ", ", ")
+		return apperr.M("err.one_of", "Values", strings.ReplaceAll(p, " ", ", "))
 	case "email":
-		return "must be an email address like name@example.org"
+		return apperr.M("err.email")
 	case "url", "http_url":
-		return "must be a web address starting with https:// or http://"
+		return apperr.M("err.url")
 	case "singleline":
-		return "must be a single line without control characters"
+		return apperr.M("err.single_line_controls")
 	case "text":
-		return "must not contain control characters"
+		return apperr.M("err.no_controls")
 	case "unique":
-		return "must not repeat a value"
-	case "dive":
-		return "is not valid"
-	default:
-		return "is not valid"
+		return apperr.M("err.unique")
+	default: // "dive" and any tag without a message of its own
+		return apperr.M("err.not_valid")
 	}
 }

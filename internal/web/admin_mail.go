@@ -78,8 +78,8 @@ func (s *Server) adminMailCheck(c *gin.Context) {
 	lang := language(c)
 	f := newForm(formValues(c.PostForm, "to"))
 	to := validate.NormalizeEmail(f.V("to"))
-	if msg := auth.CheckEmail(to); msg != "" {
-		f.Errors["to"] = translateFieldError(msg, lang)
+	if msg := auth.CheckEmail(to); msg.Key != "" {
+		f.Errors["to"] = text(s.cat, lang, msg)
 		s.renderMail(c, http.StatusUnprocessableEntity, lang, f, nil)
 		return
 	}

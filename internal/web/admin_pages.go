@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -97,5 +96,5 @@ func (s *Server) adminCreateUser(c *gin.Context) {
 // that message belongs next to the email field.
 func isDuplicateAccount(err error) bool {
 	e, ok := apperr.As(err)
-	return ok && e.Code == apperr.Conflict && strings.Contains(e.Message, "email")
+	return ok && e.Code == apperr.Conflict && e.Msg.Key == "err.account_exists"
 }

@@ -153,5 +153,5 @@ func (s *Server) adminDeleteFocalPoint(c *gin.Context) {
 			return
 		}
 	}
-	s.pageError(c, lang, apperr.New(apperr.NotFound, "no such focal point of %s", st.Code))
+	s.pageError(c, lang, apperr.New(apperr.NotFound, apperr.M("err.no_focal_point_of", "Code", st.Code)))
 }

@@ -27,7 +27,7 @@ var changeFields = []string{"role", "state", "language"}
 func (s *Server) accountParam(c *gin.Context) (auth.User, error) {
 	id, err := strconv.ParseInt(c.Param("uid"), 10, 64)
 	if err != nil || id <= 0 {
-		return auth.User{}, apperr.New(apperr.NotFound, "no such account")
+		return auth.User{}, apperr.New(apperr.NotFound, apperr.M("err.no_account"))
 	}
 	return s.deps.Auth.UserByID(c.Request.Context(), id)
 }

@@ -19,7 +19,7 @@ func (s *Server) listAudit(c *gin.Context) {
 		if v := c.Query(name); v != "" {
 			n, err := strconv.ParseInt(v, 10, 64)
 			if err != nil || n <= 0 {
-				errs.Add(name, "must be an id")
+				errs.Add(name, apperr.M("err.id"))
 			}
 			*dst = n
 		}

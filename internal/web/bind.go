@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"reflect"
@@ -30,15 +29,15 @@ func (s *Server) decodeJSON(c *gin.Context, v any) error {
 // inside a transaction read it first, so no lock waits on a slow client.
 func (s *Server) readBody(c *gin.Context) ([]byte, error) {
 	if ct := c.ContentType(); ct != "" && ct != "application/json" {
-		return nil, apperr.New(apperr.Malformed, "the body must be JSON (Content-Type: application/json)")
+		return nil, apperr.New(apperr.Malformed, apperr.M("err.body_json"))
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxBodyBytes))
 	if err != nil {
 		var maxBytes *http.MaxBytesError
 		if errors.As(err, &maxBytes) {
-			return nil, apperr.New(apperr.TooLarge, "the request body is larger than %d bytes", maxBytes.Limit)
+			return nil, apperr.New(apperr.TooLarge, apperr.M("err.body_too_large", "N", maxBytes.Limit))
 		}
-		return nil, apperr.Wrap(err, apperr.Malformed, "the request body could not be read")
+		return nil, apperr.Wrap(err, apperr.Malformed, apperr.M("err.body_unreadable"))
 	}
 	if jsonHasNUL(body) {
 		return nil, errNUL()
@@ -53,12 +52,12 @@ func decodeStrict(body []byte, v any) error {
 	if err := dec.Decode(v); err != nil {
 		var timeErr *time.ParseError
 		if errors.As(err, &timeErr) {
-			return apperr.InvalidField(culprit(body, v), "must be an RFC 3339 time with an offset, such as 2027-03-09T09:30:00+01:00")
+			return apperr.InvalidField(culprit(body, v), apperr.M("err.rfc3339"))
 		}
 		return jsonError(err)
 	}
 	if dec.More() {
-		return apperr.New(apperr.Malformed, "the body must hold a single JSON value")
+		return apperr.New(apperr.Malformed, apperr.M("err.body_single"))
 	}
 	return nil
 }
@@ -85,19 +84,19 @@ func jsonError(err error) error {
 	var typeErr *json.UnmarshalTypeError
 	switch {
 	case errors.Is(err, io.EOF):
-		return apperr.New(apperr.Malformed, "the request body is empty")
+		return apperr.New(apperr.Malformed, apperr.M("err.body_empty"))
 	case errors.As(err, &syntax), errors.Is(err, io.ErrUnexpectedEOF):
-		return apperr.New(apperr.Malformed, "the body is not valid JSON")
+		return apperr.New(apperr.Malformed, apperr.M("err.body_invalid_json"))
 	case errors.As(err, &typeErr):
 		field := typeErr.Field
 		if field == "" {
-			return apperr.New(apperr.Malformed, "the body must be a JSON object")
+			return apperr.New(apperr.Malformed, apperr.M("err.body_object"))
 		}
-		return apperr.InvalidField(field, fmt.Sprintf("must be a %s", jsonKind(typeErr.Type.Kind().String())))
+		return apperr.InvalidField(field, apperr.M("err.json_kind", "Kind", jsonKind(typeErr.Type.Kind().String())))
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return apperr.New(apperr.Malformed, "unknown field %s", strings.TrimPrefix(err.Error(), "json: unknown field "))
+		return apperr.New(apperr.Malformed, apperr.M("err.unknown_field", "Name", strings.TrimPrefix(err.Error(), "json: unknown field ")))
 	default:
-		return apperr.Wrap(err, apperr.Malformed, "the body is not valid JSON")
+		return apperr.Wrap(err, apperr.Malformed, apperr.M("err.body_invalid_json"))
 	}
 }
 

@@ -57,12 +57,12 @@ func classify(err error) *apperr.Error {
 	}
 	var maxBytes *http.MaxBytesError
 	if errors.As(err, &maxBytes) {
-		return apperr.New(apperr.TooLarge, "the request body is larger than %d bytes", maxBytes.Limit)
+		return apperr.New(apperr.TooLarge, apperr.M("err.body_too_large", "N", maxBytes.Limit))
 	}
 	if postgres.IsUnavailable(err) {
-		return apperr.Wrap(err, apperr.Unavailable, "the service is temporarily unavailable; try again shortly")
+		return apperr.Wrap(err, apperr.Unavailable, apperr.M("err.unavailable"))
 	}
-	return apperr.Wrap(err, apperr.Internal, "internal error")
+	return apperr.Wrap(err, apperr.Internal, apperr.M("err.internal"))
 }
 
 // writeError answers a JSON API request with the error body of API.md.
@@ -72,12 +72,16 @@ func (s *Server) writeError(c *gin.Context, err error) {
 	if status >= 500 {
 		s.logFailure(c, err)
 		if e.Code == apperr.Internal {
-			e = &apperr.Error{Code: apperr.Internal, Message: "internal error"}
+			e = apperr.New(apperr.Internal, apperr.M("err.internal"))
 		}
 	}
-	body := errorBody{Error: errorDetail{Code: e.Code, Message: e.Message}}
-	if e.Code == apperr.Invalid {
-		body.Error.Fields = e.Fields
+	// The API speaks English, from the same catalog as the pages.
+	body := errorBody{Error: errorDetail{Code: e.Code, Message: text(s.cat, "en", e.Msg)}}
+	if e.Code == apperr.Invalid && len(e.Fields) > 0 {
+		body.Error.Fields = make(map[string]string, len(e.Fields))
+		for field, msg := range e.Fields {
+			body.Error.Fields[field] = text(s.cat, "en", msg)
+		}
 	}
 	if e.Code == apperr.Unavailable {
 		c.Header("Retry-After", retryAfter)

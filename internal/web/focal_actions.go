@@ -34,7 +34,7 @@ func (s *Server) delegationPerson(c *gin.Context) (registration.Registration, er
 		return registration.Registration{}, err
 	}
 	if r.MeetingID != id {
-		return registration.Registration{}, apperr.New(apperr.NotFound, "no such registration at this meeting")
+		return registration.Registration{}, apperr.New(apperr.NotFound, apperr.M("err.no_registration_here"))
 	}
 	return r, nil
 }

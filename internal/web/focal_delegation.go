@@ -62,7 +62,7 @@ func delegationState(c *gin.Context) (string, error) {
 		return "", nil // the secretariat picks a state first
 	}
 	if !state.ValidCode(code) || !registration.CanManageState(a, code) {
-		return "", apperr.New(apperr.Forbidden, "you may only see your own state's delegation")
+		return "", apperr.New(apperr.Forbidden, apperr.M("err.own_state_delegation"))
 	}
 	return code, nil
 }
@@ -205,5 +205,5 @@ func orNotFound(err error) error {
 	if err != nil {
 		return err
 	}
-	return apperr.New(apperr.NotFound, "choose a state")
+	return apperr.New(apperr.NotFound, apperr.M("err.choose_state"))
 }

@@ -38,7 +38,7 @@ func FuzzDecodeJSON(f *testing.F) {
 			if !ok || (e.Code != apperr.Malformed && e.Code != apperr.Invalid) {
 				t.Fatalf("%s: %q gives %v, want a malformed or invalid error", name, body, err)
 			}
-			if e.Message == "" {
+			if e.Msg.Key == "" {
 				t.Errorf("%s: %q gives an error without a message", name, body)
 			}
 			if e.Code == apperr.Invalid && len(e.Fields) == 0 {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/coe-agora/agora/internal/apperr"
 	"github.com/coe-agora/agora/internal/auth"
 )
 
@@ -61,13 +62,17 @@ func (s *Server) login(c *gin.Context) {
 	next := safeNext(c.PostForm("next"))
 	u, err := s.deps.Auth.Login(c.Request.Context(), c.PostForm("email"), c.PostForm("password"), c.ClientIP())
 	if err != nil {
-		if !f.fail(err, lang) {
+		if !f.fail(s.cat, err, lang) {
 			s.pageError(c, lang, err)
 			return
 		}
 		status := http.StatusUnauthorized
-		if wait, ok := auth.RetryAfter(err); ok {
+		if apperr.Is(err, apperr.RateLimited) {
 			status = http.StatusTooManyRequests
+			wait, ok := auth.RetryAfter(err)
+			if !ok {
+				wait = auth.FailureWindow
+			}
 			c.Header("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
 		}
 		s.render(c, status, "login", page{Lang: lang, Title: s.cat.T(lang, "login.title", nil), Data: loginView{Form: f, Next: next}})
@@ -120,7 +125,7 @@ func (s *Server) reset(c *gin.Context) {
 	}
 	u, err := s.deps.Accounts.Reset(c.Request.Context(), c.Param("token"), c.PostForm("password"))
 	if err != nil {
-		if !f.fail(err, lang) {
+		if !f.fail(s.cat, err, lang) {
 			s.pageError(c, lang, err)
 			return
 		}

@@ -17,7 +17,7 @@ func (s *Server) listMail(c *gin.Context) {
 	if v := c.Query("meeting_id"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || id <= 0 {
-			errs.Add("meeting_id", "must be a meeting id")
+			errs.Add("meeting_id", apperr.M("err.meeting_id"))
 		}
 		f.MeetingID = id
 	}
@@ -52,7 +52,7 @@ func (s *Server) resendMail(c *gin.Context) {
 // no SMTP server was configured.
 func (s *Server) releaseMail(c *gin.Context) {
 	if !s.cfg.SMTPConfigured {
-		s.writeError(c, apperr.New(apperr.Conflict, "no SMTP server is configured: set AGORA_SMTP_URL first"))
+		s.writeError(c, apperr.New(apperr.Conflict, apperr.M("err.no_smtp")))
 		return
 	}
 	n, err := s.deps.Outbox.Release(c.Request.Context(), actorOf(c))

@@ -63,7 +63,7 @@ func (s *Server) pastMeetingsPage(c *gin.Context) {
 	lang := language(c)
 	f := meeting.Filter{Past: true, PublicRecord: true, Limit: pastPageSize, Cursor: c.Query("cursor")}
 	ms, next, err := s.deps.Meetings.Meetings(c.Request.Context(), actorOf(c), f)
-	if e, ok := apperr.As(err); ok && e.Fields["cursor"] != "" {
+	if e, ok := apperr.As(err); ok && e.Fields["cursor"].Key != "" {
 		f.Cursor = ""
 		ms, next, err = s.deps.Meetings.Meetings(c.Request.Context(), actorOf(c), f)
 	}

@@ -19,7 +19,7 @@ import (
 func idParam(c *gin.Context, name string) (int64, error) {
 	id, err := strconv.ParseInt(c.Param(name), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, apperr.New(apperr.NotFound, "no such %s", name)
+		return 0, apperr.New(apperr.NotFound, apperr.M("err.no_such", "Name", name))
 	}
 	return id, nil
 }
@@ -202,7 +202,7 @@ func queryLimit(c *gin.Context, errs apperr.Fields) int {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 {
-		errs.Add("limit", "must be a whole number from 1 to 500")
+		errs.Add("limit", apperr.M("err.whole_number_range", "A", 1, "B", 500))
 		return -1
 	}
 	return n
@@ -218,7 +218,7 @@ func queryTime(c *gin.Context, name string, errs apperr.Fields) *time.Time {
 		if d, err2 := time.Parse("2006-01-02", v); err2 == nil {
 			return &d
 		}
-		errs.Add(name, "must be a date (2027-03-09) or an RFC 3339 time")
+		errs.Add(name, apperr.M("err.date_or_time"))
 		return nil
 	}
 	return &t

@@ -105,7 +105,7 @@ func (s *Server) authenticate(c *gin.Context) {
 	}
 	scheme, secret, ok := strings.Cut(h, " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") {
-		s.writeError(c, apperr.New(apperr.Unauthorized, "use Authorization: Bearer TOKEN"))
+		s.writeError(c, apperr.New(apperr.Unauthorized, apperr.M("err.bearer")))
 		return
 	}
 	u, err := s.deps.Auth.Authenticate(c.Request.Context(), strings.TrimSpace(secret))
@@ -131,11 +131,11 @@ func (s *Server) require(roles ...string) gin.HandlerFunc {
 		a := actorOf(c)
 		if a.Anonymous() {
 			c.Header("WWW-Authenticate", `Bearer realm="agora"`)
-			s.writeError(c, apperr.New(apperr.Unauthorized, "sign in or send an API token"))
+			s.writeError(c, apperr.New(apperr.Unauthorized, apperr.M("err.sign_in_or_token")))
 			return
 		}
 		if !a.Is(roles...) {
-			s.writeError(c, apperr.New(apperr.Forbidden, "your role does not allow this"))
+			s.writeError(c, apperr.New(apperr.Forbidden, apperr.M("err.role_forbids")))
 			return
 		}
 		c.Next()
@@ -143,10 +143,10 @@ func (s *Server) require(roles ...string) gin.HandlerFunc {
 }
 
 func (s *Server) notFound(c *gin.Context) {
-	s.writeError(c, apperr.New(apperr.NotFound, "no such page or resource"))
+	s.writeError(c, apperr.New(apperr.NotFound, apperr.M("err.no_page")))
 }
 
 func (s *Server) methodNotAllowed(c *gin.Context) {
 	c.AbortWithStatusJSON(http.StatusMethodNotAllowed, errorBody{Error: errorDetail{
-		Code: "method_not_allowed", Message: "this method is not allowed here"}})
+		Code: "method_not_allowed", Message: text(s.cat, "en", apperr.M("err.method_not_allowed"))}})
 }

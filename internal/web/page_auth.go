@@ -21,7 +21,7 @@ func (s *Server) requirePage(roles ...string) gin.HandlerFunc {
 			return
 		}
 		if !a.Is(roles...) {
-			s.pageError(c, language(c), apperr.New(apperr.Forbidden, "not for your role"))
+			s.pageError(c, language(c), apperr.New(apperr.Forbidden, apperr.M("err.not_for_role")))
 			c.Abort()
 			return
 		}

@@ -95,7 +95,7 @@ func (s *Server) registerForm(c *gin.Context) {
 	res, err := s.deps.Registrations.Register(c.Request.Context(), auth.Actor{}, m.ID,
 		registration.Input{InvitationToken: token, Details: detailsFrom(f)})
 	if err != nil {
-		if !f.fail(err, lang) {
+		if !f.fail(s.cat, err, lang) {
 			s.pageError(c, lang, err)
 			return
 		}
@@ -145,7 +145,7 @@ func (s *Server) manageForm(c *gin.Context) {
 	})
 	if err != nil {
 		cur, m, err2 := s.deps.Registrations.ByManageToken(c.Request.Context(), c.Param("token"))
-		if err2 != nil || !f.fail(err, lang) {
+		if err2 != nil || !f.fail(s.cat, err, lang) {
 			s.pageError(c, lang, err)
 			return
 		}
@@ -165,7 +165,7 @@ func (s *Server) manageCancel(c *gin.Context) {
 		// Any other refusal (the meeting is over) is shown as it is.
 		if r, _, err2 := s.deps.Registrations.ByManageToken(c.Request.Context(), c.Param("token")); err2 == nil && r.Active() {
 			f := newForm(nil)
-			f.fail(err, lang)
+			f.fail(s.cat, err, lang)
 			s.redirectBack(c, "/registrations/manage/"+c.Param("token"), f.Problem)
 			return
 		}

@@ -94,15 +94,15 @@ func formError(err error, limit int64) error {
 	if errors.As(err, &maxBytes) {
 		return tooLarge(limit)
 	}
-	return apperr.Wrap(err, apperr.Malformed, "the form could not be read")
+	return apperr.Wrap(err, apperr.Malformed, apperr.M("err.form_unreadable"))
 }
 
 func tooLarge(limit int64) error {
-	return apperr.New(apperr.TooLarge, "the request body is larger than %d bytes", limit)
+	return apperr.New(apperr.TooLarge, apperr.M("err.body_too_large", "N", limit))
 }
 
 func errNUL() error {
-	return apperr.New(apperr.Malformed, "the request must not contain NUL characters")
+	return apperr.New(apperr.Malformed, apperr.M("err.no_nul"))
 }
 
 func hasNUL(values map[string][]string) bool {

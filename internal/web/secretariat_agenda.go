@@ -103,7 +103,7 @@ func (h *secretariat) itemOf(c *gin.Context, head secHead, id int64) (meeting.It
 			return it, nil
 		}
 	}
-	return meeting.Item{}, apperr.New(apperr.NotFound, "no such agenda item")
+	return meeting.Item{}, apperr.New(apperr.NotFound, apperr.M("err.no_agenda_item"))
 }
 
 // secItemForm fills the form from an item.
@@ -178,7 +178,7 @@ func secReadItem(c *gin.Context, loc *time.Location) (*form, meeting.ItemFields,
 	if p := f.V("parent_id"); p != "" {
 		id, err := strconv.ParseInt(p, 10, 64)
 		if err != nil {
-			errs.Add("parent_id", "is not valid")
+			errs.Add("parent_id", apperr.M("err.not_valid"))
 		}
 		it.ParentID = &id
 	}
@@ -186,7 +186,7 @@ func secReadItem(c *gin.Context, loc *time.Location) (*form, meeting.ItemFields,
 		if v := f.V(name); v != "" {
 			t, ok := secParseLocal(v, loc)
 			if !ok {
-				errs.Add(name, "must be a date and time")
+				errs.Add(name, apperr.M("err.datetime"))
 				continue
 			}
 			*dst = &t
@@ -336,7 +336,7 @@ func (h *secretariat) agendaAction(c *gin.Context, flash string, anchor bool, ac
 		}
 	}
 	if err == nil && !found {
-		err = apperr.New(apperr.NotFound, "no such agenda item")
+		err = apperr.New(apperr.NotFound, apperr.M("err.no_agenda_item"))
 	}
 	if err == nil {
 		err = act(head, it, items)

@@ -30,7 +30,7 @@ func (h *secretariat) archivePage(c *gin.Context) {
 	lang, ctx, a := language(c), c.Request.Context(), actorOf(c)
 	f := meeting.Filter{Past: true, Limit: secArchivePageSize, Cursor: c.Query("cursor")}
 	ms, next, err := h.deps.Meetings.Meetings(ctx, a, f)
-	if e, ok := apperr.As(err); ok && e.Fields["cursor"] != "" {
+	if e, ok := apperr.As(err); ok && e.Fields["cursor"].Key != "" {
 		f.Cursor = ""
 		ms, next, err = h.deps.Meetings.Meetings(ctx, a, f)
 	}

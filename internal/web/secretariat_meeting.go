@@ -189,7 +189,7 @@ func (h *secretariat) lifecycle(c *gin.Context, flash string, act func(head secH
 	reason := newForm(formValues(c.PostForm, "reason_en", "reason_fr"))
 	var problems []string
 	if e.Code != apperr.Invalid || len(e.Fields) == 0 {
-		problems = append(problems, h.message(e.Message, lang))
+		problems = append(problems, h.message(e.Msg, lang))
 	}
 	for _, name := range secSortedKeys(e.Fields) {
 		switch name {

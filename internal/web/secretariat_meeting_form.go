@@ -133,7 +133,7 @@ func (f secMeetingForm) fields() (meeting.Fields, apperr.Fields) {
 		}
 		t, ok := secParseLocal(v, loc)
 		if !ok {
-			errs.Add(name, "must be a date and time")
+			errs.Add(name, apperr.M("err.datetime"))
 			return nil
 		}
 		return &t
@@ -152,7 +152,7 @@ func (f secMeetingForm) fields() (meeting.Fields, apperr.Fields) {
 		}
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			errs.Add(name, "must be a whole number")
+			errs.Add(name, apperr.M("err.whole_number"))
 		}
 		return n
 	}

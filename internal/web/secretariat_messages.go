@@ -1,96 +1,90 @@
 package web
 
 import (
-	"regexp"
+	"fmt"
 	"strings"
 
+	"github.com/coe-agora/agora/internal/apperr"
 	"github.com/coe-agora/agora/internal/registration"
 )
 
-// The services speak English, with field names as the API spells them
-// ("must be after starts_at"). The secretariat's pages show these messages
-// through the catalogs (sec.err.*), with field names replaced by the
-// labels of the form, in the page's language. Named groups say how to
-// show what they capture: Field is a field name, Status a meeting status,
-// RegStatus a registration status, MailStatus a mail status; anything
-// else is shown as it is. Messages not listed here go to
-// translateFieldError.
-var secMessages = []struct {
-	re *regexp.Regexp
-	id string
-}{
-	{regexp.MustCompile(`^must be after (?P<Field>\w+)$`), "sec.err.after"},
-	{regexp.MustCompile(`^must not exceed (?P<Field>\w+)$`), "sec.err.not_exceed"},
-	{regexp.MustCompile(`^must be an IANA time zone such as Europe/Paris$`), "sec.err.timezone"},
-	{regexp.MustCompile(`^must be before the meeting ends$`), "sec.err.before_end"},
-	{regexp.MustCompile(`^is required for online and hybrid meetings$`), "sec.err.online_url"},
-	{regexp.MustCompile(`^name at least one state for a custom audience$`), "sec.err.custom_empty"},
-	{regexp.MustCompile(`^is only for a custom audience$`), "sec.err.custom_only"},
-	{regexp.MustCompile(`^unknown state (?P<Code>\S+)$`), "sec.err.unknown_state"},
-	{regexp.MustCompile(`^state (?P<Code>\S+) is inactive$`), "sec.err.inactive_state"},
-	{regexp.MustCompile(`^is inactive$`), "sec.err.inactive"},
-	{regexp.MustCompile(`^must have at least (?P<N>\d+) entries$`), "sec.err.min_entries"},
-	{regexp.MustCompile(`^must have at most (?P<N>\d+) entries$`), "sec.err.max_entries"},
-	{regexp.MustCompile(`^must list at most (?P<N>\d+) states$`), "sec.err.max_entries"},
-	{regexp.MustCompile(`^is required to publish$`), "sec.err.required_to_publish"},
-	{regexp.MustCompile(`^a title in English or French is required$`), "sec.err.title"},
-	{regexp.MustCompile(`^must be a date and time$`), "sec.err.datetime"},
-	{regexp.MustCompile(`^must be a whole number$`), "sec.err.number"},
-	{regexp.MustCompile(`^some fields are not valid$`), "sec.err.fields"},
+// secMessages gives the secretariat's pages their own wording of some
+// messages of the services (sec.err.* in the catalogs, which name fields by
+// the labels of the forms); the others are shown as every page shows them.
+var secMessages = map[string]string{
+	"err.after":               "sec.err.after",
+	"err.not_exceed":          "sec.err.not_exceed",
+	"err.timezone":            "sec.err.timezone",
+	"err.before_end":          "sec.err.before_end",
+	"err.online_url":          "sec.err.online_url",
+	"err.custom_empty":        "sec.err.custom_empty",
+	"err.custom_only":         "sec.err.custom_only",
+	"err.unknown_state":       "sec.err.unknown_state",
+	"err.inactive_state":      "sec.err.inactive_state",
+	"err.inactive":            "sec.err.inactive",
+	"err.min_entries":         "sec.err.min_entries",
+	"err.max_entries":         "sec.err.max_entries",
+	"err.max_states":          "sec.err.max_entries",
+	"err.required_to_publish": "sec.err.required_to_publish",
+	"err.title_required":      "sec.err.title",
+	"err.datetime":            "sec.err.datetime",
+	"err.whole_number":        "sec.err.number",
+	"err.fields":              "sec.err.fields",
 	// Agenda.
-	{regexp.MustCompile(`^is not an item of this meeting's agenda$`), "sec.err.parent_unknown"},
-	{regexp.MustCompile(`^an item cannot be its own parent$`), "sec.err.parent_self"},
-	{regexp.MustCompile(`^sub-items cannot have sub-items$`), "sec.err.parent_depth"},
-	{regexp.MustCompile(`^an item with sub-items cannot become a sub-item$`), "sec.err.parent_has_children"},
-	{regexp.MustCompile(`^is required when ends_at is given$`), "sec.err.start_needed"},
-	{regexp.MustCompile(`^must fall within the meeting's dates$`), "sec.err.within_meeting"},
-	{regexp.MustCompile(`^overlaps item "(?P<Title>.*)"$`), "sec.err.overlaps"},
-	{regexp.MustCompile(`^must be between (?P<A>\d+) and (?P<B>\d+)$`), "sec.err.between"},
-	{regexp.MustCompile(`^must name every item of the agenda exactly once`), "sec.err.agenda_changed"},
-	{regexp.MustCompile(`^item \d+ is (not on this agenda|named twice)$`), "sec.err.agenda_changed"},
-	{regexp.MustCompile(`^no such agenda item$`), "sec.err.agenda_changed"},
+	"err.parent_unknown":      "sec.err.parent_unknown",
+	"err.parent_self":         "sec.err.parent_self",
+	"err.parent_depth":        "sec.err.parent_depth",
+	"err.parent_has_children": "sec.err.parent_has_children",
+	"err.start_needed":        "sec.err.start_needed",
+	"err.within_meeting":      "sec.err.within_meeting",
+	"err.overlaps":            "sec.err.overlaps",
+	"err.between":             "sec.err.between",
+	"err.agenda_every":        "sec.err.agenda_changed",
+	"err.agenda_item_unknown": "sec.err.agenda_changed",
+	"err.agenda_item_twice":   "sec.err.agenda_changed",
+	"err.no_agenda_item":      "sec.err.agenda_changed",
 	// Lifecycle.
-	{regexp.MustCompile(`^only a draft can be published; this meeting is (?P<Status>\w+)$`), "sec.err.publish"},
-	{regexp.MustCompile(`^a (?P<Status>\w+) meeting cannot be cancelled$`), "sec.err.cancel"},
-	{regexp.MustCompile(`^a (?P<Status>\w+) meeting cannot be edited$`), "sec.err.edit"},
-	{regexp.MustCompile(`^the agenda of a (?P<Status>\w+) meeting cannot be edited$`), "sec.err.edit_agenda"},
-	{regexp.MustCompile(`^only a held or cancelled meeting can be archived; this one is (?P<Status>\w+)$`), "sec.err.archive"},
-	{regexp.MustCompile(`^invitations go out for a published meeting whose registration has not closed; this one is (?P<Status>\w+)$`), "sec.err.invite"},
-	{regexp.MustCompile(`^reminders go out while registration is open; this meeting is (?P<Status>\w+)$`), "sec.err.remind"},
+	"err.publish":     "sec.err.publish",
+	"err.cancel":      "sec.err.cancel",
+	"err.edit":        "sec.err.edit",
+	"err.edit_agenda": "sec.err.edit_agenda",
+	"err.archive":     "sec.err.archive",
+	"err.invite":      "sec.err.invite",
+	"err.remind":      "sec.err.remind",
 	// Registrations and mail.
-	{regexp.MustCompile(`^only a pending registration can be approved; this one is (?P<RegStatus>\w+)$`), "sec.err.approve"},
-	{regexp.MustCompile(`^only a confirmed participant can be checked in; this registration is (?P<RegStatus>\w+)$`), "sec.err.check_in"},
-	{regexp.MustCompile(`^this registration is already (?P<RegStatus>\w+)$`), "sec.err.already"},
-	{regexp.MustCompile(`^only a failed or sent email can be sent again; this one is (?P<MailStatus>\w+)$`), "sec.err.resend"},
-	{regexp.MustCompile(`^no such email$`), "sec.err.no_email"},
+	"err.approve":     "sec.err.approve",
+	"err.check_in":    "sec.err.check_in",
+	"err.reg_already": "sec.err.already",
+	"err.resend":      "sec.err.resend",
+	"err.no_email":    "sec.err.no_email",
 }
 
-// message returns a service's message in lang.
-func (h *secretariat) message(msg, lang string) string {
-	for _, m := range secMessages {
-		sub := m.re.FindStringSubmatch(msg)
-		if sub == nil {
-			continue
-		}
-		data := map[string]any{}
-		for i, name := range m.re.SubexpNames() {
-			switch name {
-			case "":
-			case "Field":
-				data[name] = h.fieldLabel(lang, sub[i])
-			case "Status":
-				data[name] = h.cat.T(lang, "status."+sub[i], nil)
-			case "RegStatus":
-				data[name] = registration.StatusLabel(sub[i], lang)
-			case "MailStatus":
-				data[name] = h.cat.T(lang, "sec.mail.status."+sub[i], nil)
-			default:
-				data[name] = sub[i]
-			}
-		}
-		return h.cat.T(lang, m.id, data)
+// message returns a service's message in lang, in the secretariat's
+// wording when it has one. The arguments named by apperr.Msg's convention
+// are shown as labels: Field as the form's label, Status, RegStatus and
+// MailStatus as the status in lang; others as they are.
+func (h *secretariat) message(m apperr.Msg, lang string) string {
+	id := m.Key
+	if sec, ok := secMessages[id]; ok {
+		id = sec
 	}
-	return translateFieldError(msg, lang)
+	data := make(map[string]any, len(m.Args))
+	for name, v := range m.Args {
+		s := fmt.Sprint(v)
+		switch name {
+		case "Field":
+			data[name] = h.fieldLabel(lang, s)
+		case "Status":
+			data[name] = h.cat.T(lang, "status."+s, nil)
+		case "RegStatus":
+			data[name] = registration.StatusLabel(s, lang)
+		case "MailStatus":
+			data[name] = h.cat.T(lang, "sec.mail.status."+s, nil)
+		default:
+			data[name] = v
+		}
+	}
+	return h.cat.T(lang, id, data)
 }
 
 // fieldLabel names a field of the secretariat's forms in lang; a name
@@ -104,7 +98,7 @@ func (h *secretariat) fieldLabel(lang, field string) string {
 }
 
 // fieldProblem is "<label>: <message>" for an error shown away from its field.
-func (h *secretariat) fieldProblem(lang, field, msg string) string {
+func (h *secretariat) fieldProblem(lang, field string, msg apperr.Msg) string {
 	return h.cat.T(lang, "sec.field_problem", map[string]any{"Field": h.fieldLabel(lang, field), "Message": h.message(msg, lang)})
 }
 

@@ -128,7 +128,7 @@ func (h *secretariat) problem(err error, lang string) (string, bool) {
 		}
 		return strings.Join(lines, " "), true
 	}
-	return h.message(e.Message, lang), true
+	return h.message(e.Msg, lang), true
 }
 
 // fail records err on f like form.fail, but with the secretariat's own
@@ -155,7 +155,7 @@ func (h *secretariat) fail(f *form, err error, lang string, shown ...string) boo
 		}
 	}
 	if len(e.Fields) == 0 || e.Code != apperr.Invalid {
-		f.Problem = h.message(e.Message, lang)
+		f.Problem = h.message(e.Msg, lang)
 	}
 	return true
 }
@@ -218,7 +218,7 @@ func secStatusFor(err error) int {
 
 // secSortedKeys lists a map's keys in order, so messages come out the
 // same way every time.
-func secSortedKeys(m map[string]string) []string {
+func secSortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)

@@ -98,7 +98,7 @@ func (h *secretariat) renderRegistrations(c *gin.Context, status int, head secHe
 		return h.deps.Registrations.Registrations(ctx, a, head.M.ID, v.Filter)
 	}
 	rows, next, err := list()
-	if e, ok := apperr.As(err); ok && e.Fields["cursor"] != "" {
+	if e, ok := apperr.As(err); ok && e.Fields["cursor"].Key != "" {
 		// An address whose page no longer means anything (edited, or from
 		// another version): the first page, with the filters, and why.
 		v.Problem, v.Filter.Cursor = h.cat.T(lang, "sec.reg.bad_cursor", nil), ""

@@ -123,7 +123,7 @@ func (s *Server) rateLimit(l *limiter, keys func(c *gin.Context) []string) gin.H
 		for _, key := range keys(c) {
 			if ok, wait := l.allow(key); !ok {
 				c.Header("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-				s.writeError(c, apperr.New(apperr.RateLimited, "too many requests; try again in a moment"))
+				s.writeError(c, apperr.New(apperr.RateLimited, apperr.M("err.too_many_requests")))
 				return
 			}
 		}

@@ -125,5 +125,5 @@ func (s *Server) signIn(c *gin.Context, u auth.User) error {
 }
 
 func cookieAPIForbidden() error {
-	return apperr.New(apperr.Forbidden, "cross-site request refused: use an API token, or call the API from Agora's own pages")
+	return apperr.New(apperr.Forbidden, apperr.M("err.cross_site"))
 }

@@ -14,7 +14,7 @@ import (
 func (s *Server) listStates(c *gin.Context) {
 	lang := c.DefaultQuery("lang", "en")
 	if lang != "en" && lang != "fr" {
-		s.writeError(c, apperr.InvalidField("lang", "must be en or fr"))
+		s.writeError(c, apperr.InvalidField("lang", apperr.M("err.lang_values")))
 		return
 	}
 	states, err := s.deps.States.States(c.Request.Context(), lang)

@@ -115,6 +115,10 @@ func (s *Service) MeetingCancelled(ctx context.Context, tx *sqlx.Tx, m meeting.M
 	if err != nil {
 		return fmt.Errorf("invitation: people to tell of the cancellation: %w", err)
 	}
+	// Nobody needs the online link of a cancelled meeting, and most of
+	// these people (focal points, delegates without a seat) were never
+	// meant to see it.
+	m = m.WithoutOnlineLink()
 	for _, r := range rs {
 		data := struct {
 			Meeting      MeetingData

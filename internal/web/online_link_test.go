@@ -154,6 +154,21 @@ func TestOnlineLinkOnlyForThoseTakingPart(t *testing.T) {
 			}
 		}
 	}
+
+	// The meeting's cancellation reaches the one waiting for a seat too,
+	// and its calendar file must not hand them the link at the last moment.
+	e.JSON("POST", api+"/cancel", "secretariat", map[string]any{"reason": "Postponed"}, 200, nil)
+	var cancelled []string
+	if err := e.App.DB.Select(&cancelled, `SELECT text_body || html_body || coalesce(convert_from(calendar, 'UTF8'), '')
+		FROM outgoing_mail WHERE to_address = 'marc@example.org' AND kind = 'meeting_cancelled'`); err != nil {
+		t.Fatal(err)
+	}
+	if len(cancelled) != 1 {
+		t.Fatalf("%d cancellation emails to the waiting delegate, want 1", len(cancelled))
+	}
+	if strings.Contains(cancelled[0], secret) {
+		t.Error("the cancellation email to a delegate without a seat carries the online link")
+	}
 }
 
 // visitorRead fetches path without credentials, as text (a PDF through

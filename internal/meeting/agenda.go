@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -50,13 +51,9 @@ func (s *Speakers) UnmarshalJSON(b []byte) error {
 // clone copies the list and the links, so that editing the copy leaves the
 // original as it was.
 func (s Speakers) clone() Speakers {
-	out := make(Speakers, len(s))
-	for i, sp := range s {
-		if sp.RegistrationID != nil {
-			id := *sp.RegistrationID
-			sp.RegistrationID = &id
-		}
-		out[i] = sp
+	out := slices.Clone(s)
+	for i := range out {
+		out[i].RegistrationID = clonePtr(out[i].RegistrationID)
 	}
 	return out
 }

@@ -16,10 +16,7 @@ func (f ItemFields) clone() ItemFields {
 	f.ParentID = clonePtr(f.ParentID)
 	f.StartsAt = clonePtr(f.StartsAt)
 	f.EndsAt = clonePtr(f.EndsAt)
-	f.Speakers = slices.Clone(f.Speakers)
-	for i := range f.Speakers {
-		f.Speakers[i].RegistrationID = clonePtr(f.Speakers[i].RegistrationID)
-	}
+	f.Speakers = f.Speakers.clone()
 	return f
 }
 

@@ -47,7 +47,7 @@ func TestAPIErrorTextsInEnglish(t *testing.T) {
 		"funded_seats_per_state": "must not exceed seats_per_state",
 		"online_url":             "is required for online and hybrid meetings",
 		"invited_states":         "name at least one state for a custom audience",
-		"venue":                  "must be a single line without control characters",
+		"venue_en":               "must be a single line without control characters",
 	}
 	if c != "invalid" || msg != "some fields are not valid" {
 		t.Errorf("invalid meeting: %q %q", c, msg)

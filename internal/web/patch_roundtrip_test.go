@@ -114,6 +114,7 @@ func TestPatchSavesEveryAgendaItemField(t *testing.T) {
 	e := apptest.Start(t)
 	var m meeting.Meeting
 	b := draftBody()
+	b["title_fr"] = "Réunion plénière"
 	e.JSON("POST", "/api/v1/meetings", "secretariat", b, 201, &m)
 	agenda := fmt.Sprintf("/api/v1/meetings/%d/agenda", m.ID)
 	var a, c, it meeting.Item
@@ -125,7 +126,14 @@ func TestPatchSavesEveryAgendaItemField(t *testing.T) {
 	e.JSON("POST", agenda, "secretariat", map[string]any{"title_en": "Other business"}, 201, &other)
 	start := m.StartsAt
 	at := func(d time.Duration) string { return start.Add(d).UTC().Format(time.RFC3339) }
-	var reg int64 = 42
+	// A speaker may be linked to a registration of this meeting only.
+	e.JSON("POST", fmt.Sprintf("/api/v1/meetings/%d/publish", m.ID), "secretariat", nil, 200, nil)
+	var r struct {
+		ID int64 `json:"id"`
+	}
+	e.JSON("POST", fmt.Sprintf("/api/v1/meetings/%d/registrations", m.ID), "secretariat", map[string]any{"state": "CZ",
+		"first_name": "Jan", "last_name": "Novák", "email": "jan.novak@example.org", "delegation_role": "head", "language": "en"}, 201, &r)
+	reg := r.ID
 
 	cases := []patchCase{
 		// Moved under one parent, then another, then back to the top.

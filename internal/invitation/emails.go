@@ -90,17 +90,18 @@ func (s *Service) sendInvitation(ctx context.Context, tx *sqlx.Tx, m meeting.Mee
 		RegistrationURL: s.URL(inv), Seats: m.SeatsPerState, FundedSeats: m.FundedSeatsPerState,
 	}
 	subject, text, html, err := s.renderer.Render("invitation", lang, data)
-	if err != nil {
-		return false, err
-	}
-	ics, method, err := CalendarRequest(m, lang, s.cfg.BaseURL, s.organizer(), calendar.Attendee{Name: fp.Name, Email: fp.Email})
-	if err != nil {
-		return false, err
-	}
-	_, queued, err := s.outbox.Enqueue(ctx, tx, agoramail.Message{
+	msg := agoramail.Message{
 		Kind: "invitation", To: fp.Email, ToName: fp.Name, Language: lang,
-		Subject: subject, Text: text, HTML: html, Calendar: ics, CalendarMethod: method,
+		Subject: subject, Text: text, HTML: html,
 		MeetingID: m.ID, DedupeKey: fmt.Sprintf("invitation:%d:%s:%d", inv.ID, fp.Email, round),
-	})
+	}
+	if err != nil {
+		msg.Failed("content", err) // logged as failed; the invitation stands
+	}
+	if msg.Calendar, msg.CalendarMethod, err = CalendarRequest(m, lang, s.cfg.BaseURL, s.organizer(),
+		calendar.Attendee{Name: fp.Name, Email: fp.Email}); err != nil {
+		msg.Failed("calendar", err)
+	}
+	_, queued, err := s.outbox.Enqueue(ctx, tx, msg)
 	return queued, err
 }

@@ -2,6 +2,7 @@ package mail
 
 import (
 	"bytes"
+	"fmt"
 	"net/mail"
 	"regexp"
 	"strings"
@@ -26,6 +27,21 @@ const (
 	CalendarRequest = "REQUEST" // an invitation or an update of one
 	CalendarCancel  = "CANCEL"  // the event is cancelled
 	CalendarPublish = "PUBLISH" // information only, no reply expected
+)
+
+// MaxNameLength is the longest display name of a recipient (ToName), in
+// characters: a delegate's first and last names, of at most 100 characters
+// each, and the space between them. The names of accounts and focal points
+// (200) fit too. outgoing_mail's CHECK on to_name is the same limit
+// (migration 00017), and the registration package refuses to build if its
+// names could outgrow it.
+const MaxNameLength = 201
+
+// The longest subject and dedupe key: outgoing_mail's CHECKs.
+const (
+	maxSubjectLength   = 400
+	maxDedupeKeyLength = 300
+	maxAddressLength   = 254
 )
 
 // Message is one email to queue: who receives it, its rendered content and
@@ -54,6 +70,11 @@ type Message struct {
 	// with the same key does nothing. Build it from what makes the email
 	// unique, e.g. "confirmation:reg:1234:v2".
 	DedupeKey string
+	// Fault, when set, says why the email could not be built (its
+	// template or its calendar failed): [Outbox.Enqueue] then records it
+	// as failed, with Fault as its last error, rather than undo the change
+	// that caused it.
+	Fault string
 }
 
 var kindRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
@@ -67,17 +88,13 @@ func (m Message) Validate() error {
 	if err := checkAddress(m.To); err != "" {
 		f.Add("to", err)
 	}
-	checkLine(f, "to_name", m.ToName, 200, false)
+	checkLine(f, "to_name", m.ToName, MaxNameLength, false)
 	if m.Language != "en" && m.Language != "fr" {
 		f.Add("language", "must be en or fr")
 	}
-	checkLine(f, "subject", m.Subject, 400, true)
-	if strings.TrimSpace(m.Text) == "" {
-		f.Add("text", "is required")
-	}
-	if strings.TrimSpace(m.HTML) == "" {
-		f.Add("html", "is required")
-	}
+	checkLine(f, "subject", m.Subject, maxSubjectLength, true)
+	checkBody(f, "text", m.Text)
+	checkBody(f, "html", m.HTML)
 	checkCalendar(f, m.Calendar, m.CalendarMethod)
 	if m.MeetingID < 0 {
 		f.Add("meeting_id", "must not be negative")
@@ -85,7 +102,7 @@ func (m Message) Validate() error {
 	if m.RegistrationID < 0 {
 		f.Add("registration_id", "must not be negative")
 	}
-	checkLine(f, "dedupe_key", m.DedupeKey, 300, true)
+	checkLine(f, "dedupe_key", m.DedupeKey, maxDedupeKeyLength, true)
 	return f.Err()
 }
 
@@ -97,7 +114,7 @@ func checkAddress(s string) string {
 	if s == "" {
 		return "is required"
 	}
-	if len(s) > 254 {
+	if len(s) > maxAddressLength {
 		return "must be at most 254 characters"
 	}
 	a, err := mail.ParseAddress(s)
@@ -119,7 +136,18 @@ func checkLine(f apperr.Fields, field, v string, max int, required bool) {
 	case strings.IndexFunc(v, unicode.IsControl) >= 0:
 		f.Add(field, "must be a single line without control characters")
 	case utf8.RuneCountInString(v) > max:
-		f.Add(field, "is too long")
+		f.Add(field, fmt.Sprintf("must be at most %d characters", max))
+	}
+}
+
+// checkBody records an error when a body is empty or holds what
+// PostgreSQL's text cannot (invalid UTF-8, NUL).
+func checkBody(f apperr.Fields, field, v string) {
+	switch {
+	case strings.TrimSpace(v) == "":
+		f.Add(field, "is required")
+	case !utf8.ValidString(v) || strings.IndexByte(v, 0) >= 0:
+		f.Add(field, "must be valid UTF-8 text")
 	}
 }
 

@@ -45,17 +45,23 @@ func NewOutbox(db *sqlx.DB, cfg OutboxConfig) (*Outbox, error) {
 	return &Outbox{db: db, domain: strings.ToLower(domain), withhold: !cfg.SMTPConfigured}, nil
 }
 
-// Enqueue validates m and queues it inside tx, so it is sent if and only if
-// tx commits. It returns the row's id and whether this call queued it:
-// false when a message with the same dedupe key already exists, whose id is
-// then returned. The message is withheld when no SMTP server is configured.
+// Enqueue queues m inside tx, so it is sent if and only if tx commits.
+// It returns the row's id and whether this call queued it: false when a
+// message with the same dedupe key already exists, whose id is then
+// returned, and false when m cannot be sent (it fails validation, or its
+// Fault is set). Such a message is written as failed, as much of it as
+// can be, with the reason as its last error: an email that cannot be built
+// never undoes the change that caused it, and the mail log shows it. The
+// message is withheld when no SMTP server is configured.
 func (o *Outbox) Enqueue(ctx context.Context, tx *sqlx.Tx, m Message) (id int64, queued bool, err error) {
-	if err := m.Validate(); err != nil {
-		return 0, false, err
-	}
 	status := StatusQueued
 	if o.withhold {
 		status = StatusWithheld
+	}
+	messageID := o.newMessageID()
+	lastError := m.fault()
+	if lastError != "" {
+		m, status = m.salvage(messageID), StatusFailed
 	}
 	var calendar, method any // NULL unless set
 	if len(m.Calendar) > 0 {
@@ -67,8 +73,8 @@ func (o *Outbox) Enqueue(ctx context.Context, tx *sqlx.Tx, m Message) (id int64,
 	const q = `
 WITH ins AS (
     INSERT INTO outgoing_mail (kind, to_address, to_name, language, subject, text_body, html_body,
-        calendar, calendar_method, meeting_id, registration_id, dedupe_key, message_id, status)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULLIF($10::bigint, 0), NULLIF($11::bigint, 0), $12, $13, $14)
+        calendar, calendar_method, meeting_id, registration_id, dedupe_key, message_id, status, last_error)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULLIF($10::bigint, 0), NULLIF($11::bigint, 0), $12, $13, $14, $15)
     ON CONFLICT (dedupe_key) DO NOTHING
     RETURNING id, status
 )
@@ -76,10 +82,10 @@ SELECT id, CASE WHEN status = 'queued' THEN pg_notify('` + notifyChannel + `', '
 FROM ins`
 	var ignored bool
 	err = tx.QueryRowContext(ctx, q, m.Kind, m.To, m.ToName, m.Language, m.Subject, m.Text, m.HTML,
-		calendar, method, m.MeetingID, m.RegistrationID, m.DedupeKey, o.newMessageID(), status,
+		calendar, method, m.MeetingID, m.RegistrationID, m.DedupeKey, messageID, status, lastError,
 	).Scan(&id, &ignored)
 	if err == nil {
-		return id, true, nil
+		return id, status != StatusFailed, nil
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
 		return 0, false, fmt.Errorf("mail: enqueue: %w", err)

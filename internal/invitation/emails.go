@@ -88,13 +88,15 @@ type invitationEmails struct {
 	s       *Service
 	m       meeting.Meeting
 	meeting map[string]MeetingData
-	events  map[string]calendar.Event
+	events  map[string]*calendar.Prepared
+	failed  map[string]error // why a language's calendar could not be prepared
 	method  calendar.Method
 	msgs    []agoramail.Message
 }
 
 func newInvitationEmails(s *Service, m meeting.Meeting) *invitationEmails {
-	e := &invitationEmails{s: s, m: m, meeting: map[string]MeetingData{}, events: map[string]calendar.Event{}, method: calendar.MethodRequest}
+	e := &invitationEmails{s: s, m: m, meeting: map[string]MeetingData{}, events: map[string]*calendar.Prepared{},
+		failed: map[string]error{}, method: calendar.MethodRequest}
 	if m.Status == meeting.StatusCancelled {
 		e.method = calendar.MethodCancel
 	}
@@ -103,7 +105,7 @@ func newInvitationEmails(s *Service, m meeting.Meeting) *invitationEmails {
 		e.meeting[lang] = MeetingDataFor(m, lang, s.cfg.BaseURL)
 		ev := meeting.CalendarEvent(m, lang, s.cfg.BaseURL)
 		ev.Organizer = organizer
-		e.events[lang] = ev
+		e.events[lang], e.failed[lang] = calendar.Prepare(ev, e.method)
 	}
 	return e
 }
@@ -126,9 +128,11 @@ func (e *invitationEmails) add(st state.State, inv Invitation, fp FocalPoint, ur
 	if err != nil {
 		msg.Failed("content", err) // logged as failed; the invitation stands
 	}
-	ev := e.events[lang]
-	ev.Attendees = []calendar.Attendee{{Name: fp.Name, Email: fp.Email}}
-	if ics, err := calendar.Render(ev, e.method); err != nil {
+	ics, err := []byte(nil), e.failed[lang]
+	if err == nil {
+		ics, err = e.events[lang].For(calendar.Attendee{Name: fp.Name, Email: fp.Email})
+	}
+	if err != nil {
 		msg.Failed("calendar", fmt.Errorf("invitation: calendar: %w", err))
 	} else {
 		msg.Calendar, msg.CalendarMethod = ics, string(e.method)

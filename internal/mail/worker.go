@@ -151,7 +151,9 @@ func (w *Worker) Run(ctx context.Context) error {
 
 	// The job buffer holds one batch, so the next claim overlaps the sends.
 	jobs := make(chan job, w.batch)
-	results := make(chan result, 2*w.cfg.Concurrency)
+	// Room for a batch of results: the senders go on while the previous
+	// batch is being marked, instead of waiting for the database.
+	results := make(chan result, w.batch+2*w.cfg.Concurrency)
 	var senders sync.WaitGroup
 	for range w.cfg.Concurrency {
 		senders.Go(func() { w.sendLoop(ctx, sendCtx, jobs, results) })

@@ -59,6 +59,7 @@ func BenchmarkInvitationRun(b *testing.B) {
 			b.Fatal(err)
 		}
 		round++
+		cpu0 := readCPU(0)
 		start := time.Now()
 		for _, id := range meetings {
 			var res struct {
@@ -73,8 +74,10 @@ func BenchmarkInvitationRun(b *testing.B) {
 		clicked := time.Since(start)
 		delivered, _ := mp.Count()
 		d := waitMailpit(b, mp, start, runEmails)
-		b.Logf("app:  %.0f emails/s (the 10 POSTs took %s, %d emails delivered by then; %.0f emails/s after)",
-			runEmails/d.Seconds(), clicked.Round(time.Millisecond), delivered, float64(runEmails-delivered)/(d-clicked).Seconds())
+		cpu := readCPU(0).sub(cpu0)
+		b.Logf("app:  %.0f emails/s (the 10 POSTs took %s, %d emails delivered by then; %.0f emails/s after); CPU per email: %s this process, %s PostgreSQL",
+			runEmails/d.Seconds(), clicked.Round(time.Millisecond), delivered, float64(runEmails-delivered)/(d-clicked).Seconds(),
+			(cpu.Self / runEmails).Round(time.Microsecond), (cpu.Postgres / runEmails).Round(time.Microsecond))
 		app += d
 		if envs == nil {
 			envs = receivedEnvelopes(b, mp)
@@ -84,10 +87,13 @@ func BenchmarkInvitationRun(b *testing.B) {
 		if err := mp.DeleteAll(); err != nil {
 			b.Fatal(err)
 		}
+		cpu0 := readCPU(0)
 		start := time.Now()
 		sendEnvelopes(b, mp, envs)
 		d := waitMailpit(b, mp, start, runEmails)
-		b.Logf("bare: %.0f emails/s", runEmails/d.Seconds())
+		cpu := readCPU(0).sub(cpu0)
+		b.Logf("bare: %.0f emails/s; CPU per email: %s this process, %s PostgreSQL", runEmails/d.Seconds(),
+			(cpu.Self / runEmails).Round(time.Microsecond), (cpu.Postgres / runEmails).Round(time.Microsecond))
 		bare += d
 	}
 	b.ResetTimer()

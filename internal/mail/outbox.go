@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 )
 
 // notifyChannel is the PostgreSQL channel that wakes workers when mail is
@@ -98,68 +97,76 @@ FROM ins`
 }
 
 // EnqueueAll queues msgs inside tx as [Outbox.Enqueue] queues each — the
-// same dedupe keys, the same failed rows for what cannot be sent — in one
-// statement: a run of invitations writes its hundreds of emails in one
-// round trip instead of one each. It returns how many it queued.
+// same dedupe keys, the same failed rows for what cannot be sent — with
+// one statement per enqueueRows emails: a run of invitations writes its
+// hundreds of emails in a few round trips instead of one each. It returns
+// how many it queued.
 func (o *Outbox) EnqueueAll(ctx context.Context, tx *sqlx.Tx, msgs []Message) (int, error) {
-	if len(msgs) == 0 {
-		return 0, nil
+	queued := 0
+	for len(msgs) > 0 {
+		n := min(len(msgs), enqueueRows)
+		q, err := o.enqueueBatch(ctx, tx, msgs[:n])
+		if err != nil {
+			return queued, err
+		}
+		queued += q
+		msgs = msgs[n:]
 	}
-	n := len(msgs)
-	var (
-		kinds, tos, names, langs = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-		subjects, texts, htmls   = make([]string, n), make([]string, n), make([]string, n)
-		calendars                = make(pq.ByteaArray, n)
-		methods, keys, ids       = make([]string, n), make([]string, n), make([]string, n)
-		statuses, lastErrors     = make([]string, n), make([]string, n)
-		meetings, registrations  = make([]int64, n), make([]int64, n)
-	)
-	queuedStatus := StatusQueued
+	return queued, nil
+}
+
+// enqueueRows is how many emails one statement of EnqueueAll inserts: 50
+// rows of 15 parameters. The values are bound as parameters, which
+// PostgreSQL takes as they are, rather than sent as arrays, whose text it
+// would parse character by character.
+const enqueueRows = 50
+
+func (o *Outbox) enqueueBatch(ctx context.Context, tx *sqlx.Tx, msgs []Message) (int, error) {
+	status := StatusQueued
 	if o.withhold {
-		queuedStatus = StatusWithheld
+		status = StatusWithheld
 	}
-	for i, m := range msgs {
-		ids[i], statuses[i] = o.newMessageID(), queuedStatus
-		if lastErrors[i] = m.fault(); lastErrors[i] != "" {
-			m, statuses[i] = m.salvage(ids[i]), StatusFailed
-		}
-		kinds[i], tos[i], names[i], langs[i] = m.Kind, m.To, m.ToName, m.Language
-		subjects[i], texts[i], htmls[i] = m.Subject, m.Text, m.HTML
-		if len(m.Calendar) > 0 {
-			calendars[i], methods[i] = m.Calendar, m.CalendarMethod
-		}
-		meetings[i], registrations[i], keys[i] = m.MeetingID, m.RegistrationID, m.DedupeKey
-	}
-	// An empty calendar stands for none (NULL). ON CONFLICT DO NOTHING also
-	// skips a second message of the batch with the same key.
-	const q = `
+	var q strings.Builder
+	q.WriteString(`
 WITH ins AS (
     INSERT INTO outgoing_mail (kind, to_address, to_name, language, subject, text_body, html_body,
         calendar, calendar_method, meeting_id, registration_id, dedupe_key, message_id, status, last_error)
-    SELECT kind, to_address, to_name, language, subject, text_body, html_body,
-        NULLIF(calendar, ''::bytea), NULLIF(calendar_method, ''), NULLIF(meeting_id, 0), NULLIF(registration_id, 0),
-        dedupe_key, message_id, status, last_error
-    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-        $8::bytea[], $9::text[], $10::bigint[], $11::bigint[], $12::text[], $13::text[], $14::text[], $15::text[])
-        AS u(kind, to_address, to_name, language, subject, text_body, html_body,
-            calendar, calendar_method, meeting_id, registration_id, dedupe_key, message_id, status, last_error)
+    VALUES `)
+	args := make([]any, 0, 15*len(msgs))
+	for i, m := range msgs {
+		messageID, rowStatus := o.newMessageID(), status
+		lastError := m.fault()
+		if lastError != "" {
+			m, rowStatus = m.salvage(messageID), StatusFailed
+		}
+		var calendar, method any // NULL unless set
+		if len(m.Calendar) > 0 {
+			calendar, method = m.Calendar, m.CalendarMethod
+		}
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		p := 15 * i
+		fmt.Fprintf(&q, "($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, NULLIF($%d::bigint, 0), NULLIF($%d::bigint, 0), $%d, $%d, $%d, $%d)",
+			p+1, p+2, p+3, p+4, p+5, p+6, p+7, p+8, p+9, p+10, p+11, p+12, p+13, p+14, p+15)
+		args = append(args, m.Kind, m.To, m.ToName, m.Language, m.Subject, m.Text, m.HTML, calendar, method,
+			m.MeetingID, m.RegistrationID, m.DedupeKey, messageID, rowStatus, lastError)
+	}
+	// ON CONFLICT DO NOTHING also skips a second message of the batch with
+	// the same key.
+	q.WriteString(`
     ON CONFLICT (dedupe_key) DO NOTHING
     RETURNING status
 )
 SELECT count(*) FILTER (WHERE status <> 'failed'),
     CASE WHEN bool_or(status = 'queued') THEN pg_notify('` + notifyChannel + `', '')::text END IS NULL
-FROM ins`
+FROM ins`)
 	var (
 		queued  int
 		ignored bool
 	)
-	err := tx.QueryRowContext(ctx, q, pq.StringArray(kinds), pq.StringArray(tos), pq.StringArray(names),
-		pq.StringArray(langs), pq.StringArray(subjects), pq.StringArray(texts), pq.StringArray(htmls),
-		calendars, pq.StringArray(methods), pq.Int64Array(meetings), pq.Int64Array(registrations),
-		pq.StringArray(keys), pq.StringArray(ids), pq.StringArray(statuses), pq.StringArray(lastErrors),
-	).Scan(&queued, &ignored)
-	if err != nil {
-		return 0, fmt.Errorf("mail: enqueue %d emails: %w", n, err)
+	if err := tx.QueryRowContext(ctx, q.String(), args...).Scan(&queued, &ignored); err != nil {
+		return 0, fmt.Errorf("mail: enqueue %d emails: %w", len(msgs), err)
 	}
 	return queued, nil
 }

@@ -166,6 +166,56 @@ func TestEnqueueRecordsAnEmailItCannotBuildAsFailed(t *testing.T) {
 	}
 }
 
+// EnqueueAll writes what Enqueue writes for each message, in a few
+// statements: one row per dedupe key (also twice in one call), an email
+// that cannot be sent as a failed row, the count of those queued.
+func TestEnqueueAllIsEnqueueForEach(t *testing.T) {
+	db, _ := testdb.New(t)
+	dropForeignKeys(t, db)
+	o := newOutbox(t, db, true)
+	msgs := make([]Message, 0, 130)
+	for i := range 120 {
+		msgs = append(msgs, invitation(i, i%3 == 0))
+	}
+	msgs = append(msgs, invitation(5, false)) // the same key as the sixth, in the same call
+	bad := invitation(500, true)
+	bad.ToName = strings.Repeat("é", MaxNameLength+1)
+	msgs = append(msgs, bad)
+	enqueue(t, db, o, invitation(7, false)) // queued before: a duplicate
+	var queued int
+	err := postgres.InTx(context.Background(), db, func(tx *sqlx.Tx) (err error) {
+		queued, err = o.EnqueueAll(context.Background(), tx, msgs)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if queued != 119 {
+		t.Errorf("EnqueueAll queued %d, want 119 (120 new keys, one queued before, one failed)", queued)
+	}
+	var rows []struct {
+		Status    string `db:"status"`
+		N         int    `db:"n"`
+		Calendars int    `db:"calendars"`
+		LastError string `db:"last_error"`
+	}
+	if err := db.Select(&rows, `SELECT status, count(*) AS n, count(calendar) AS calendars, max(last_error) AS last_error
+		FROM outgoing_mail GROUP BY status ORDER BY status`); err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 2 || rows[0].Status != StatusFailed || rows[0].N != 1 || !strings.Contains(rows[0].LastError, "to_name") ||
+		rows[1].Status != StatusQueued || rows[1].N != 120 || rows[1].Calendars != 40 {
+		t.Errorf("rows by status: %+v; want 1 failed (to_name), 120 queued of which 40 with a calendar", rows)
+	}
+	var m Mail
+	if err := db.Get(&m, `SELECT `+mailColumns+` FROM outgoing_mail WHERE to_address = $1`, msgs[3].To); err != nil {
+		t.Fatal(err)
+	}
+	if m.Subject != msgs[3].Subject || m.ToName != msgs[3].ToName || !m.HasCalendar || m.MeetingID != nil {
+		t.Errorf("row of the fourth message: %+v", m)
+	}
+}
+
 // The CHECKs of outgoing_mail are the outbox's own limits: the longest
 // name Validate accepts is stored, one more character is refused.
 func TestOutboxLimitsAreTheDatabases(t *testing.T) {

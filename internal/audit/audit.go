@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"github.com/coe-agora/agora/internal/apperr"
 )
@@ -86,6 +87,51 @@ func Record(ctx context.Context, q sqlx.ExecerContext, a Actor, e Event) error {
 		return insert(ctx, q, "user", &id, e)
 	}
 	return insert(ctx, q, "link", nil, e)
+}
+
+// RecordAll appends events done by a, in order, in one statement: what a
+// run over many states records without a round trip each.
+// The actor is recorded as Record records it.
+func RecordAll(ctx context.Context, q sqlx.ExecerContext, a Actor, events []Event) error {
+	if len(events) == 0 {
+		return nil
+	}
+	actor, via := "link", a.Via()
+	var userID *int64
+	if via != "" {
+		actor = "system"
+	} else if id := a.ID(); id != 0 {
+		actor, userID = "user", &id
+	}
+	n := len(events)
+	actions, states, types, details := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	meetings, subjects := make([]int64, n), make([]int64, n)
+	for i, e := range events {
+		d := map[string]any{}
+		for k, v := range e.Details {
+			d[k] = v
+		}
+		if via != "" {
+			d["via"] = via
+		}
+		b, err := json.Marshal(d)
+		if err != nil {
+			return fmt.Errorf("audit: details: %w", err)
+		}
+		actions[i], meetings[i], states[i], types[i], subjects[i], details[i] = e.Action, e.MeetingID, e.State, e.SubjectType, e.SubjectID, string(b)
+	}
+	_, err := q.ExecContext(ctx, `
+		INSERT INTO audit_log (actor, user_id, action, meeting_id, state_code, subject_type, subject_id, details)
+		SELECT $1, $2, action, nullif(meeting_id, 0), nullif(state_code, ''), subject_type, nullif(subject_id, 0), details::jsonb
+		FROM unnest($3::text[], $4::bigint[], $5::text[], $6::text[], $7::bigint[], $8::text[])
+			WITH ORDINALITY AS u(action, meeting_id, state_code, subject_type, subject_id, details, n)
+		ORDER BY n`,
+		actor, userID, pq.StringArray(actions), pq.Int64Array(meetings), pq.StringArray(states), pq.StringArray(types),
+		pq.Int64Array(subjects), pq.StringArray(details))
+	if err != nil {
+		return fmt.Errorf("audit: record %d events: %w", n, err)
+	}
+	return nil
 }
 
 // RecordSystem appends an event Agora did by itself (retention, promotion).

@@ -7,6 +7,7 @@
 package calendar
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net/mail"
@@ -130,17 +131,78 @@ func build(e Event, m Method) *ics.Calendar {
 		ev.SetOrganizer("mailto:"+e.Organizer.Email, nameParam(e.Organizer.Name)...)
 	}
 	if m == MethodRequest || m == MethodCancel {
-		for _, a := range e.Attendees {
-			params := append(nameParam(a.Name),
-				ics.ParticipationRoleReqParticipant,
-				ics.ParticipationStatusNeedsAction,
-				// Registration happens on the site, not by iTIP reply.
-				&ics.KeyValues{Key: string(ics.ParameterRsvp), Value: []string{"FALSE"}},
-			)
-			ev.AddAttendee("mailto:"+a.Email, params...)
-		}
+		addAttendees(&ev.ComponentBase, e.Attendees)
 	}
 	return cal
+}
+
+func addAttendees(c *ics.ComponentBase, attendees []Attendee) {
+	for _, a := range attendees {
+		params := append(nameParam(a.Name),
+			ics.ParticipationRoleReqParticipant,
+			ics.ParticipationStatusNeedsAction,
+			// Registration happens on the site, not by iTIP reply.
+			&ics.KeyValues{Key: string(ics.ParameterRsvp), Value: []string{"FALSE"}},
+		)
+		c.AddAttendee("mailto:"+a.Email, params...)
+	}
+}
+
+// Prepared is an event rendered once, to be addressed to many attendees
+// one by one: a run of invitations renders the meeting once per language
+// instead of once per person.
+type Prepared struct {
+	method Method
+	head   []byte // everything before the ATTENDEE lines
+}
+
+// preparedTail follows the ATTENDEE lines, the last properties of the
+// event, itself the last component.
+const preparedTail = "END:VEVENT\r\nEND:VCALENDAR\r\n"
+
+// Prepare renders e, whose Attendees are ignored, for [Prepared.For].
+// It refuses what Render would refuse.
+func Prepare(e Event, m Method) (*Prepared, error) {
+	e.Attendees = []Attendee{{Email: "attendee@example.org"}} // stands for those of For, checked there
+	if err := validate(e, m); err != nil {
+		return nil, err
+	}
+	if e.Stamp.IsZero() {
+		e.Stamp = time.Now()
+	}
+	e.Attendees = nil
+	out, err := encode(build(e, m))
+	if err != nil {
+		return nil, err
+	}
+	if !bytes.HasSuffix(out, []byte(preparedTail)) {
+		return nil, fmt.Errorf("calendar: prepare: the event is not last")
+	}
+	return &Prepared{method: m, head: out[:len(out)-len(preparedTail)]}, nil
+}
+
+// For returns the prepared event addressed to attendees: the bytes Render
+// returns for the event with these attendees.
+func (p *Prepared) For(attendees ...Attendee) ([]byte, error) {
+	if p.method == MethodRequest && len(attendees) == 0 {
+		return nil, fmt.Errorf("calendar: %w: method REQUEST needs at least one attendee", ErrInvalidEvent)
+	}
+	b := bytes.NewBuffer(make([]byte, 0, len(p.head)+200*len(attendees)+len(preparedTail)))
+	b.Write(p.head)
+	if p.method == MethodRequest || p.method == MethodCancel {
+		var c ics.ComponentBase
+		addAttendees(&c, attendees)
+		for i, prop := range c.Properties {
+			if !plainAddress(attendees[i].Email) {
+				return nil, fmt.Errorf("calendar: %w: attendee address %q is not a plain email address", ErrInvalidEvent, attendees[i].Email)
+			}
+			if err := writeProperty(b, prop.BaseProperty); err != nil {
+				return nil, err
+			}
+		}
+	}
+	b.WriteString(preparedTail)
+	return b.Bytes(), nil
 }
 
 // setTime writes a DATE-TIME in loc with its TZID, or in UTC when loc is nil.

@@ -122,19 +122,21 @@ func (n *Notifier) email(m meeting.Meeting, d recipient, lines []string, withCal
 		Lines: lines, CalendarUpdated: withCalendar,
 	}
 	subject, text, html, err := n.renderer.Render(emailName, d.Language, data)
-	if err != nil {
-		return mail.Message{}, err
-	}
 	msg := mail.Message{
 		Kind: emailName, To: d.Email, ToName: d.Name, Language: d.Language,
 		Subject: subject, Text: text, HTML: html, MeetingID: m.ID, RegistrationID: d.ID,
 		DedupeKey: fmt.Sprintf("%s:%d:%d:%s", emailName, m.ID, last, d.Email),
 	}
+	if err != nil {
+		// Logged as failed: a digest that failed would be tried again at
+		// every pass, and hold up the emails of everyone else.
+		msg.Failed("content", err)
+	}
 	if withCalendar {
 		msg.Calendar, msg.CalendarMethod, err = invitation.CalendarRequest(m, d.Language, n.cfg.BaseURL,
 			invitation.Organizer(n.cfg.MailFrom), calendar.Attendee{Name: d.Name, Email: d.Email})
 		if err != nil {
-			return mail.Message{}, err
+			msg.Failed("calendar", err)
 		}
 	}
 	return msg, nil

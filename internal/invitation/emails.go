@@ -1,11 +1,8 @@
 package invitation
 
 import (
-	"context"
 	"fmt"
 	"net/mail"
-
-	"github.com/jmoiron/sqlx"
 
 	"github.com/coe-agora/agora/internal/calendar"
 	"github.com/coe-agora/agora/internal/i18n"
@@ -83,24 +80,62 @@ func CalendarRequest(m meeting.Meeting, lang, baseURL string, organizer, attende
 	return ics, string(method), nil
 }
 
-func (s *Service) sendInvitation(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, st state.State, inv Invitation, fp FocalPoint, round int) (bool, error) {
+// invitationEmails builds the invitations of one run. What is the same
+// for every focal point of a language — the meeting's texts and dates,
+// the calendar event — is prepared once per language, and each state's
+// link once per state.
+type invitationEmails struct {
+	s       *Service
+	m       meeting.Meeting
+	meeting map[string]MeetingData
+	events  map[string]*calendar.Prepared
+	failed  map[string]error // why a language's calendar could not be prepared
+	method  calendar.Method
+	msgs    []agoramail.Message
+}
+
+func newInvitationEmails(s *Service, m meeting.Meeting) *invitationEmails {
+	e := &invitationEmails{s: s, m: m, meeting: map[string]MeetingData{}, events: map[string]*calendar.Prepared{},
+		failed: map[string]error{}, method: calendar.MethodRequest}
+	if m.Status == meeting.StatusCancelled {
+		e.method = calendar.MethodCancel
+	}
+	organizer := s.organizer()
+	for _, lang := range agoramail.Languages() {
+		e.meeting[lang] = MeetingDataFor(m, lang, s.cfg.BaseURL)
+		ev := meeting.CalendarEvent(m, lang, s.cfg.BaseURL)
+		ev.Organizer = organizer
+		e.events[lang], e.failed[lang] = calendar.Prepare(ev, e.method)
+	}
+	return e
+}
+
+// add builds the invitation of one focal point (round: the how-many-th
+// time the state is invited), in their language. An email whose template
+// or calendar fails is kept, marked, for the outbox to log as failed.
+func (e *invitationEmails) add(st state.State, inv Invitation, fp FocalPoint, url string, round int) {
 	lang := fp.Language
 	data := invitationData{
-		Meeting: MeetingDataFor(m, lang, s.cfg.BaseURL), Name: fp.Name, State: st.Name(lang),
-		RegistrationURL: s.URL(inv), Seats: m.SeatsPerState, FundedSeats: m.FundedSeatsPerState,
+		Meeting: e.meeting[lang], Name: fp.Name, State: st.Name(lang),
+		RegistrationURL: url, Seats: e.m.SeatsPerState, FundedSeats: e.m.FundedSeatsPerState,
 	}
-	subject, text, html, err := s.renderer.Render("invitation", lang, data)
-	if err != nil {
-		return false, err
-	}
-	ics, method, err := CalendarRequest(m, lang, s.cfg.BaseURL, s.organizer(), calendar.Attendee{Name: fp.Name, Email: fp.Email})
-	if err != nil {
-		return false, err
-	}
-	_, queued, err := s.outbox.Enqueue(ctx, tx, agoramail.Message{
+	subject, text, html, err := e.s.renderer.Render("invitation", lang, data)
+	msg := agoramail.Message{
 		Kind: "invitation", To: fp.Email, ToName: fp.Name, Language: lang,
-		Subject: subject, Text: text, HTML: html, Calendar: ics, CalendarMethod: method,
-		MeetingID: m.ID, DedupeKey: fmt.Sprintf("invitation:%d:%s:%d", inv.ID, fp.Email, round),
-	})
-	return queued, err
+		Subject: subject, Text: text, HTML: html,
+		MeetingID: e.m.ID, DedupeKey: fmt.Sprintf("invitation:%d:%s:%d", inv.ID, fp.Email, round),
+	}
+	if err != nil {
+		msg.Failed("content", err) // logged as failed; the invitation stands
+	}
+	ics, err := []byte(nil), e.failed[lang]
+	if err == nil {
+		ics, err = e.events[lang].For(calendar.Attendee{Name: fp.Name, Email: fp.Email})
+	}
+	if err != nil {
+		msg.Failed("calendar", fmt.Errorf("invitation: calendar: %w", err))
+	} else {
+		msg.Calendar, msg.CalendarMethod = ics, string(e.method)
+	}
+	e.msgs = append(e.msgs, msg)
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"github.com/coe-agora/agora/internal/apperr"
 	"github.com/coe-agora/agora/internal/audit"
@@ -93,6 +94,9 @@ func (s *Service) Invite(ctx context.Context, a auth.Actor, meetingID int64, req
 		return Result{}, err
 	}
 	var res Result
+	// A run is a handful of statements whatever its size: the
+	// invitations, their rounds, the audit trail and the emails are each
+	// written in one, so that the first emails leave as soon as possible.
 	err = postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
 		res = Result{WithoutFocalPoint: []string{}} // InTx may run this twice
 		codes := make([]string, len(states))
@@ -103,38 +107,45 @@ func (s *Service) Invite(ctx context.Context, a auth.Actor, meetingID int64, req
 		if err != nil {
 			return err
 		}
+		invs, created, err := s.upsertAll(ctx, tx, m.ID, codes, a.ID())
+		if err != nil {
+			return err
+		}
+		var (
+			sent   []int64
+			events []audit.Event
+			emails = newInvitationEmails(s, m)
+		)
 		for _, st := range states {
-			inv, created, err := s.upsert(ctx, tx, m.ID, st.Code, a.ID())
-			if err != nil {
-				return err
-			}
-			if created {
+			inv := invs[st.Code]
+			if created[st.Code] {
 				res.Invited++
 			}
-			if !created && !req.Resend {
+			if !created[st.Code] && !req.Resend {
 				continue
 			}
 			if len(fps[st.Code]) == 0 {
 				res.WithoutFocalPoint = append(res.WithoutFocalPoint, st.Code)
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE invitations SET rounds = rounds + 1, sent_at = now() WHERE id = $1`, inv.ID); err != nil {
-				return fmt.Errorf("invitation: mark sent: %w", err)
-			}
-			if err := audit.Record(ctx, tx, a, audit.Event{Action: "invitation.send", MeetingID: m.ID, State: st.Code,
-				SubjectType: "invitation", SubjectID: inv.ID, Details: map[string]any{"round": inv.Rounds + 1, "focal_points": len(fps[st.Code])}}); err != nil {
-				return err
-			}
+			sent = append(sent, inv.ID)
+			events = append(events, audit.Event{Action: "invitation.send", MeetingID: m.ID, State: st.Code,
+				SubjectType: "invitation", SubjectID: inv.ID, Details: map[string]any{"round": inv.Rounds + 1, "focal_points": len(fps[st.Code])}})
+			url := s.URL(inv)
 			for _, fp := range fps[st.Code] {
-				queued, err := s.sendInvitation(ctx, tx, m, st, inv, fp, inv.Rounds+1)
-				if err != nil {
-					return err
-				}
-				if queued {
-					res.EmailsQueued++
-				}
+				emails.add(st, inv, fp, url, inv.Rounds+1)
 			}
 		}
-		return nil
+		if len(sent) == 0 {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE invitations SET rounds = rounds + 1, sent_at = now() WHERE id = ANY($1)`, pq.Array(sent)); err != nil {
+			return fmt.Errorf("invitation: mark sent: %w", err)
+		}
+		if err := audit.RecordAll(ctx, tx, a, events); err != nil {
+			return err
+		}
+		res.EmailsQueued, err = s.outbox.EnqueueAll(ctx, tx, emails.msgs)
+		return err
 	})
 	return res, err
 }
@@ -172,39 +183,59 @@ func (s *Service) targetStates(ctx context.Context, m meeting.Meeting, codes []s
 	return out, errs.Err()
 }
 
-// upsert returns the state's invitation to the meeting, creating it (with a
-// fresh secret link) when there is none.
-func (s *Service) upsert(ctx context.Context, tx *sqlx.Tx, meetingID int64, code string, by int64) (Invitation, bool, error) {
-	var inv Invitation
-	err := tx.GetContext(ctx, &inv, `
+// upsertAll returns the states' invitations to the meeting by state,
+// creating those that do not exist (each with a fresh link) and renewing
+// revoked ones, and which of them are new or renewed.
+func (s *Service) upsertAll(ctx context.Context, tx *sqlx.Tx, meetingID int64, codes []string, by int64) (map[string]Invitation, map[string]bool, error) {
+	var existing []Invitation
+	err := tx.SelectContext(ctx, &existing, `
 		SELECT id, meeting_id, state_code, status, rounds, sent_at, reminded_at, nonce FROM invitations
-		WHERE meeting_id = $1 AND state_code = $2 FOR UPDATE`, meetingID, code)
-	if err == nil {
-		if inv.Status == "revoked" {
-			return s.renew(ctx, tx, inv)
-		}
-		return inv, false, nil
-	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return Invitation{}, false, fmt.Errorf("invitation: find: %w", err)
-	}
-	nonce, err := secret.Nonce()
+		WHERE meeting_id = $1 AND state_code = ANY($2) ORDER BY state_code FOR UPDATE`, meetingID, pq.Array(codes))
 	if err != nil {
-		return Invitation{}, false, err
+		return nil, nil, fmt.Errorf("invitation: find: %w", err)
 	}
-	// The id is needed for the token, so take it from the sequence first.
-	var id int64
-	if err := tx.GetContext(ctx, &id, `SELECT nextval('invitations_id_seq')`); err != nil {
-		return Invitation{}, false, fmt.Errorf("invitation: id: %w", err)
+	invs, created := map[string]Invitation{}, map[string]bool{}
+	for _, inv := range existing {
+		if inv.Status == "revoked" {
+			if inv, _, err = s.renew(ctx, tx, inv); err != nil {
+				return nil, nil, err
+			}
+			created[inv.State] = true
+		}
+		invs[inv.State] = inv
 	}
-	token := s.keys.Token("inv", id, nonce)
+	var missing []string
+	for _, code := range codes {
+		if _, ok := invs[code]; !ok {
+			missing = append(missing, code)
+		}
+	}
+	if len(missing) == 0 {
+		return invs, created, nil
+	}
+	// The ids are needed for the tokens, so take them from the sequence first.
+	var ids []int64
+	if err := tx.SelectContext(ctx, &ids, `SELECT nextval('invitations_id_seq') FROM generate_series(1, $1)`, len(missing)); err != nil {
+		return nil, nil, fmt.Errorf("invitation: ids: %w", err)
+	}
+	nonces, hashes := make(pq.ByteaArray, len(missing)), make(pq.ByteaArray, len(missing))
+	for i, code := range missing {
+		if nonces[i], err = secret.Nonce(); err != nil {
+			return nil, nil, err
+		}
+		hashes[i] = secret.Hash(s.keys.Token("inv", ids[i], nonces[i]))
+		invs[code] = Invitation{ID: ids[i], MeetingID: meetingID, State: code, Status: "active", Nonce: nonces[i]}
+		created[code] = true
+	}
 	_, err = tx.ExecContext(ctx, `
 		INSERT INTO invitations (id, meeting_id, state_code, nonce, token_hash, created_by)
-		VALUES ($1, $2, $3, $4, $5, nullif($6, 0))`, id, meetingID, code, nonce, secret.Hash(token), by)
+		SELECT id, $2, code, nonce, token_hash, nullif($6, 0)
+		FROM unnest($1::bigint[], $3::text[], $4::bytea[], $5::bytea[]) AS u(id, code, nonce, token_hash)`,
+		pq.Array(ids), meetingID, pq.Array(missing), nonces, hashes, by)
 	if err != nil {
-		return Invitation{}, false, fmt.Errorf("invitation: create: %w", err)
+		return nil, nil, fmt.Errorf("invitation: create: %w", err)
 	}
-	return Invitation{ID: id, MeetingID: meetingID, State: code, Status: "active", Nonce: nonce}, true, nil
+	return invs, created, nil
 }
 
 // renew gives a revoked invitation a new link; the old one stays dead.

@@ -64,14 +64,15 @@ func (s *Service) Remind(ctx context.Context, a auth.Actor, meetingID int64) (in
 				data := invitationData{Meeting: MeetingDataFor(m, fp.Language, s.cfg.BaseURL), Name: fp.Name,
 					State: st.Name(fp.Language), RegistrationURL: s.URL(inv), Seats: m.SeatsPerState, FundedSeats: m.FundedSeatsPerState}
 				subject, text, html, err := s.renderer.Render("reminder", fp.Language, data)
-				if err != nil {
-					return err
-				}
-				_, ok, err := s.outbox.Enqueue(ctx, tx, agoramail.Message{
+				msg := agoramail.Message{
 					Kind: "reminder", To: fp.Email, ToName: fp.Name, Language: fp.Language,
 					Subject: subject, Text: text, HTML: html, MeetingID: m.ID,
 					DedupeKey: fmt.Sprintf("reminder:%d:%s:%s", inv.ID, fp.Email, day),
-				})
+				}
+				if err != nil {
+					msg.Failed("content", err) // logged as failed; the reminders go on
+				}
+				_, ok, err := s.outbox.Enqueue(ctx, tx, msg)
 				if err != nil {
 					return err
 				}
@@ -126,19 +127,19 @@ func (s *Service) MeetingCancelled(ctx context.Context, tx *sqlx.Tx, m meeting.M
 			CancelReason string
 		}{MeetingDataFor(m, r.Language, s.cfg.BaseURL), r.Name, m.CancelReasonIn(r.Language)}
 		subject, text, html, err := s.renderer.Render("meeting_cancelled", r.Language, data)
-		if err != nil {
-			return err
-		}
-		ics, method, err := CalendarRequest(m, r.Language, s.cfg.BaseURL, s.organizer(), calendar.Attendee{Name: r.Name, Email: r.Email})
-		if err != nil {
-			return err
-		}
-		_, _, err = s.outbox.Enqueue(ctx, tx, agoramail.Message{
+		msg := agoramail.Message{
 			Kind: "meeting_cancelled", To: r.Email, ToName: r.Name, Language: r.Language,
-			Subject: subject, Text: text, HTML: html, Calendar: ics, CalendarMethod: method,
+			Subject: subject, Text: text, HTML: html,
 			MeetingID: m.ID, DedupeKey: fmt.Sprintf("meeting_cancelled:%d:%s", m.ID, r.Email),
-		})
+		}
 		if err != nil {
+			msg.Failed("content", err) // logged as failed; the meeting is cancelled all the same
+		}
+		if msg.Calendar, msg.CalendarMethod, err = CalendarRequest(m, r.Language, s.cfg.BaseURL, s.organizer(),
+			calendar.Attendee{Name: r.Name, Email: r.Email}); err != nil {
+			msg.Failed("calendar", err)
+		}
+		if _, _, err = s.outbox.Enqueue(ctx, tx, msg); err != nil {
 			return err
 		}
 	}

@@ -28,6 +28,21 @@ const (
 	CalendarPublish = "PUBLISH" // information only, no reply expected
 )
 
+// MaxNameLength is the longest display name of a recipient (ToName), in
+// characters: a delegate's first and last names, of at most 100 characters
+// each, and the space between them. The names of accounts and focal points
+// (200) fit too. outgoing_mail's CHECK on to_name is the same limit
+// (migration 00017), and the registration package refuses to build if its
+// names could outgrow it.
+const MaxNameLength = 201
+
+// The longest subject and dedupe key: outgoing_mail's CHECKs.
+const (
+	maxSubjectLength   = 400
+	maxDedupeKeyLength = 300
+	maxAddressLength   = 254
+)
+
 // Message is one email to queue: who receives it, its rendered content and
 // what it is about. Render the content with a [Renderer].
 type Message struct {
@@ -54,6 +69,11 @@ type Message struct {
 	// with the same key does nothing. Build it from what makes the email
 	// unique, e.g. "confirmation:reg:1234:v2".
 	DedupeKey string
+	// Fault, when set, says why the email could not be built (its
+	// template or its calendar failed): [Outbox.Enqueue] then records it
+	// as failed, with Fault as its last error, rather than undo the change
+	// that caused it.
+	Fault string
 }
 
 var kindRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
@@ -67,17 +87,13 @@ func (m Message) Validate() error {
 	if msg := checkAddress(m.To); msg.Key != "" {
 		f.Add("to", msg)
 	}
-	checkLine(f, "to_name", m.ToName, 200, false)
+	checkLine(f, "to_name", m.ToName, MaxNameLength, false)
 	if m.Language != "en" && m.Language != "fr" {
 		f.Add("language", apperr.M("err.lang_values"))
 	}
-	checkLine(f, "subject", m.Subject, 400, true)
-	if strings.TrimSpace(m.Text) == "" {
-		f.Add("text", apperr.M("err.required"))
-	}
-	if strings.TrimSpace(m.HTML) == "" {
-		f.Add("html", apperr.M("err.required"))
-	}
+	checkLine(f, "subject", m.Subject, maxSubjectLength, true)
+	checkBody(f, "text", m.Text)
+	checkBody(f, "html", m.HTML)
 	checkCalendar(f, m.Calendar, m.CalendarMethod)
 	if m.MeetingID < 0 {
 		f.Add("meeting_id", apperr.M("err.not_negative"))
@@ -85,7 +101,7 @@ func (m Message) Validate() error {
 	if m.RegistrationID < 0 {
 		f.Add("registration_id", apperr.M("err.not_negative"))
 	}
-	checkLine(f, "dedupe_key", m.DedupeKey, 300, true)
+	checkLine(f, "dedupe_key", m.DedupeKey, maxDedupeKeyLength, true)
 	return f.Err()
 }
 
@@ -98,8 +114,8 @@ func checkAddress(s string) apperr.Msg {
 	if s == "" {
 		return apperr.M("err.required")
 	}
-	if len(s) > 254 {
-		return apperr.M("err.max_chars", "N", 254)
+	if len(s) > maxAddressLength {
+		return apperr.M("err.max_chars", "N", maxAddressLength)
 	}
 	a, err := mail.ParseAddress(s)
 	if err != nil || a.Name != "" || a.Address != s {
@@ -120,7 +136,18 @@ func checkLine(f apperr.Fields, field, v string, max int, required bool) {
 	case strings.IndexFunc(v, unicode.IsControl) >= 0:
 		f.Add(field, apperr.M("err.single_line_controls"))
 	case utf8.RuneCountInString(v) > max:
-		f.Add(field, apperr.M("err.too_long"))
+		f.Add(field, apperr.M("err.max_chars", "N", max))
+	}
+}
+
+// checkBody records an error when a body is empty or holds what
+// PostgreSQL's text cannot (invalid UTF-8, NUL).
+func checkBody(f apperr.Fields, field, v string) {
+	switch {
+	case strings.TrimSpace(v) == "":
+		f.Add(field, apperr.M("err.required"))
+	case !utf8.ValidString(v) || strings.IndexByte(v, 0) >= 0:
+		f.Add(field, apperr.M("err.utf8_text"))
 	}
 }
 

@@ -94,8 +94,16 @@ func TestEnqueueIsPartOfTheCallersTransaction(t *testing.T) {
 	}
 }
 
-func TestEnqueueRejectsInvalidMessages(t *testing.T) {
+// An email that cannot be sent as it is — a field over its limit, a
+// header injection, no body, a broken calendar, a failed template — is
+// written as failed with the reason, and the transaction that caused it
+// commits: the change stands and the mail log says what went wrong.
+func TestEnqueueRecordsAnEmailItCannotBuildAsFailed(t *testing.T) {
 	db, _ := testdb.New(t)
+	dropForeignKeys(t, db)
+	if _, err := db.Exec(`CREATE TABLE business_change (id serial PRIMARY KEY)`); err != nil {
+		t.Fatal(err)
+	}
 	o := newOutbox(t, db, true)
 	tests := []struct {
 		field  string
@@ -103,30 +111,136 @@ func TestEnqueueRejectsInvalidMessages(t *testing.T) {
 	}{
 		{"to", func(m *Message) { m.To = "Jane <jane@example.org>" }},
 		{"to", func(m *Message) { m.To = "jane@example.org, spy@example.org" }},
-		{"to", func(m *Message) { m.To = "not an address" }},
+		{"to", func(m *Message) { m.To = "x" }},
+		{"to", func(m *Message) { m.To = strings.Repeat("j", 300) + "@example.org" }},
 		{"to_name", func(m *Message) { m.ToName = "Jane\r\nBcc: spy@example.org" }},
+		{"to_name", func(m *Message) { m.ToName = strings.Repeat("é", MaxNameLength+1) }},
 		{"subject", func(m *Message) { m.Subject = "Hello\nBcc: spy@example.org" }},
 		{"subject", func(m *Message) { m.Subject = " " }},
+		{"subject", func(m *Message) { m.Subject = strings.Repeat("ü", maxSubjectLength+1) }},
 		{"language", func(m *Message) { m.Language = "de" }},
 		{"text", func(m *Message) { m.Text = "" }},
+		{"text", func(m *Message) { m.Text = "nul\x00byte" }},
 		{"html", func(m *Message) { m.HTML = "\n" }},
+		{"html", func(m *Message) { m.HTML = "bad \xff utf-8" }},
 		{"kind", func(m *Message) { m.Kind = "Invitation!" }},
 		{"dedupe_key", func(m *Message) { m.DedupeKey = "" }},
+		{"dedupe_key", func(m *Message) { m.DedupeKey = strings.Repeat("k", maxDedupeKeyLength+1) }},
 		{"calendar", func(m *Message) { m.CalendarMethod = CalendarRequest }},
 		{"calendar_method", func(m *Message) { m.Calendar = calendar(1, CalendarRequest); m.CalendarMethod = "REPLY" }},
 		{"calendar_method", func(m *Message) { m.Calendar = calendar(1, CalendarCancel); m.CalendarMethod = CalendarRequest }},
 		{"calendar", func(m *Message) { m.Calendar = []byte("not a calendar"); m.CalendarMethod = CalendarPublish }},
+		{"calendar: attendee", func(m *Message) { m.Failed("calendar", errors.New("attendee address is not plain")) }},
 	}
-	for _, tt := range tests {
-		m := invitation(1, false)
+	for i, tt := range tests {
+		m := invitation(i, false)
 		tt.change(&m)
-		err := postgres.InTx(context.Background(), db, func(tx *sqlx.Tx) error {
-			_, _, err := o.Enqueue(context.Background(), tx, m)
+		if err := m.Validate(); m.Fault == "" && !apperr.Is(err, apperr.Invalid) {
+			t.Errorf("%s: Validate() = %v, want invalid", tt.field, err)
+		}
+		var id int64
+		var queued bool
+		err := postgres.InTx(context.Background(), db, func(tx *sqlx.Tx) (err error) {
+			if _, err := tx.Exec(`INSERT INTO business_change DEFAULT VALUES`); err != nil {
+				return err
+			}
+			id, queued, err = o.Enqueue(context.Background(), tx, m)
 			return err
 		})
-		e, ok := apperr.As(err)
-		if !ok || e.Code != apperr.Invalid || e.Fields[tt.field].Key == "" {
-			t.Errorf("%s: err = %v, want invalid %s", tt.field, err, tt.field)
+		if err != nil {
+			t.Errorf("%s: the change failed with its email: %v", tt.field, err)
+			continue
+		}
+		got := row(t, db, id)
+		if queued || got.Status != StatusFailed || !strings.Contains(got.LastError, tt.field) {
+			t.Errorf("%s: queued %v, row %s with last error %q; want failed, saying %s", tt.field, queued, got.Status, got.LastError, tt.field)
+		}
+		for _, v := range []string{got.To, got.ToName, got.Subject} {
+			if strings.ContainsAny(v, "\r\n") {
+				t.Errorf("%s: a header value kept a line break: %q", tt.field, v)
+			}
+		}
+	}
+	var changes int
+	if err := db.Get(&changes, `SELECT count(*) FROM business_change`); err != nil || changes != len(tests) {
+		t.Errorf("%d changes committed (%v), want %d", changes, err, len(tests))
+	}
+}
+
+// EnqueueAll writes what Enqueue writes for each message, in a few
+// statements: one row per dedupe key (also twice in one call), an email
+// that cannot be sent as a failed row, the count of those queued.
+func TestEnqueueAllIsEnqueueForEach(t *testing.T) {
+	db, _ := testdb.New(t)
+	dropForeignKeys(t, db)
+	o := newOutbox(t, db, true)
+	msgs := make([]Message, 0, 130)
+	for i := range 120 {
+		msgs = append(msgs, invitation(i, i%3 == 0))
+	}
+	msgs = append(msgs, invitation(5, false)) // the same key as the sixth, in the same call
+	bad := invitation(500, true)
+	bad.ToName = strings.Repeat("é", MaxNameLength+1)
+	msgs = append(msgs, bad)
+	enqueue(t, db, o, invitation(7, false)) // queued before: a duplicate
+	var queued int
+	err := postgres.InTx(context.Background(), db, func(tx *sqlx.Tx) (err error) {
+		queued, err = o.EnqueueAll(context.Background(), tx, msgs)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if queued != 119 {
+		t.Errorf("EnqueueAll queued %d, want 119 (120 new keys, one queued before, one failed)", queued)
+	}
+	var rows []struct {
+		Status    string `db:"status"`
+		N         int    `db:"n"`
+		Calendars int    `db:"calendars"`
+		LastError string `db:"last_error"`
+	}
+	if err := db.Select(&rows, `SELECT status, count(*) AS n, count(calendar) AS calendars, max(last_error) AS last_error
+		FROM outgoing_mail GROUP BY status ORDER BY status`); err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 2 || rows[0].Status != StatusFailed || rows[0].N != 1 || !strings.Contains(rows[0].LastError, "to_name") ||
+		rows[1].Status != StatusQueued || rows[1].N != 120 || rows[1].Calendars != 40 {
+		t.Errorf("rows by status: %+v; want 1 failed (to_name), 120 queued of which 40 with a calendar", rows)
+	}
+	var m Mail
+	if err := db.Get(&m, `SELECT `+mailColumns+` FROM outgoing_mail WHERE to_address = $1`, msgs[3].To); err != nil {
+		t.Fatal(err)
+	}
+	if m.Subject != msgs[3].Subject || m.ToName != msgs[3].ToName || !m.HasCalendar || m.MeetingID != nil {
+		t.Errorf("row of the fourth message: %+v", m)
+	}
+}
+
+// The CHECKs of outgoing_mail are the outbox's own limits: the longest
+// name Validate accepts is stored, one more character is refused.
+func TestOutboxLimitsAreTheDatabases(t *testing.T) {
+	db, _ := testdb.New(t)
+	dropForeignKeys(t, db)
+	o := newOutbox(t, db, true)
+	m := invitation(1, false)
+	m.ToName, m.Subject = strings.Repeat("Ł", MaxNameLength), strings.Repeat("ß", maxSubjectLength)
+	m.DedupeKey = strings.Repeat("k", maxDedupeKeyLength)
+	if err := m.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	id := enqueue(t, db, o, m)[0]
+	if got := row(t, db, id); got.Status != StatusQueued || got.ToName != m.ToName || got.Subject != m.Subject {
+		t.Fatalf("row %s, name of %d characters", got.Status, len([]rune(got.ToName)))
+	}
+	for column, v := range map[string]string{
+		"to_name":    strings.Repeat("Ł", MaxNameLength+1),
+		"subject":    strings.Repeat("ß", maxSubjectLength+1),
+		"dedupe_key": strings.Repeat("k", maxDedupeKeyLength+1),
+	} {
+		_, err := db.Exec(`UPDATE outgoing_mail SET `+column+` = $2 WHERE id = $1`, id, v)
+		if err == nil || !strings.Contains(err.Error(), "check") {
+			t.Errorf("%s of %d characters: %v, want a CHECK violation", column, len([]rune(v)), err)
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -151,10 +152,22 @@ func (w *Worker) Run(ctx context.Context) error {
 
 	// The job buffer holds one batch, so the next claim overlaps the sends.
 	jobs := make(chan job, w.batch)
-	results := make(chan result, 2*w.cfg.Concurrency)
-	var senders sync.WaitGroup
+	// Room for a batch of results: the senders go on while the previous
+	// batch is being marked, instead of waiting for the database.
+	results := make(chan result, w.batch+2*w.cfg.Concurrency)
+	// Messages are composed ahead, a few per connection, by goroutines
+	// of their own; composing is CPU work, and one per CPU is enough.
+	ready := make(chan composed, 2*w.cfg.Concurrency)
+	var composers, senders sync.WaitGroup
+	for range min(w.cfg.Concurrency, runtime.GOMAXPROCS(0)) {
+		composers.Go(func() { w.composeLoop(ctx, jobs, ready) })
+	}
+	go func() {
+		composers.Wait()
+		close(ready)
+	}()
 	for range w.cfg.Concurrency {
-		senders.Go(func() { w.sendLoop(ctx, sendCtx, jobs, results) })
+		senders.Go(func() { w.sendLoop(ctx, sendCtx, ready, results) })
 	}
 	recorded := make(chan struct{})
 	go func() {

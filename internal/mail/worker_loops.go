@@ -86,32 +86,55 @@ func (w *Worker) claimLoop(ctx context.Context, jobs chan<- job, results chan<- 
 	}
 }
 
-// sendLoop sends jobs until they run out. Once ctx is cancelled it sends
-// nothing more and hands the remaining jobs back; a send already under way
-// runs on sendCtx, which outlives ctx by the shutdown grace.
-func (w *Worker) sendLoop(ctx, sendCtx context.Context, jobs <-chan job, results chan<- result) {
+// composed is a claimed row with its message composed (or the error that
+// prevented it; data nil when composing was skipped at shutdown).
+type composed struct {
+	job  job
+	data []byte
+	err  error
+}
+
+// composeLoop composes the messages of jobs ahead of the senders, so that
+// an SMTP connection that comes free has its next message ready, as a bare
+// client's would, instead of waiting for it to be composed. Once ctx is
+// cancelled it composes nothing more: the senders hand those jobs back.
+func (w *Worker) composeLoop(ctx context.Context, jobs <-chan job, ready chan<- composed) {
 	for j := range jobs {
-		if ctx.Err() != nil {
-			results <- result{job: j, outcome: outcomeRelease}
+		c := composed{job: j}
+		if ctx.Err() == nil {
+			c.data, c.err = w.composer.composeBytes(j, time.Now())
+		}
+		ready <- c
+	}
+}
+
+// sendLoop sends composed messages until they run out. Once ctx is
+// cancelled it sends nothing more and hands the remaining jobs back; a send
+// already under way runs on sendCtx, which outlives ctx by the shutdown
+// grace.
+func (w *Worker) sendLoop(ctx, sendCtx context.Context, ready <-chan composed, results chan<- result) {
+	for c := range ready {
+		if ctx.Err() != nil || (c.data == nil && c.err == nil) {
+			results <- result{job: c.job, outcome: outcomeRelease}
 			continue
 		}
 		if w.limiter != nil {
 			if err := w.limiter.Wait(ctx); err != nil {
-				results <- result{job: j, outcome: outcomeRelease}
+				results <- result{job: c.job, outcome: outcomeRelease}
 				continue
 			}
 		}
-		results <- w.deliver(sendCtx, j)
+		results <- w.deliver(sendCtx, c)
 	}
 }
 
-// deliver composes and sends one message and judges the outcome.
-func (w *Worker) deliver(ctx context.Context, j job) result {
-	data, err := w.composer.composeBytes(j, time.Now())
-	if err != nil {
-		return result{job: j, outcome: outcomeFail, text: err.Error()}
+// deliver sends one composed message and judges the outcome.
+func (w *Worker) deliver(ctx context.Context, c composed) result {
+	j := c.job
+	if c.err != nil {
+		return result{job: j, outcome: outcomeFail, text: c.err.Error()}
 	}
-	err = w.sender.Send(ctx, Envelope{From: w.composer.from.Address, To: j.To, Data: data})
+	err := w.sender.Send(ctx, Envelope{From: w.composer.from.Address, To: j.To, Data: c.data})
 	if err != nil && ctx.Err() != nil {
 		// The shutdown grace ran out mid-send: whether the server kept the
 		// message is unknown, and the next worker will offer it again.

@@ -78,13 +78,13 @@ func (s *Service) notifyAs(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, 
 		ManageURL: s.ManageURL(r), Reason: r.DeclineReasonIn(r.Language),
 	}
 	subject, text, html, err := s.renderer.Render("registration", r.Language, data)
-	if err != nil {
-		return err
-	}
 	msg := agoramail.Message{
 		Kind: "registration_" + event, To: r.Email, ToName: r.Name(), Language: r.Language,
 		Subject: subject, Text: text, HTML: html, MeetingID: m.ID, RegistrationID: r.ID,
 		DedupeKey: fmt.Sprintf("registration:%d:%s", r.ID, event),
+	}
+	if err != nil {
+		msg.Failed("content", err) // logged as failed; the change stands
 	}
 	var method calendar.Method
 	switch event {
@@ -98,9 +98,10 @@ func (s *Service) notifyAs(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, 
 		ev.Organizer = s.organizer()
 		ev.Attendees = []calendar.Attendee{{Name: r.Name(), Email: r.Email}}
 		if msg.Calendar, err = calendar.Render(ev, method); err != nil {
-			return fmt.Errorf("registration: calendar: %w", err)
+			msg.Failed("calendar", err)
+		} else {
+			msg.CalendarMethod = string(method)
 		}
-		msg.CalendarMethod = string(method)
 	}
 	_, _, err = s.outbox.Enqueue(ctx, tx, msg)
 	return err
@@ -125,15 +126,15 @@ func (s *Service) tellFocalPoints(ctx context.Context, tx *sqlx.Tx, m meeting.Me
 		}{invitation.MeetingDataFor(m, fp.Language, s.cfg.BaseURL), fp.Name, st.Name(fp.Language), r.Name(), r.Email,
 			RoleLabel(r.DelegationRole, fp.Language), StatusLabel(r.Status, fp.Language), r.Status == StatusPending, fmt.Sprintf("%s/meetings/%d/delegation", s.cfg.BaseURL, m.ID)}
 		subject, text, html, err := s.renderer.Render("self_registration", fp.Language, data)
-		if err != nil {
-			return err
-		}
-		_, _, err = s.outbox.Enqueue(ctx, tx, agoramail.Message{
+		msg := agoramail.Message{
 			Kind: "self_registration", To: fp.Email, ToName: fp.Name, Language: fp.Language,
 			Subject: subject, Text: text, HTML: html, MeetingID: m.ID, RegistrationID: r.ID,
 			DedupeKey: fmt.Sprintf("self_registration:%d:%s", r.ID, fp.Email),
-		})
+		}
 		if err != nil {
+			msg.Failed("content", err)
+		}
+		if _, _, err = s.outbox.Enqueue(ctx, tx, msg); err != nil {
 			return err
 		}
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/coe-agora/agora/internal/apperr"
 	"github.com/coe-agora/agora/internal/auth"
+	agoramail "github.com/coe-agora/agora/internal/mail"
 	"github.com/coe-agora/agora/internal/meeting"
 	"github.com/coe-agora/agora/internal/validate"
 )
@@ -39,11 +40,20 @@ const (
 	SourceSecretariat = "secretariat"
 )
 
+// MaxNameLength is the longest first name, and the longest last name, in
+// characters: the forms, the API and the database (registrations'
+// CHECK) all hold names to it.
+const MaxNameLength = 100
+
+// A person's emails go to "First Last": this fails to compile if the
+// outbox could not take the longest such name.
+const _ = uint(agoramail.MaxNameLength - (2*MaxNameLength + 1))
+
 // Details are what a person tells about themselves; they can edit them
 // through their manage link until registration closes.
 type Details struct {
-	FirstName        string `db:"first_name" json:"first_name" validate:"required,max=100,singleline"`
-	LastName         string `db:"last_name" json:"last_name" validate:"required,max=100,singleline"`
+	FirstName        string `db:"first_name" json:"first_name" validate:"required,singleline"`
+	LastName         string `db:"last_name" json:"last_name" validate:"required,singleline"`
 	Email            string `db:"email" json:"email" validate:"required,max=254,email"`
 	Function         string `db:"function" json:"function" validate:"max=200,singleline"`
 	Organisation     string `db:"organisation" json:"organisation" validate:"max=200,singleline"`
@@ -118,8 +128,8 @@ func (d Details) check(v *validate.Validator, errs apperr.Fields) {
 		if name != "" && strings.IndexFunc(name, unicode.IsLetter) < 0 {
 			errs.Add(field, apperr.M("err.letters"))
 		}
-		if utf8.RuneCountInString(name) > 100 {
-			errs.Add(field, apperr.M("err.max_chars", "N", 100))
+		if utf8.RuneCountInString(name) > MaxNameLength {
+			errs.Add(field, apperr.M("err.max_chars", "N", MaxNameLength))
 		}
 	}
 	if d.Email != "" {

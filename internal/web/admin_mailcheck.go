@@ -64,6 +64,9 @@ func (c outboxMailCheck) CheckMail(ctx context.Context, to, lang string) MailRep
 		add("session", true, c.smtp.String()+" ("+string(c.smtp.TLS)+" TLS)")
 	}
 	msg, err := c.renderer.TestMessage(to, "", lang)
+	if err == nil {
+		err = msg.Validate() // the outbox would log it as failed; say why now
+	}
 	if err != nil {
 		add("queued", false, err.Error())
 		return r

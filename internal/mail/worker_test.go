@@ -249,11 +249,14 @@ func TestTwoWorkersNeverSendTheSameRowTwice(t *testing.T) {
 	for i := range 200 {
 		msgs = append(msgs, invitation(i, i%3 == 0))
 	}
-	ids := enqueue(t, db, newOutbox(t, db, true), msgs...)
 	cfg := fastConfig(dsn)
 	cfg.BatchSize = 7 // many small claims, so the workers collide often
 	a, _ := startWorker(t, db, srv.pool(4), cfg)
 	b, _ := startWorker(t, db, srv.pool(4), cfg)
+	// Both are running before the mail is queued: a worker composes and
+	// claims ahead of its connections, so one started first on a full
+	// queue could take it all before the other looked.
+	ids := enqueue(t, db, newOutbox(t, db, true), msgs...)
 
 	waitFor(t, db, "status = 'sent'", 20*time.Second)
 	checkDeliveredOnce(t, srv, ids, db)

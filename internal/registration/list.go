@@ -166,26 +166,12 @@ func (s *Service) checkListAccess(ctx context.Context, a auth.Actor, meetingID i
 	}
 }
 
-// sortProtocol orders rows by state name in lang, then last and first name.
-func sortProtocol(rows []Row, lang string) {
-	tag := language.English
+// protocolTag is the language whose alphabet protocol order follows.
+func protocolTag(lang string) language.Tag {
 	if lang == "fr" {
-		tag = language.French
+		return language.French
 	}
-	c := collate.New(tag, collate.Loose)
-	sort.SliceStable(rows, func(i, j int) bool {
-		a, b := rows[i], rows[j]
-		if d := c.CompareString(a.StateName, b.StateName); d != 0 {
-			return d < 0
-		}
-		if d := c.CompareString(a.LastName, b.LastName); d != 0 {
-			return d < 0
-		}
-		if d := c.CompareString(a.FirstName, b.FirstName); d != 0 {
-			return d < 0
-		}
-		return a.ID < b.ID
-	})
+	return language.English
 }
 
 // StateCount is the attendance of one state.
@@ -266,6 +252,11 @@ type Participant struct {
 	Organisation string `db:"organisation" json:"organisation"`
 	State        string `db:"state_code" json:"state"`
 	StateName    string `db:"state_name" json:"state_name"`
+	// DelegationRole, StateStatus and CheckedIn serve the printed list
+	// (its groups and its "attended" view); the JSON list stays as it was.
+	DelegationRole string `db:"delegation_role" json:"-"`
+	StateStatus    string `db:"state_status" json:"-"`
+	CheckedIn      bool   `db:"checked_in" json:"-"`
 }
 
 // PublicParticipants lists the confirmed participants who consented to
@@ -274,20 +265,38 @@ func (s *Service) PublicParticipants(ctx context.Context, a auth.Actor, meetingI
 	if _, err := s.meetings.Meeting(ctx, a, meetingID); err != nil {
 		return nil, err
 	}
-	var rows []Row
-	err := s.db.SelectContext(ctx, &rows, `
-		SELECT `+prefixed("r.", regColumns)+`, CASE WHEN $2 = 'fr' THEN st.name_fr ELSE st.name_en END AS state_name
+	return s.participants(ctx, meetingID, lang, false)
+}
+
+// participants is the one query behind every list of participants: the
+// confirmed people who consented (and, when attendedOnly, were checked
+// in), in protocol order for lang. Emails are not even read.
+func (s *Service) participants(ctx context.Context, meetingID int64, lang string, attendedOnly bool) ([]Participant, error) {
+	var out []Participant
+	err := s.db.SelectContext(ctx, &out, `
+		SELECT r.first_name, r.last_name, r.function, r.organisation, r.state_code, r.delegation_role,
+		       CASE WHEN $2 = 'fr' THEN st.name_fr ELSE st.name_en END AS state_name,
+		       st.status AS state_status, r.checked_in_at IS NOT NULL AS checked_in
 		FROM registrations r JOIN states st ON st.code = r.state_code
-		WHERE r.meeting_id = $1 AND r.status = 'confirmed' AND r.list_consent`, meetingID, lang)
+		WHERE r.meeting_id = $1 AND r.status = 'confirmed' AND r.list_consent
+		  AND (NOT $3 OR r.checked_in_at IS NOT NULL)`, meetingID, lang, attendedOnly)
 	if err != nil {
 		return nil, fmt.Errorf("registration: participants: %w", err)
 	}
-	sortProtocol(rows, lang)
-	out := make([]Participant, len(rows))
-	for i, r := range rows {
-		out[i] = Participant{FirstName: r.FirstName, LastName: r.LastName, Function: r.Function,
-			Organisation: r.Organisation, State: r.State, StateName: r.StateName}
-	}
+	c := collate.New(protocolTag(lang), collate.Loose)
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if d := c.CompareString(a.StateName, b.StateName); d != 0 {
+			return d < 0
+		}
+		if a.State != b.State { // namesake states keep their people together
+			return a.State < b.State
+		}
+		if d := c.CompareString(a.LastName, b.LastName); d != 0 {
+			return d < 0
+		}
+		return c.CompareString(a.FirstName, b.FirstName) < 0
+	})
 	return out, nil
 }
 

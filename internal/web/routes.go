@@ -62,6 +62,8 @@ func (s *Server) routes() (*gin.Engine, error) {
 	r.GET("/meetings/:id/agenda/print", s.agendaPrintPage)
 	r.GET("/meetings/:id/agenda.pdf", s.agendaPDF)
 	r.GET("/meetings/:id/calendar.ics", s.calendarICS)
+	r.GET("/meetings/:id/participants", s.participantsPage)
+	r.GET("/meetings/:id/participants.pdf", s.participantsPDF)
 	r.StaticFS("/static", http.FS(mustSub(templates.FS, "static")))
 
 	api := r.Group("/api/v1")

@@ -20,7 +20,7 @@ func TestCopyAndDeleteDraftPages(t *testing.T) {
 	src, _ := copySource(t, e)
 	sec := signInHTTP(t, e, "secretariat@example.org")
 	overview := fmt.Sprintf("/secretariat/meetings/%d", src.ID)
-	meetings := func() int { return count(t, e, `SELECT count(*) FROM meetings`) }
+	meetings := func() int { return dbCount(t, e, `SELECT count(*) FROM meetings`) }
 
 	_, page := sec.get(overview)
 	if !strings.Contains(page, `action="/secretariat/meetings/`+fmt.Sprint(src.ID)+`/copy"`) || !strings.Contains(page, `value="2028-03-09T09:30"`) {
@@ -54,10 +54,10 @@ func TestCopyAndDeleteDraftPages(t *testing.T) {
 	if want := time.Date(2028, 3, 14, 9, 30, 0, 0, paris); !start.Equal(want) || lifecycle != "draft" {
 		t.Errorf("the copy starts %s (%s), want %s as a draft", start, lifecycle, want)
 	}
-	if n := count(t, e, `SELECT count(*) FROM agenda_items WHERE meeting_id = $1`, newID); n != 3 {
+	if n := dbCount(t, e, `SELECT count(*) FROM agenda_items WHERE meeting_id = $1`, newID); n != 3 {
 		t.Errorf("the copy has %d agenda items, want 3", n)
 	}
-	if n := count(t, e, `SELECT count(*) FROM audit_log WHERE action = 'meeting.copy' AND subject_id = $1 AND user_id = $2`, newID, e.Users["secretariat"].ID); n != 1 {
+	if n := dbCount(t, e, `SELECT count(*) FROM audit_log WHERE action = 'meeting.copy' AND subject_id = $1 AND user_id = $2`, newID, e.Users["secretariat"].ID); n != 1 {
 		t.Errorf("audit entries of the copy: %d", n)
 	}
 	_, edit := sec.get(loc)
@@ -72,17 +72,17 @@ func TestCopyAndDeleteDraftPages(t *testing.T) {
 		t.Fatalf("the draft offers no delete button:\n%.3000s", page)
 	}
 	code, confirm := sec.post(draft+"/delete", page, url.Values{})
-	if code != http.StatusOK || !strings.Contains(confirm, "Yes, delete this draft") || count(t, e, `SELECT count(*) FROM meetings WHERE id = $1`, newID) != 1 {
-		t.Fatalf("first press: %d, meeting still there: %d\n%.3000s", code, count(t, e, `SELECT count(*) FROM meetings WHERE id = $1`, newID), confirm)
+	if code != http.StatusOK || !strings.Contains(confirm, "Yes, delete this draft") || dbCount(t, e, `SELECT count(*) FROM meetings WHERE id = $1`, newID) != 1 {
+		t.Fatalf("first press: %d, meeting still there: %d\n%.3000s", code, dbCount(t, e, `SELECT count(*) FROM meetings WHERE id = $1`, newID), confirm)
 	}
 	code, loc = sec.postForLocation(draft+"/delete", confirm, url.Values{"confirm": {"yes"}})
 	if code != http.StatusSeeOther || loc != "/secretariat" {
 		t.Fatalf("confirmed: %d to %q", code, loc)
 	}
-	if n := count(t, e, `SELECT count(*) FROM meetings WHERE id = $1`, newID) + count(t, e, `SELECT count(*) FROM agenda_items WHERE meeting_id = $1`, newID); n != 0 {
+	if n := dbCount(t, e, `SELECT count(*) FROM meetings WHERE id = $1`, newID) + dbCount(t, e, `SELECT count(*) FROM agenda_items WHERE meeting_id = $1`, newID); n != 0 {
 		t.Errorf("%d rows of the deleted draft left", n)
 	}
-	if n := count(t, e, `SELECT count(*) FROM audit_log WHERE action = 'meeting.delete' AND subject_id = $1 AND user_id = $2`, newID, e.Users["secretariat"].ID); n != 1 {
+	if n := dbCount(t, e, `SELECT count(*) FROM audit_log WHERE action = 'meeting.delete' AND subject_id = $1 AND user_id = $2`, newID, e.Users["secretariat"].ID); n != 1 {
 		t.Errorf("audit entries of the delete: %d", n)
 	}
 	if _, dash := sec.get("/secretariat"); !strings.Contains(html.UnescapeString(dash), "The draft “Plenary 2027” is deleted.") {
@@ -95,7 +95,7 @@ func TestCopyAndDeleteDraftPages(t *testing.T) {
 	// A published meeting is not deleted, even when the form is forged.
 	_, page = sec.get(overview)
 	code, body = sec.post(overview+"/delete", page, url.Values{"confirm": {"yes"}})
-	if code != http.StatusConflict || !strings.Contains(body, "only a draft can be deleted") || count(t, e, `SELECT count(*) FROM meetings WHERE id = $1`, src.ID) != 1 {
+	if code != http.StatusConflict || !strings.Contains(body, "only a draft can be deleted") || dbCount(t, e, `SELECT count(*) FROM meetings WHERE id = $1`, src.ID) != 1 {
 		t.Errorf("delete a published meeting: %d\n%.2000s", code, body)
 	}
 

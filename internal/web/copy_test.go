@@ -51,7 +51,8 @@ func copySource(t *testing.T, e *apptest.Env) (meeting.Meeting, []meeting.Item) 
 	return m, agenda.Items
 }
 
-func count(t *testing.T, e *apptest.Env, query string, args ...any) int {
+// dbCount runs a count(*) query.
+func dbCount(t *testing.T, e *apptest.Env, query string, args ...any) int {
 	t.Helper()
 	var n int
 	if err := e.App.DB.Get(&n, query, args...); err != nil {
@@ -142,14 +143,14 @@ func TestCopyMeetingOverTheAPI(t *testing.T) {
 	for _, q := range []string{`SELECT count(*) FROM registrations WHERE meeting_id = $1`,
 		`SELECT count(*) FROM invitations WHERE meeting_id = $1`,
 		`SELECT count(*) FROM outgoing_mail WHERE meeting_id = $1`} {
-		if n := count(t, e, q, cp.ID); n != 0 {
+		if n := dbCount(t, e, q, cp.ID); n != 0 {
 			t.Errorf("%s: %d for the copy", q, n)
 		}
-		if n := count(t, e, q, src.ID); n == 0 {
+		if n := dbCount(t, e, q, src.ID); n == 0 {
 			t.Errorf("%s: none left for the source", q)
 		}
 	}
-	if n := count(t, e, `SELECT count(*) FROM meeting_states WHERE meeting_id = $1`, cp.ID); n != 2 {
+	if n := dbCount(t, e, `SELECT count(*) FROM meeting_states WHERE meeting_id = $1`, cp.ID); n != 2 {
 		t.Errorf("copy invites %d states, want 2", n)
 	}
 	var srcAgenda struct {
@@ -160,7 +161,7 @@ func TestCopyMeetingOverTheAPI(t *testing.T) {
 		t.Errorf("the source's agenda changed: %+v", srcAgenda.Items[1])
 	}
 	// Audited, in the copy's history too.
-	if n := count(t, e, `SELECT count(*) FROM audit_log WHERE action = 'meeting.copy' AND meeting_id = $1 AND subject_id = $1 AND user_id = $2`,
+	if n := dbCount(t, e, `SELECT count(*) FROM audit_log WHERE action = 'meeting.copy' AND meeting_id = $1 AND subject_id = $1 AND user_id = $2`,
 		cp.ID, e.Users["secretariat"].ID); n != 1 {
 		t.Errorf("audit entries meeting.copy: %d", n)
 	}
@@ -187,12 +188,12 @@ func TestCopyMeetingOverTheAPI(t *testing.T) {
 		{"focal point", "fp_FR", src.ID, map[string]any{"starts_at": "2028-03-14T09:30:00+01:00"}, 403, ""},
 		{"anonymous", "", src.ID, map[string]any{"starts_at": "2028-03-14T09:30:00+01:00"}, 401, ""},
 	} {
-		before := count(t, e, `SELECT count(*) FROM meetings`)
+		before := dbCount(t, e, `SELECT count(*) FROM meetings`)
 		code, body := e.Do("POST", fmt.Sprintf("/api/v1/meetings/%d/copy", tt.id), tt.as, tt.body)
 		if code != tt.code || (tt.field != "" && apptest.ErrorFields(body)[tt.field] == "") {
 			t.Errorf("%s: %d %s, want %d (field %q)", tt.name, code, body, tt.code, tt.field)
 		}
-		if n := count(t, e, `SELECT count(*) FROM meetings`); n != before {
+		if n := dbCount(t, e, `SELECT count(*) FROM meetings`); n != before {
 			t.Errorf("%s: %d meetings, was %d", tt.name, n, before)
 		}
 	}
@@ -221,12 +222,12 @@ func TestDeleteDraftOverTheAPI(t *testing.T) {
 	if code, _ := e.Do("GET", draft, "secretariat", nil); code != http.StatusNotFound {
 		t.Errorf("GET the deleted draft: %d", code)
 	}
-	if n := count(t, e, `SELECT count(*) FROM meetings WHERE id = $1`, cp.ID) +
-		count(t, e, `SELECT count(*) FROM agenda_items WHERE meeting_id = $1`, cp.ID) +
-		count(t, e, `SELECT count(*) FROM meeting_states WHERE meeting_id = $1`, cp.ID); n != 0 {
+	if n := dbCount(t, e, `SELECT count(*) FROM meetings WHERE id = $1`, cp.ID) +
+		dbCount(t, e, `SELECT count(*) FROM agenda_items WHERE meeting_id = $1`, cp.ID) +
+		dbCount(t, e, `SELECT count(*) FROM meeting_states WHERE meeting_id = $1`, cp.ID); n != 0 {
 		t.Errorf("%d rows of the deleted draft are left", n)
 	}
-	if n := count(t, e, `SELECT count(*) FROM audit_log WHERE action = 'meeting.delete' AND meeting_id = $1 AND subject_id = $1 AND user_id = $2`,
+	if n := dbCount(t, e, `SELECT count(*) FROM audit_log WHERE action = 'meeting.delete' AND meeting_id = $1 AND subject_id = $1 AND user_id = $2`,
 		cp.ID, e.Users["secretariat"].ID); n != 1 {
 		t.Errorf("audit entries meeting.delete: %d", n)
 	}
@@ -247,13 +248,13 @@ func TestDeleteDraftOverTheAPI(t *testing.T) {
 	if after.Status != before.Status || !after.UpdatedAt.Equal(before.UpdatedAt) {
 		t.Errorf("the published meeting changed: %+v", after)
 	}
-	if n := count(t, e, `SELECT count(*) FROM agenda_items WHERE meeting_id = $1`, src.ID); n != len(srcItems) {
+	if n := dbCount(t, e, `SELECT count(*) FROM agenda_items WHERE meeting_id = $1`, src.ID); n != len(srcItems) {
 		t.Errorf("the published meeting has %d agenda items, had %d", n, len(srcItems))
 	}
-	if n := count(t, e, `SELECT count(*) FROM registrations WHERE meeting_id = $1`, src.ID); n != 1 {
+	if n := dbCount(t, e, `SELECT count(*) FROM registrations WHERE meeting_id = $1`, src.ID); n != 1 {
 		t.Errorf("the published meeting has %d registrations, had 1", n)
 	}
-	if n := count(t, e, `SELECT count(*) FROM audit_log WHERE action = 'meeting.delete' AND meeting_id = $1`, src.ID); n != 0 {
+	if n := dbCount(t, e, `SELECT count(*) FROM audit_log WHERE action = 'meeting.delete' AND meeting_id = $1`, src.ID); n != 0 {
 		t.Errorf("a refused delete was audited: %d", n)
 	}
 }

@@ -62,8 +62,8 @@ func TestEveryActionIsAudited(t *testing.T) {
 	tokenOf := func(url, marker string) string { _, tok, _ := strings.Cut(url, marker); return tok }
 
 	var (
-		mID, item1, item2, fpID, regA, regB, regC, regD, userID, tokenID, mailID int64
-		manageA, manageB, inviteFR, resetSecret                                  string
+		mID, item1, item2, fpID, regA, regB, regC, regD, userID, tokenID, mailID, copyID int64
+		manageA, manageB, inviteFR, resetSecret                                          string
 	)
 	start := time.Now().Add(30 * 24 * time.Hour).Truncate(time.Hour)
 	steps := []walkStep{
@@ -116,6 +116,19 @@ func TestEveryActionIsAudited(t *testing.T) {
 			_, err := e.App.Meetings.Publish(ctx, sec, mID)
 			return err
 		}, want: []row{{action: "meeting.publish", by: "secretariat", meeting: &mID, subject: "meeting", id: &mID}}},
+		{name: "meeting copy", do: func() error {
+			m, err := e.App.Meetings.Copy(ctx, sec, mID, start.AddDate(1, 0, 0))
+			copyID = m.ID
+			return err
+		}, refuse: func() error {
+			_, err := e.App.Meetings.Copy(ctx, fp, mID, start.AddDate(1, 0, 0))
+			return err
+		}, want: []row{{action: "meeting.copy", by: "secretariat", meeting: &copyID, subject: "meeting", id: &copyID}}},
+		{name: "meeting delete (a draft)", do: func() error {
+			return e.App.Meetings.Delete(ctx, sec, copyID)
+		}, refuse: func() error {
+			return e.App.Meetings.Delete(ctx, sec, mID) // published: cancelled or archived, never deleted
+		}, want: []row{{action: "meeting.delete", by: "secretariat", meeting: &copyID, subject: "meeting", id: &copyID}}},
 		{name: "focal point add", do: func() error {
 			p, err := e.App.FocalPoints.Add(ctx, sec, "FR", invitation.NewFocalPoint{Name: "Jean Walk", Email: "jean.walk@example.org", Language: "fr"})
 			fpID = p.ID

@@ -42,6 +42,7 @@ const (
 	ChangePublish       = "publish"
 	ChangeCancel        = "cancel"
 	ChangeArchive       = "archive"
+	ChangeCopy          = "copy" // a new draft copied from another meeting
 	ChangeAgendaAdd     = "agenda.add"
 	ChangeAgendaUpdate  = "agenda.update"
 	ChangeAgendaDelete  = "agenda.delete"

@@ -64,6 +64,8 @@ var routePolicies = map[string]rule{
 	"POST /api/v1/meetings/:id/publish": {policy: secretariat},
 	"POST /api/v1/meetings/:id/cancel":  {policy: secretariat, last: true},
 	"POST /api/v1/meetings/:id/archive": {policy: secretariat, last: true},
+	"POST /api/v1/meetings/:id/copy":    {policy: secretariat},
+	"DELETE /api/v1/meetings/:id":       {policy: secretariat, last: true},
 	"GET /api/v1/meetings/:id/history":  {policy: secretariat},
 	"GET /api/v1/meetings/:id/agenda":   {policy: hidden}, "POST /api/v1/meetings/:id/agenda": {policy: secretariat},
 	"PUT /api/v1/meetings/:id/agenda/order": {policy: secretariat},

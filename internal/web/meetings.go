@@ -150,6 +150,27 @@ func (s *Server) archiveMeeting(c *gin.Context) {
 	})
 }
 
+// copyMeeting: POST /api/v1/meetings/{id}/copy {"starts_at"} — a new
+// draft with the meeting's settings and agenda, moved to starts_at.
+func (s *Server) copyMeeting(c *gin.Context) {
+	s.withID(c, http.StatusCreated, func(id int64) (any, error) {
+		var in struct {
+			StartsAt time.Time `json:"starts_at"`
+		}
+		if err := s.decodeJSON(c, &in); err != nil {
+			return nil, err
+		}
+		return s.deps.Meetings.Copy(c.Request.Context(), actorOf(c), id, in.StartsAt)
+	})
+}
+
+// deleteMeeting: DELETE /api/v1/meetings/{id} — drafts only.
+func (s *Server) deleteMeeting(c *gin.Context) {
+	s.withID(c, http.StatusNoContent, func(id int64) (any, error) {
+		return nil, s.deps.Meetings.Delete(c.Request.Context(), actorOf(c), id)
+	})
+}
+
 func (s *Server) cancelMeeting(c *gin.Context) {
 	var in reasonInput
 	if err := s.decodeJSON(c, &in); err != nil {

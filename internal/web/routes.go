@@ -78,6 +78,8 @@ func (s *Server) routes() (*gin.Engine, error) {
 	api.POST("/meetings/:id/publish", s.publishMeeting)
 	api.POST("/meetings/:id/cancel", s.cancelMeeting)
 	api.POST("/meetings/:id/archive", s.archiveMeeting)
+	api.POST("/meetings/:id/copy", s.copyMeeting)
+	api.DELETE("/meetings/:id", s.deleteMeeting)
 	api.GET("/meetings/:id/history", s.meetingHistory)
 	api.GET("/meetings/:id/agenda", s.getAgenda)
 	api.POST("/meetings/:id/agenda", s.addAgendaItem)

@@ -136,6 +136,11 @@ type secOverviewView struct {
 	Problems []string
 	Items    int
 	Totals   secRow
+	// Copy is the form that copies the meeting into a new draft.
+	Copy *form
+	// ConfirmDelete asks whether to delete the draft, once the delete
+	// button has been pressed.
+	ConfirmDelete bool
 }
 
 // overviewPage: GET /secretariat/meetings/{id}.
@@ -148,7 +153,19 @@ func (h *secretariat) overviewPage(c *gin.Context) {
 }
 
 func (h *secretariat) renderOverview(c *gin.Context, status int, head secHead, reason *form, problems []string) {
-	lang, ctx := language(c), c.Request.Context()
+	h.showOverview(c, status, secOverviewView{secHead: head, Reason: reason, Problems: problems})
+}
+
+// showOverview shows the overview v, with its counts filled in and, when
+// v has no copy form yet, one that proposes the same dates a year later.
+func (h *secretariat) showOverview(c *gin.Context, status int, v secOverviewView) {
+	lang, ctx, head := language(c), c.Request.Context(), v.secHead
+	if v.Reason == nil {
+		v.Reason = newForm(nil)
+	}
+	if v.Copy == nil {
+		v.Copy = newForm(map[string]string{"starts_at": head.M.StartsAt.AddDate(1, 0, 0).In(head.Loc).Format(secLocalLayout)})
+	}
 	items, err := h.deps.Meetings.AgendaOf(ctx, head.M)
 	if err != nil {
 		h.failed(c, err)
@@ -164,7 +181,7 @@ func (h *secretariat) renderOverview(c *gin.Context, status int, head secHead, r
 		h.failed(c, err)
 		return
 	}
-	v := secOverviewView{secHead: head, Reason: reason, Problems: problems, Items: len(items), Totals: secTotal(rows)}
+	v.Items, v.Totals = len(items), secTotal(rows)
 	h.renderPage(c, status, "secretariat_meeting", lang, head.M.Title(lang), v)
 }
 

@@ -58,6 +58,8 @@ func (s *Server) secretariatRoutes(r *gin.Engine) {
 	g.POST("/meetings/:id/publish", h.publishForm)
 	g.POST("/meetings/:id/cancel", h.cancelForm)
 	g.POST("/meetings/:id/archive", h.archiveForm)
+	g.POST("/meetings/:id/copy", h.copyForm)
+	g.POST("/meetings/:id/delete", h.deleteForm)
 	g.GET("/meetings/:id/history", h.historyPage)
 	g.GET("/meetings/:id/agenda", h.agendaPage)
 	g.POST("/meetings/:id/agenda", h.addItemForm)

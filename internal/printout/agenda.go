@@ -19,30 +19,11 @@ type Labels struct {
 // AgendaPDF renders a meeting's agenda as an A4 PDF in lang. Titles,
 // venues and speakers' names keep their own script (see Font).
 func AgendaPDF(m meeting.Meeting, items []meeting.Item, lang string, l Labels) ([]byte, error) {
-	loc := m.Zone()
-	pdf, err := NewDocument("P")
+	pdf, err := newMeetingDocument(m, lang, m.Title(lang), l.Printed)
 	if err != nil {
 		return nil, err
 	}
-	pdf.SetTitle(m.Title(lang), true)
-	pdf.SetAuthor("Council of Europe — Agora", true)
-	pdf.SetMargins(20, 20, 20)
-	pdf.SetAutoPageBreak(true, 20)
-	pdf.SetFooterFunc(func() {
-		pdf.SetY(-15)
-		pdf.SetFont(Font, "I", 8)
-		pdf.CellFormat(0, 10, fmt.Sprintf("%s — %d", l.Printed, pdf.PageNo()), "", 0, "C", false, 0, "")
-	})
-	pdf.AddPage()
-
-	pdf.SetFont(Font, "B", 16)
-	pdf.MultiCell(0, 8, m.Title(lang), "", "L", false)
-	pdf.SetFont(Font, "", 11)
-	when := i18n.DateTime(m.StartsAt.In(loc), lang) + " – " + i18n.DateTime(m.EndsAt.In(loc), lang)
-	pdf.MultiCell(0, 6, when, "", "L", false)
-	if venue := m.VenueIn(lang); venue != "" {
-		pdf.MultiCell(0, 6, venue, "", "L", false)
-	}
+	loc := m.Zone()
 	pdf.SetFont(Font, "I", 9)
 	pdf.MultiCell(0, 5, l.TimesNote, "", "L", false)
 	pdf.Ln(4)

@@ -8,6 +8,9 @@ import (
 	"golang.org/x/image/font/gofont/gobolditalic"
 	"golang.org/x/image/font/gofont/goitalic"
 	"golang.org/x/image/font/gofont/goregular"
+
+	"github.com/coe-agora/agora/internal/i18n"
+	"github.com/coe-agora/agora/internal/meeting"
 )
 
 // Font is the font family every Agora PDF writes in, with the styles ""
@@ -43,5 +46,38 @@ func NewDocument(orientation string) (*fpdf.Fpdf, error) {
 		return nil, fmt.Errorf("printout: load fonts: %w", err)
 	}
 	pdf.SetFont(Font, "", 11)
+	return pdf, nil
+}
+
+// newMeetingDocument starts a portrait document about m in lang: its
+// metadata (title, author), margins, a footer with printed and the page
+// number, and the first page headed by the meeting's title, dates (in the
+// meeting's time zone) and venue. Agendas and lists of participants open
+// the same way.
+func newMeetingDocument(m meeting.Meeting, lang, docTitle, printed string) (*fpdf.Fpdf, error) {
+	pdf, err := NewDocument("P")
+	if err != nil {
+		return nil, err
+	}
+	pdf.SetTitle(docTitle, true)
+	pdf.SetAuthor("Council of Europe — Agora", true)
+	pdf.SetMargins(20, 20, 20)
+	pdf.SetAutoPageBreak(true, 20)
+	pdf.SetFooterFunc(func() {
+		pdf.SetY(-15)
+		pdf.SetFont(Font, "I", 8)
+		pdf.CellFormat(0, 10, fmt.Sprintf("%s — %d", printed, pdf.PageNo()), "", 0, "C", false, 0, "")
+	})
+	pdf.AddPage()
+
+	loc := m.Zone()
+	pdf.SetFont(Font, "B", 16)
+	pdf.MultiCell(0, 8, m.Title(lang), "", "L", false)
+	pdf.SetFont(Font, "", 11)
+	when := i18n.DateTime(m.StartsAt.In(loc), lang) + " – " + i18n.DateTime(m.EndsAt.In(loc), lang)
+	pdf.MultiCell(0, 6, when, "", "L", false)
+	if venue := m.VenueIn(lang); venue != "" {
+		pdf.MultiCell(0, 6, venue, "", "L", false)
+	}
 	return pdf, nil
 }

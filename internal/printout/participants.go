@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/coe-agora/agora/internal/i18n"
 	"github.com/coe-agora/agora/internal/registration"
 )
 
@@ -25,29 +24,9 @@ type ParticipantLabels struct {
 // nothing in the list holds them.
 func ParticipantsPDF(list registration.ParticipantList, lang string, l ParticipantLabels) ([]byte, error) {
 	m := list.Meeting
-	loc := m.Zone()
-	pdf, err := NewDocument("P")
+	pdf, err := newMeetingDocument(m, lang, l.Title+" — "+m.Title(lang), l.Printed)
 	if err != nil {
 		return nil, err
-	}
-	pdf.SetTitle(l.Title+" — "+m.Title(lang), true)
-	pdf.SetAuthor("Council of Europe — Agora", true)
-	pdf.SetMargins(20, 20, 20)
-	pdf.SetAutoPageBreak(true, 20)
-	pdf.SetFooterFunc(func() {
-		pdf.SetY(-15)
-		pdf.SetFont(Font, "I", 8)
-		pdf.CellFormat(0, 10, fmt.Sprintf("%s — %d", l.Printed, pdf.PageNo()), "", 0, "C", false, 0, "")
-	})
-	pdf.AddPage()
-
-	pdf.SetFont(Font, "B", 16)
-	pdf.MultiCell(0, 8, m.Title(lang), "", "L", false)
-	pdf.SetFont(Font, "", 11)
-	when := i18n.DateTime(m.StartsAt.In(loc), lang) + " – " + i18n.DateTime(m.EndsAt.In(loc), lang)
-	pdf.MultiCell(0, 6, when, "", "L", false)
-	if venue := m.VenueIn(lang); venue != "" {
-		pdf.MultiCell(0, 6, venue, "", "L", false)
 	}
 	pdf.Ln(4)
 	pdf.SetFont(Font, "B", 14)

@@ -117,5 +117,8 @@ func TestCopyAndDeleteDraftPages(t *testing.T) {
 	}
 	_, page = fr.get(strings.TrimSuffix(loc, "/edit"))
 	code, confirm = fr.post(strings.TrimSuffix(loc, "/edit")+"/delete", page, url.Values{})
+	if code != http.StatusOK {
+		t.Fatalf("asking to delete in French: %d", code)
+	}
 	showsFrench(t, "the confirmation", confirm, []string{"Supprimer ce brouillon et son ordre du jour (3 points) ? C'est définitif.", "Oui, supprimer ce brouillon"})
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/coe-agora/agora/internal/apperr"
 	"github.com/coe-agora/agora/internal/audit"
 	"github.com/coe-agora/agora/internal/auth"
 	"github.com/coe-agora/agora/internal/calendar"
@@ -173,4 +174,55 @@ func (s *Service) remindParticipants(ctx context.Context, tx *sqlx.Tx, m meeting
 		msgs = append(msgs, msg)
 	}
 	return s.outbox.EnqueueAll(ctx, tx, msgs)
+}
+
+// ReminderStatus is where one of a meeting's automatic reminders stands.
+type ReminderStatus struct {
+	Kind string `json:"kind"` // ReminderFocalPoints or ReminderParticipants
+	// Days before the deadline (registration closing, the meeting's
+	// start) it goes out; 0: the meeting sends none.
+	Days int `json:"days"`
+	// DueAt is when it goes out (nil when Days is 0).
+	DueAt *time.Time `json:"due_at"`
+	// SentAt is when it went out, with how many emails (nil: not yet).
+	SentAt *time.Time `json:"sent_at"`
+	Emails int        `json:"emails"`
+}
+
+// Reminders tells the secretariat where a meeting's automatic reminders
+// stand: when each is due, and when it went out.
+func (s *Service) Reminders(ctx context.Context, a auth.Actor, meetingID int64) ([]ReminderStatus, error) {
+	if err := requireSecretariat(a, apperr.M("err.sign_in_send_reminders"), apperr.M("err.secretariat_send_reminders")); err != nil {
+		return nil, err
+	}
+	m, err := s.meetings.Meeting(ctx, a, meetingID)
+	if err != nil {
+		return nil, err
+	}
+	var sent []struct {
+		Kind   string    `db:"kind"`
+		SentAt time.Time `db:"sent_at"`
+		Emails int       `db:"emails"`
+	}
+	if err := s.db.SelectContext(ctx, &sent, `SELECT kind, sent_at, emails FROM meeting_reminders WHERE meeting_id = $1`, m.ID); err != nil {
+		return nil, fmt.Errorf("invitation: reminders sent: %w", err)
+	}
+	out := []ReminderStatus{
+		{Kind: ReminderFocalPoints, Days: m.ReminderFocalPointsDays},
+		{Kind: ReminderParticipants, Days: m.ReminderParticipantsDays},
+	}
+	deadlines := map[string]time.Time{ReminderFocalPoints: m.RegistrationCloses(), ReminderParticipants: m.StartsAt}
+	for i := range out {
+		r := &out[i]
+		if r.Days > 0 {
+			due := deadlines[r.Kind].AddDate(0, 0, -r.Days)
+			r.DueAt = &due
+		}
+		for _, x := range sent {
+			if x.Kind == r.Kind {
+				r.SentAt, r.Emails = &x.SentAt, x.Emails
+			}
+		}
+	}
+	return out, nil
 }

@@ -389,6 +389,8 @@ func TestMeetingEditorKeepsEveryField(t *testing.T) {
 	b["seats_per_state"], b["funded_seats_per_state"], b["capacity"] = 3, 2, 60
 	b["audience"], b["invited_states"] = "custom", []string{"DE", "FR"}
 	b["requires_approval"], b["public"] = true, true
+	b["format"], b["online_url"], b["in_person_capacity"] = "hybrid", "https://meet.example.org/experts", 40
+	b["reminder_focal_points_days"], b["reminder_participants_days"] = 5, 2
 	var m meeting.Meeting
 	e.JSON("POST", "/api/v1/meetings", "secretariat", b, 201, &m)
 	path := fmt.Sprintf("/api/v1/meetings/%d", m.ID)

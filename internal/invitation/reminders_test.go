@@ -12,6 +12,7 @@ import (
 
 	"github.com/coe-agora/agora/internal/apptest"
 	"github.com/coe-agora/agora/internal/config"
+	"github.com/coe-agora/agora/internal/invitation"
 	"github.com/coe-agora/agora/internal/meeting"
 	"github.com/coe-agora/agora/internal/registration"
 	"github.com/coe-agora/agora/internal/testmail"
@@ -136,6 +137,15 @@ func TestRemindersGoOutOnceInTheirReadersLanguage(t *testing.T) {
 		t.Errorf("a later pass: %d (%v)", n, err)
 	}
 
+	var status struct {
+		Reminders []invitation.ReminderStatus `json:"reminders"`
+	}
+	e.JSON("GET", fmt.Sprintf("/api/v1/meetings/%d/reminders", m.ID), "secretariat", nil, 200, &status)
+	for _, r := range status.Reminders {
+		if r.SentAt == nil || r.Emails != 2 {
+			t.Errorf("reminder %s: sent at %v, %d emails; want sent, 2 emails", r.Kind, r.SentAt, r.Emails)
+		}
+	}
 	if _, err := mp.WaitCount(4, 20*time.Second); err != nil {
 		t.Fatal(err)
 	}

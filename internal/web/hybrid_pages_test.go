@@ -19,7 +19,7 @@ func TestRoomAndRemindersOnTheMeetingPages(t *testing.T) {
 	e := apptest.Start(t)
 	b := draftBody()
 	b["format"], b["online_url"], b["in_person_capacity"] = "hybrid", "https://meet.example.org/forum", 35
-	b["reminder_focal_points_days"] = 4
+	b["reminder_focal_points_days"], b["title_fr"] = 4, "Forum hybride"
 	var m meeting.Meeting
 	e.JSON("POST", "/api/v1/meetings", "secretariat", b, 201, &m)
 	path := fmt.Sprintf("/api/v1/meetings/%d", m.ID)
@@ -50,6 +50,28 @@ func TestRoomAndRemindersOnTheMeetingPages(t *testing.T) {
 			if !strings.Contains(html, w) {
 				t.Errorf("overview in %s lacks %q", lang, w)
 			}
+		}
+	}
+
+	// Once published, the lists of registrations say how each person
+	// attends, and never their gender.
+	e.JSON("POST", path+"/publish", "secretariat", nil, 200, nil)
+	e.JSON("POST", path+"/registrations", "secretariat", map[string]any{"state": "FR", "first_name": "Zoé", "last_name": "Distante",
+		"email": "zoe@example.org", "delegation_role": "delegate", "language": "fr", "attendance": "online", "gender": "woman"}, 201, nil)
+	focal := signInHTTP(t, e, "fp.fr@example.org")
+	for _, c := range []struct {
+		client     *pageClient
+		page, want string
+	}{
+		{focal, fmt.Sprintf("/meetings/%d/delegation?lang=fr", m.ID), "en ligne"},
+		{staff, fmt.Sprintf("/secretariat/meetings/%d/registrations?lang=en", m.ID), "online"},
+	} {
+		code, html := c.client.get(c.page)
+		if code != 200 || !strings.Contains(html, `class="hint attendance">`+c.want) && !strings.Contains(html, `class="attendance">`+c.want) {
+			t.Errorf("%s: %d, attendance %q not shown", c.page, code, c.want)
+		}
+		if strings.Contains(html, "woman") || strings.Contains(html, "Femme") {
+			t.Errorf("%s shows the gender", c.page)
 		}
 	}
 

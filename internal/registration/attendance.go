@@ -17,7 +17,11 @@ func checkAttendance(m meeting.Meeting, d *Details, errs apperr.Fields) {
 		d.Attendance = m.DefaultAttendance()
 	}
 	if !m.AttendanceAllowed(d.Attendance) {
-		errs.Add("attendance", apperr.M("err.attendance_"+m.DefaultAttendance()+"_only"))
+		msg := apperr.M("err.attendance_in_person_only")
+		if m.DefaultAttendance() == meeting.AttendanceOnline {
+			msg = apperr.M("err.attendance_online_only")
+		}
+		errs.Add("attendance", msg)
 	}
 }
 

@@ -2,6 +2,7 @@ package invitation
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -103,7 +104,7 @@ func (s *Service) sendReminder(ctx context.Context, d DueReminder) (int, error) 
 		case d.Kind == ReminderParticipants && (m.Status == meeting.StatusRegistrationOpen || m.Status == meeting.StatusRegistrationClosed):
 			queued, err = s.remindParticipants(ctx, tx, m)
 		default:
-			return nil // no longer due: the claim stays, nothing is sent
+			return errNotDue // the claim goes back: it may fall due again (a window reopened)
 		}
 		if err != nil {
 			return err
@@ -115,8 +116,16 @@ func (s *Service) sendReminder(ctx context.Context, d DueReminder) (int, error) 
 		return audit.Record(ctx, tx, worker, audit.Event{Action: "meeting.reminder", MeetingID: m.ID,
 			SubjectType: "meeting", SubjectID: m.ID, Details: map[string]any{"kind": d.Kind, "emails": queued}})
 	})
+	if errors.Is(err, errNotDue) {
+		return 0, nil
+	}
 	return queued, err
 }
+
+// errNotDue rolls back the claim of a reminder that, read under the
+// claim, is not due after all (the meeting was cancelled, or its
+// registration closed early, since it was listed).
+var errNotDue = errors.New("invitation: reminder not due")
 
 // participant is a confirmed participant as the practical reminder needs them.
 type participant struct {

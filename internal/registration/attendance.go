@@ -65,3 +65,11 @@ func leavesRoom(m meeting.Meeting, before, after Registration) bool {
 	return m.RoomLimited() && before.Status == StatusConfirmed && before.Attendance == meeting.AttendanceInPerson &&
 		(after.Status != StatusConfirmed || after.Attendance != meeting.AttendanceInPerson)
 }
+
+var attendanceLabels = map[string][2]string{
+	meeting.AttendanceInPerson: {"in person", "en présentiel"},
+	meeting.AttendanceOnline:   {"online", "en ligne"},
+}
+
+// AttendanceLabel names a way of attending in lang.
+func AttendanceLabel(attendance, lang string) string { return label(attendanceLabels, attendance, lang) }

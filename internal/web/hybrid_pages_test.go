@@ -75,6 +75,11 @@ func TestRoomAndRemindersOnTheMeetingPages(t *testing.T) {
 		}
 	}
 
+	if code, csv := e.Do("GET", path+"/registrations.csv?lang=fr", "secretariat", nil); code != 200 ||
+		!strings.Contains(string(csv), "Participation") || !strings.Contains(string(csv), "en ligne") || strings.Contains(string(csv), "woman") {
+		t.Errorf("CSV export: %d, attendance column missing or gender shown:\n%s", code, csv)
+	}
+
 	editor := fmt.Sprintf("/secretariat/meetings/%d/edit", m.ID)
 	_, html := staff.get(editor + "?lang=fr")
 	form := formOf(html)

@@ -83,6 +83,13 @@ func TestRoomOfAHybridMeetingHoldsUnderConcurrency(t *testing.T) {
 	if online.Status != registration.StatusConfirmed || online.Attendance != "online" {
 		t.Errorf("online registration: %s, %s", online.Status, online.Attendance)
 	}
+	var mailText string
+	if err := db.Get(&mailText, `SELECT text_body FROM outgoing_mail WHERE registration_id = $1 AND kind = 'registration_confirmed'`, online.ID); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(mailText, "You attend: online") {
+		t.Errorf("the confirmation does not say how the person attends:\n%s", mailText)
+	}
 	// Not in the room by their manage link either, while it is full …
 	token := online.ManageURL[strings.LastIndex(online.ManageURL, "/")+1:]
 	code, body := f.e.Do("PATCH", "/api/v1/manage/"+token, "", map[string]any{"attendance": "in_person"})

@@ -72,4 +72,6 @@ var attendanceLabels = map[string][2]string{
 }
 
 // AttendanceLabel names a way of attending in lang.
-func AttendanceLabel(attendance, lang string) string { return label(attendanceLabels, attendance, lang) }
+func AttendanceLabel(attendance, lang string) string {
+	return label(attendanceLabels, attendance, lang)
+}

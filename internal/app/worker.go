@@ -21,15 +21,16 @@ func (a *App) RunDigest(ctx context.Context) error {
 }
 
 // RunBackground runs what a worker process does — mail delivery, the
-// change digests and retention — until ctx is done. They only fail at
+// change digests, retention and the meetings' own reminders — until ctx is done. They only fail at
 // start (a mail setting the SMTP client refuses, say); one that fails
 // stops the others, so that the process exits and says why instead of
 // running on without it.
 func (a *App) RunBackground(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	errs := make(chan error, 3)
-	for _, run := range []func(context.Context) error{a.RunWorker, a.RunDigest, a.RunRetention} {
+	runs := []func(context.Context) error{a.RunWorker, a.RunDigest, a.RunRetention, a.RunReminders}
+	errs := make(chan error, len(runs))
+	for _, run := range runs {
 		go func() {
 			err := run(ctx)
 			if err != nil {
@@ -38,7 +39,11 @@ func (a *App) RunBackground(ctx context.Context) error {
 			errs <- err
 		}()
 	}
-	return errors.Join(<-errs, <-errs, <-errs)
+	var all []error
+	for range runs {
+		all = append(all, <-errs)
+	}
+	return errors.Join(all...)
 }
 
 // RunRetention anonymises old delegates' personal data once at start and

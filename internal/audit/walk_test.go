@@ -156,6 +156,14 @@ func TestEveryActionIsAudited(t *testing.T) {
 			_, err := e.App.Invitations.Remind(ctx, sec, mID)
 			return err
 		}, want: []row{{action: "invitation.remind", by: "secretariat", meeting: &mID, state: "FR", subject: "invitation"}}},
+		{name: "automatic reminder sent by the worker", setup: func() error {
+			_, err := e.App.DB.Exec(`UPDATE meetings SET reminder_focal_points_days = 60 WHERE id = $1`, mID)
+			return err
+		}, do: func() error {
+			_, err := e.App.Invitations.SendDueReminders(ctx, time.Now())
+			return err
+		}, want: []row{{action: "invitation.remind", by: "system:worker", meeting: &mID, state: "FR", subject: "invitation"},
+			{action: "meeting.reminder", by: "system:worker", meeting: &mID, subject: "meeting", id: &mID}}},
 		{name: "registration through the link", do: func() error {
 			r, err := e.App.Registrations.Register(ctx, auth.Actor{}, mID, registration.Input{InvitationToken: inviteFR, Details: details("Ana", "ana.walk@example.org")})
 			regA, manageA = r.ID, tokenOf(r.ManageURL, "/registrations/manage/")

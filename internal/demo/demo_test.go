@@ -122,6 +122,17 @@ func TestSeedMakesALivingInstance(t *testing.T) {
 	if n := count(`SELECT count(DISTINCT state_code) FROM registrations WHERE meeting_id = $1`, plenary.ID); n < 15 {
 		t.Errorf("%d states registered for %q, want at least 15", n, plenary.TitleEN)
 	}
+	// The plenary is hybrid: a room of 70 and people following online.
+	if n := count(`SELECT count(*) FROM meetings WHERE id = $1 AND format = 'hybrid' AND in_person_capacity = 70
+		AND reminder_focal_points_days > 0 AND reminder_participants_days > 0`, plenary.ID); n != 1 {
+		t.Errorf("the plenary is not a hybrid meeting with a room and reminders")
+	}
+	if n := count(`SELECT count(*) FROM registrations WHERE meeting_id = $1 AND status = 'confirmed' AND attendance = 'online'`, plenary.ID); n == 0 {
+		t.Errorf("nobody follows the hybrid plenary online")
+	}
+	if n := count(`SELECT count(DISTINCT gender) FROM registrations WHERE meeting_id = $1`, plenary.ID); n < 4 {
+		t.Errorf("%d kinds of answers to the gender question, want woman, man, undisclosed and none", n)
+	}
 	if n := count(`SELECT count(*) FROM registrations WHERE meeting_id = $1 AND status = 'waitlisted'`, plenary.ID); n == 0 {
 		t.Errorf("nobody on the waiting list of %q", plenary.TitleEN)
 	}

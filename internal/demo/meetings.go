@@ -102,6 +102,10 @@ func (s *seeder) plenary(ctx context.Context) error {
 	f.RegistrationClosesAt = ptr(day.at(-14, 18, 0))
 	f.SeatsPerState, f.FundedSeatsPerState = 2, 1
 	f.Audience, f.Public = meeting.AudienceMembers, true
+	// The room of the Palais holds 70 delegates; the others follow online.
+	// The focal points of states with nobody confirmed are reminded a week
+	// before registration closes, the participants three days before.
+	f.InPersonCapacity, f.ReminderFocalPointsDays, f.ReminderParticipantsDays = 70, 7, 3
 	m, err := s.schedule(ctx, f, day, plenaryAgenda)
 	if err != nil {
 		return err

@@ -160,6 +160,9 @@ func (s *Service) Update(ctx context.Context, a auth.Actor, id int64, apply func
 		if err := s.check(ctx, tx, next); err != nil {
 			return err
 		}
+		if err := checkRoomNotBelowTaken(ctx, tx, id, next); err != nil {
+			return err
+		}
 		if cur.Status != StatusDraft {
 			errs := apperr.Fields{}
 			next.checkPublishable(errs)
@@ -205,7 +208,7 @@ func (s *Service) Update(ctx context.Context, a auth.Actor, id int64, apply func
 // state, or a larger or no overall capacity.
 func seatsAdded(before, after Fields) bool {
 	return after.SeatsPerState > before.SeatsPerState ||
-		(before.Capacity > 0 && (after.Capacity == 0 || after.Capacity > before.Capacity))
+		(before.Capacity > 0 && (after.Capacity == 0 || after.Capacity > before.Capacity)) || roomAdded(before, after)
 }
 
 // Publish makes a draft visible (to the public too when it is public).

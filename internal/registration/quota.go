@@ -53,7 +53,7 @@ func limitLockWait(ctx context.Context, tx *sqlx.Tx) error {
 // capacity cannot change before the transaction ends. The keys (id, 0)
 // and (id, hashtext(state)) stay clear of the meeting's own (id, -1).
 func lockQuota(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, state string) error {
-	if m.Capacity > 0 {
+	if m.Capacity > 0 || m.RoomLimited() { // the room of a hybrid meeting is shared by every state too
 		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1::int, 0)`, m.ID); err != nil {
 			return lockError(err)
 		}
@@ -91,16 +91,22 @@ type usage struct {
 	Seats          int `db:"seats_per_state"`
 	FundedSeats    int `db:"funded_seats_per_state"`
 	Capacity       int `db:"capacity"`
+	// People confirmed in the room, and the room's size at a hybrid
+	// meeting that limits it (0: no limit).
+	InPersonConfirmed int `db:"in_person_confirmed"`
+	InPersonCapacity  int `db:"in_person_capacity"`
 }
 
 func countUsage(ctx context.Context, tx *sqlx.Tx, meetingID int64, state string) (usage, error) {
 	var u usage
 	err := tx.GetContext(ctx, &u, `
-		SELECT u.*, m.seats_per_state, m.funded_seats_per_state, m.capacity
+		SELECT u.*, m.seats_per_state, m.funded_seats_per_state, m.capacity,
+		       CASE WHEN m.format = 'hybrid' THEN m.in_person_capacity ELSE 0 END AS in_person_capacity
 		FROM meetings m, LATERAL (
 			SELECT count(*) FILTER (WHERE state_code = $2) AS state_confirmed,
 			       count(*) FILTER (WHERE state_code = $2 AND funded) AS state_funded,
-			       count(*) AS total_confirmed
+			       count(*) AS total_confirmed,
+			       count(*) FILTER (WHERE attendance = 'in_person') AS in_person_confirmed
 			FROM registrations WHERE meeting_id = m.id AND status = 'confirmed') u
 		WHERE m.id = $1`, meetingID, state)
 	if err != nil {
@@ -120,4 +126,11 @@ func seat(u usage, fundingRequested bool) (status string, funded bool) {
 		return StatusWaitlisted, false
 	}
 	return StatusConfirmed, fundingRequested && u.StateFunded < u.FundedSeats
+}
+
+// roomFull reports whether a person asking to attend so would need a
+// place in a room that has none left (a hybrid meeting's in-person
+// capacity, read under the meeting-wide lock that lockQuota takes for it).
+func (u usage) roomFull(attendance string) bool {
+	return attendance == meeting.AttendanceInPerson && u.InPersonCapacity > 0 && u.InPersonConfirmed >= u.InPersonCapacity
 }

@@ -76,6 +76,7 @@ var routePolicies = map[string]rule{
 	"POST /api/v1/meetings/:id/invitations":              {policy: secretariat},
 	"GET /api/v1/meetings/:id/invitations":               {policy: signedIn},
 	"POST /api/v1/meetings/:id/invitations/remind":       {policy: secretariat},
+	"GET /api/v1/meetings/:id/reminders":                 {policy: secretariat},
 	"POST /api/v1/meetings/:id/invitations/:code/revoke": {policy: secretariat, last: true},
 	"POST /api/v1/meetings/:id/registrations":            {policy: signedIn},
 	"GET /api/v1/meetings/:id/registrations":             {policy: signedIn},

@@ -26,6 +26,7 @@ func copySource(t *testing.T, e *apptest.Env) (meeting.Meeting, []meeting.Item) 
 		"registration_opens_at": "2026-11-01T09:00:00+01:00", "registration_closes_at": "2027-03-01T18:00:00+01:00",
 		"seats_per_state": 3, "funded_seats_per_state": 1, "capacity": 80, "audience": "custom", "invited_states": []string{"FR", "DE"},
 		"requires_approval": false, "public": true,
+		"in_person_capacity": 40, "reminder_focal_points_days": 10, "reminder_participants_days": 3,
 	}, 201, &m)
 	path := fmt.Sprintf("/api/v1/meetings/%d", m.ID)
 	var opening, sub meeting.Item
@@ -99,6 +100,11 @@ func TestCopyMeetingOverTheAPI(t *testing.T) {
 	got.StartsAt, got.EndsAt, got.RegistrationOpensAt, got.RegistrationClosesAt = time.Time{}, time.Time{}, nil, nil
 	if fmt.Sprintf("%+v", got) != fmt.Sprintf("%+v", want) {
 		t.Errorf("copied settings:\n got %+v\nwant %+v", got, want)
+	}
+	// The hybrid room and the reminders come along, in the row itself.
+	if n := dbCount(t, e, `SELECT count(*) FROM meetings WHERE id = $1 AND format = 'hybrid' AND in_person_capacity = 40
+		AND reminder_focal_points_days = 10 AND reminder_participants_days = 3`, cp.ID); n != 1 {
+		t.Errorf("the copy's row lacks the source's in-person capacity and reminder settings")
 	}
 
 	var agenda struct {

@@ -17,7 +17,7 @@ import (
 
 // detailFields are the form fields of a person's details.
 var detailFields = []string{"first_name", "last_name", "email", "function", "organisation", "delegation_role",
-	"language", "funding_requested", "dietary", "accessibility", "list_consent"}
+	"language", "funding_requested", "dietary", "accessibility", "list_consent", "attendance", "gender"}
 
 // registerView is the registration form reached from an invitation link,
 // and the manage page of a registration.
@@ -39,6 +39,7 @@ func detailsFrom(f *form) registration.Details {
 		Function: f.V("function"), Organisation: f.V("organisation"), DelegationRole: f.V("delegation_role"),
 		Language: f.V("language"), FundingRequested: f.Checked("funding_requested"),
 		Dietary: f.V("dietary"), Accessibility: f.V("accessibility"), ListConsent: f.Checked("list_consent"),
+		Attendance: f.V("attendance"), Gender: f.V("gender"),
 	}
 }
 
@@ -53,7 +54,7 @@ func detailsForm(d registration.Details) *form {
 		"first_name": d.FirstName, "last_name": d.LastName, "email": d.Email, "function": d.Function,
 		"organisation": d.Organisation, "delegation_role": d.DelegationRole, "language": d.Language,
 		"funding_requested": yes(d.FundingRequested), "dietary": d.Dietary, "accessibility": d.Accessibility,
-		"list_consent": yes(d.ListConsent),
+		"list_consent": yes(d.ListConsent), "attendance": d.Attendance, "gender": d.Gender,
 	})
 }
 

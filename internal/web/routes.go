@@ -92,6 +92,7 @@ func (s *Server) routes() (*gin.Engine, error) {
 	api.POST("/meetings/:id/invitations", s.invite)
 	api.GET("/meetings/:id/invitations", s.listInvitations)
 	api.POST("/meetings/:id/invitations/remind", s.remind)
+	api.GET("/meetings/:id/reminders", s.reminders)
 	api.POST("/meetings/:id/invitations/:code/revoke", s.revokeInvitation)
 
 	api.POST("/meetings/:id/registrations", register, s.register)

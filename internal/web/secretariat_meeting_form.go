@@ -19,7 +19,8 @@ import (
 var secMeetingFields = []string{"title_en", "title_fr", "description_en", "description_fr", "kind",
 	"starts_at", "ends_at", "timezone", "format", "venue_en", "venue_fr", "online_url", "languages",
 	"registration_opens_at", "registration_closes_at", "seats_per_state", "funded_seats_per_state", "capacity",
-	"audience", "invited_states", "requires_approval", "public"}
+	"audience", "invited_states", "requires_approval", "public",
+	"in_person_capacity", "reminder_focal_points_days", "reminder_participants_days"}
 
 // secLocalLayout is the value format of <input type="datetime-local">.
 const secLocalLayout = "2006-01-02T15:04"
@@ -91,6 +92,7 @@ func secMeetingFormOf(mf meeting.Fields) secMeetingForm {
 	if mf.Capacity == 0 {
 		f.Values["capacity"] = ""
 	}
+	secSettingsValues(f.form, mf)
 	f.Languages = map[string]bool{}
 	for _, l := range mf.Languages {
 		f.Languages[l] = true
@@ -157,6 +159,8 @@ func (f secMeetingForm) fields() (meeting.Fields, apperr.Fields) {
 		return n
 	}
 	out.SeatsPerState, out.FundedSeatsPerState, out.Capacity = number("seats_per_state"), number("funded_seats_per_state"), number("capacity")
+	out.InPersonCapacity = number("in_person_capacity")
+	out.ReminderFocalPointsDays, out.ReminderParticipantsDays = number("reminder_focal_points_days"), number("reminder_participants_days")
 	out.Languages = pq.StringArray{}
 	for _, l := range []string{"en", "fr"} {
 		if f.Languages[l] {

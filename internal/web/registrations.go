@@ -7,8 +7,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/coe-agora/agora/internal/apperr"
-	"github.com/coe-agora/agora/internal/i18n"
 	"github.com/coe-agora/agora/internal/document"
+	"github.com/coe-agora/agora/internal/i18n"
 	"github.com/coe-agora/agora/internal/registration"
 )
 

@@ -9,8 +9,8 @@ import (
 
 	"github.com/coe-agora/agora/internal/auth"
 	"github.com/coe-agora/agora/internal/digest"
-	"github.com/coe-agora/agora/internal/registration"
 	"github.com/coe-agora/agora/internal/mail"
+	"github.com/coe-agora/agora/internal/registration"
 )
 
 // RunDigest gathers the changes of published meetings into one email per

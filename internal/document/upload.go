@@ -169,3 +169,52 @@ func (s *Service) putFile(ctx context.Context, tx *sqlx.Tx, a auth.Actor, docID 
 func (s *Service) tooLarge() error {
 	return apperr.New(apperr.TooLarge, apperr.M("err.doc_too_large", "N", s.cfg.MaxBytes))
 }
+
+// CreateWithFile adds a document with its first file in one transaction,
+// so a refused or interrupted upload leaves no empty document behind. Its
+// position is read without the meeting's lock, which an upload must not
+// hold for minutes: two documents added at once may share a position, and
+// are then shown in the order they were added.
+func (s *Service) CreateWithFile(ctx context.Context, a auth.Actor, meetingID int64, f Fields, up Upload) (Document, error) {
+	if err := requireManager(a); err != nil {
+		return Document{}, err
+	}
+	if _, err := s.meetings.Meeting(ctx, a, meetingID); err != nil {
+		return Document{}, err
+	}
+	if err := s.check(ctx, s.db, meetingID, &f); err != nil {
+		return Document{}, err
+	}
+	up.Filename = CleanFilename(up.Filename)
+	if !languageCode.MatchString(up.Language) {
+		return Document{}, apperr.InvalidField("language", apperr.M("err.doc_language"))
+	}
+	if up.Filename == "" || path.Ext(up.Filename) == "" {
+		return Document{}, apperr.InvalidField("filename", apperr.M("err.doc_filename"))
+	}
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return Document{}, fmt.Errorf("document: begin: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // after Commit, a no-op
+	var d Document
+	err = tx.GetContext(ctx, &d, `
+		INSERT INTO documents (meeting_id, agenda_item_id, symbol, title_en, title_fr, access, position, created_by)
+		VALUES ($1, $2, $3, $4, $5, $6, (SELECT coalesce(max(position), 0) + 1 FROM documents WHERE meeting_id = $1), nullif($7, 0))
+		RETURNING `+docColumns, meetingID, f.AgendaItemID, f.Symbol, f.TitleEN, f.TitleFR, f.Access, a.ID())
+	if err != nil {
+		return Document{}, fmt.Errorf("document: insert: %w", err)
+	}
+	if err := s.record(ctx, tx, a, d, ChangeCreate, "", nil, docJSON(d), nil); err != nil {
+		return Document{}, err
+	}
+	if d, err = s.putFile(ctx, tx, a, d.ID, up); err != nil {
+		return Document{}, err
+	}
+	if err := tx.Commit(); err != nil {
+		return Document{}, fmt.Errorf("document: commit: %w", err)
+	}
+	one := []Document{d}
+	err = attachFiles(ctx, s.db, one, true)
+	return one[0], err
+}

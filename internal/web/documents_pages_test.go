@@ -13,6 +13,8 @@ import (
 
 	"github.com/coe-agora/agora/internal/apptest"
 	"github.com/coe-agora/agora/internal/document"
+	"github.com/coe-agora/agora/internal/pdftest"
+	"github.com/coe-agora/agora/internal/registration"
 )
 
 // The secretariat's plain upload form (no JavaScript): several files in
@@ -99,5 +101,59 @@ func TestSecretariatUploadForm(t *testing.T) {
 	}
 	if n := dbCountOf(t, e, `SELECT count(*) FROM document_files`); n != 3 {
 		t.Errorf("%d files stored, want 3", n)
+	}
+}
+
+// The public meeting page, its print version and its PDF show the
+// documents the visitor may read under their agenda item, in the page's
+// language with the other offered; the manage page shows a confirmed
+// participant theirs, with links through the manage link.
+func TestMeetingPagesShowDocumentsByItem(t *testing.T) {
+	e := apptest.Start(t)
+	m := publishedMeeting(t, e, true)
+	var agenda struct {
+		Items []struct{ ID int64 } `json:"items"`
+	}
+	e.JSON("GET", fmt.Sprintf("/api/v1/meetings/%d/agenda", m.ID), "", nil, 200, &agenda)
+	item := agenda.Items[1].ID
+	var pub, part document.Document
+	e.JSON("POST", fmt.Sprintf("/api/v1/meetings/%d/documents", m.ID), "secretariat", map[string]any{"symbol": "P-PG (2027) 3",
+		"title_en": "Draft agenda", "title_fr": "Projet d'ordre du jour", "access": "public", "agenda_item_id": item}, 201, &pub)
+	e.JSON("POST", fmt.Sprintf("/api/v1/meetings/%d/documents", m.ID), "secretariat", map[string]any{"symbol": "P-PG (2027) 4",
+		"title_en": "National reports", "title_fr": "Rapports nationaux", "access": "participants"}, 201, &part)
+	for _, up := range []struct {
+		id         int64
+		lang, name string
+	}{{pub.ID, "en", "agenda-en.pdf"}, {pub.ID, "fr", "ordre-du-jour-fr.pdf"}, {part.ID, "en", "reports.pdf"}} {
+		if code, b := putFile(t, e, "secretariat", up.id, up.lang, up.name, docPDF(500)); code != 200 {
+			t.Fatalf("upload: %d %s", code, b)
+		}
+	}
+	_, page, _ := getPage(t, e, fmt.Sprintf("/meetings/%d?lang=fr", m.ID))
+	at := strings.Index(page, "Adoption de l&#39;ordre du jour")
+	doc := strings.Index(page, "Projet d&#39;ordre du jour")
+	if at < 0 || doc < at || !strings.Contains(page, fmt.Sprintf(`href="/api/v1/documents/%d/files/fr"`, pub.ID)) ||
+		!strings.Contains(page, fmt.Sprintf(`href="/api/v1/documents/%d/files/en"`, pub.ID)) {
+		t.Errorf("the French page does not show the public document under its item, in French with English offered")
+	}
+	if strings.Contains(page, "Rapports nationaux") {
+		t.Errorf("the public page shows a participants' document")
+	}
+	_, print, _ := getPage(t, e, fmt.Sprintf("/meetings/%d/agenda/print?lang=en", m.ID))
+	if !strings.Contains(print, "Draft agenda") {
+		t.Errorf("the printable agenda lacks the document")
+	}
+	_, pdf, _ := getPage(t, e, fmt.Sprintf("/meetings/%d/agenda.pdf?lang=fr", m.ID))
+	if text := pdftest.Text(t, []byte(pdf)); !strings.Contains(text, "P-PG (2027) 3") || strings.Contains(text, "P-PG (2027) 4") {
+		t.Errorf("the agenda PDF's documents are wrong:\n%s", text)
+	}
+	var r registration.Result
+	e.JSON("POST", fmt.Sprintf("/api/v1/meetings/%d/registrations", m.ID), "secretariat", map[string]any{"state": "FR",
+		"first_name": "Paule", "last_name": "Lecteur", "email": "paule@example.org", "delegation_role": "delegate", "language": "fr"}, 201, &r)
+	token := r.ManageURL[strings.LastIndex(r.ManageURL, "/")+1:]
+	_, manage, _ := getPage(t, e, "/registrations/manage/"+token+"?lang=en")
+	link := fmt.Sprintf(`href="/api/v1/manage/%s/documents/%d/files/en"`, token, part.ID)
+	if !strings.Contains(manage, "National reports") || !strings.Contains(manage, link) {
+		t.Errorf("the manage page does not offer the participants' document through the link")
 	}
 }

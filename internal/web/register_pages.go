@@ -10,8 +10,8 @@ import (
 	"github.com/coe-agora/agora/internal/apperr"
 	"github.com/coe-agora/agora/internal/auth"
 	"github.com/coe-agora/agora/internal/calendar"
-	"github.com/coe-agora/agora/internal/meeting"
 	"github.com/coe-agora/agora/internal/document"
+	"github.com/coe-agora/agora/internal/meeting"
 	"github.com/coe-agora/agora/internal/registration"
 	"github.com/coe-agora/agora/internal/state"
 )

@@ -157,3 +157,29 @@ func TestMeetingPagesShowDocumentsByItem(t *testing.T) {
 		t.Errorf("the manage page does not offer the participants' document through the link")
 	}
 }
+
+// The public meeting page is kept for anonymous visitors; a document
+// published, then withdrawn, shows on it and goes from it without waiting
+// for the copy to age (the documents table tells the cache, as agendas do).
+func TestCachedMeetingPageFollowsDocuments(t *testing.T) {
+	e := apptest.Start(t)
+	m := publishedMeeting(t, e, true)
+	path := fmt.Sprintf("/meetings/%d?lang=en", m.ID)
+	_, first, _ := getPage(t, e, path)
+	if strings.Contains(first, "Report LATE-1") {
+		t.Fatal("the page shows the document before it exists")
+	}
+	d := newDocument(t, e, m.ID, "public", "LATE-1")
+	if code, b := putFile(t, e, "secretariat", d.ID, "en", "late.pdf", docPDF(300)); code != 200 {
+		t.Fatalf("upload: %d %s", code, b)
+	}
+	waitFor(t, "the page to show the new document", func() bool {
+		_, page, _ := getPage(t, e, path)
+		return strings.Contains(page, "Report LATE-1")
+	})
+	e.JSON("DELETE", fmt.Sprintf("/api/v1/documents/%d", d.ID), "secretariat", nil, 204, nil)
+	waitFor(t, "the page to drop the withdrawn document", func() bool {
+		_, page, _ := getPage(t, e, path)
+		return !strings.Contains(page, "Report LATE-1")
+	})
+}

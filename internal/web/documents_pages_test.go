@@ -80,8 +80,11 @@ func TestSecretariatUploadForm(t *testing.T) {
 		t.Errorf("files per document: %v", langs)
 	}
 	after := page()
-	if !strings.Contains(after, "evil.html") || !strings.Contains(after, "report_fr.pdf") {
-		t.Errorf("the page does not name the refused file and list the kept ones")
+	if !strings.Contains(after, "evil.html: File: web pages, SVG and other markup files are not accepted") || !strings.Contains(after, "report_fr.pdf") {
+		t.Errorf("the page does not name the refused file, and why, and list the kept ones")
+	}
+	if code, hist := p.get(fmt.Sprintf("/secretariat/meetings/%d/history", m.ID)); code != 200 || !strings.Contains(hist, "Document file published") {
+		t.Errorf("the meeting's history does not show the documents: %d", code)
 	}
 	// Without the CSRF token, nothing is stored.
 	body.Reset()

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -347,4 +348,67 @@ func mustJSON(t *testing.T, v any) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// A stored file whose bytes no longer match its SHA-256 (a disk or a
+// hand gone wrong) is never handed over as good: the download stops short
+// of its length, so the client sees a broken transfer, not a wrong file.
+// A Content-Digest sent with an upload is checked; the right one passes.
+func TestDocumentChecksums(t *testing.T) {
+	e := apptest.Start(t)
+	m := publishedMeeting(t, e, true)
+	d := newDocument(t, e, m.ID, "public", "SUM")
+	body := docPDF(document.ChunkSize + 5000)
+	sum := sha256.Sum256(body)
+	digest := "sha-256=:" + base64.StdEncoding.EncodeToString(sum[:]) + ":"
+	if code, b := putFile(t, e, "secretariat", d.ID, "en", "sum.pdf", body, "Content-Digest", digest); code != 200 {
+		t.Fatalf("upload with the right Content-Digest: %d %s", code, b)
+	}
+	if _, err := e.App.DB.Exec(`UPDATE document_chunks SET data = overlay(data PLACING '\x00'::bytea FROM 100) WHERE n = 0`); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get(fmt.Sprintf("%s/api/v1/documents/%d/files/en", e.URL, d.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err == nil || len(got) == len(body) {
+		t.Errorf("a corrupted file was sent whole (%d bytes, error %v)", len(got), err)
+	}
+}
+
+// PATCH changes a document's fields, moves it under an agenda item and
+// back, and refuses an item of another meeting.
+func TestDocumentPatch(t *testing.T) {
+	e := apptest.Start(t)
+	m := publishedMeeting(t, e, true)
+	other := publishedMeeting(t, e, true)
+	var agenda, otherAgenda struct {
+		Items []struct{ ID int64 } `json:"items"`
+	}
+	e.JSON("GET", fmt.Sprintf("/api/v1/meetings/%d/agenda", m.ID), "", nil, 200, &agenda)
+	e.JSON("GET", fmt.Sprintf("/api/v1/meetings/%d/agenda", other.ID), "", nil, 200, &otherAgenda)
+	d := newDocument(t, e, m.ID, "secretariat", "P-1")
+	path := fmt.Sprintf("/api/v1/documents/%d", d.ID)
+	e.JSON("PATCH", path, "secretariat", map[string]any{"agenda_item_id": agenda.Items[0].ID, "title_fr": "Nouveau titre"}, 200, nil)
+	var list struct{ Documents []document.Document }
+	e.JSON("GET", fmt.Sprintf("/api/v1/meetings/%d/documents", m.ID), "secretariat", nil, 200, &list)
+	got := list.Documents[0]
+	if got.AgendaItemID == nil || *got.AgendaItemID != agenda.Items[0].ID || got.TitleFR != "Nouveau titre" || got.TitleEN != "Report P-1" {
+		t.Errorf("after PATCH: %+v", got)
+	}
+	e.JSON("PATCH", path, "secretariat", map[string]any{"agenda_item_id": nil}, 200, nil)
+	e.JSON("GET", fmt.Sprintf("/api/v1/meetings/%d/documents", m.ID), "secretariat", nil, 200, &list)
+	if list.Documents[0].AgendaItemID != nil {
+		t.Errorf("agenda item not cleared: %v", *list.Documents[0].AgendaItemID)
+	}
+	code, b := e.Do("PATCH", path, "secretariat", map[string]any{"agenda_item_id": otherAgenda.Items[0].ID})
+	if code != 422 || apptest.ErrorFields(b)["agenda_item_id"] == "" {
+		t.Errorf("another meeting's item: %d %s", code, b)
+	}
+	code, b = e.Do("PATCH", path, "secretariat", map[string]any{"access": "everyone"})
+	if code != 422 || apptest.ErrorFields(b)["access"] == "" {
+		t.Errorf("unknown access: %d %s", code, b)
+	}
 }

@@ -412,3 +412,45 @@ func TestDocumentPatch(t *testing.T) {
 		t.Errorf("unknown access: %d %s", code, b)
 	}
 }
+
+// slowBody sends parts with a pause before each.
+type slowBody struct {
+	parts [][]byte
+	pause time.Duration
+}
+
+func (s *slowBody) Read(p []byte) (int, error) {
+	if len(s.parts) == 0 {
+		return 0, io.EOF
+	}
+	time.Sleep(s.pause)
+	n := copy(p, s.parts[0])
+	s.parts[0] = s.parts[0][n:]
+	if len(s.parts[0]) == 0 {
+		s.parts = s.parts[1:]
+	}
+	return n, nil
+}
+
+// An upload slower than the server's read timeout (a large file on a slow
+// line) is not cut off: document transfers have a deadline of their own.
+func TestSlowUploadOutlivesTheReadTimeout(t *testing.T) {
+	e := apptest.Start(t, apptest.Options{Config: func(c *config.Config) { c.HTTP.ReadTimeout = 300 * time.Millisecond }})
+	m := publishedMeeting(t, e, true)
+	d := newDocument(t, e, m.ID, "public", "SLOW")
+	body := docPDF(4000)
+	req, _ := http.NewRequest("PUT", fmt.Sprintf("%s/api/v1/documents/%d/files/en", e.URL, d.ID),
+		&slowBody{parts: [][]byte{body[:1000], body[1000:2000], body[2000:3000], body[3000:]}, pause: 200 * time.Millisecond})
+	req.ContentLength = int64(len(body))
+	req.Header.Set("Authorization", "Bearer "+e.Tokens["secretariat"])
+	req.Header.Set("Content-Disposition", `attachment; filename="slow.pdf"`)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("slow upload: %d %s", resp.StatusCode, out)
+	}
+}

@@ -16,6 +16,7 @@
 package document
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -146,6 +147,18 @@ type File struct {
 	UpdatedAt   time.Time `db:"created_at" json:"updated_at"`
 	// URL is where the reader downloads it; the web layer sets it.
 	URL string `db:"-" json:"url"`
+}
+
+// SizeText is the file's size for people: "840 B", "68 KB", "12.5 MB".
+func (f File) SizeText() string {
+	switch {
+	case f.Size < 1000:
+		return strconv.FormatInt(f.Size, 10) + " B"
+	case f.Size < 1000*1000:
+		return strconv.FormatInt((f.Size+500)/1000, 10) + " KB"
+	default:
+		return strconv.FormatFloat(float64(f.Size)/1e6, 'f', 1, 64) + " MB"
+	}
 }
 
 // Reader is who reads documents: an actor (anonymous, an account), or a

@@ -54,6 +54,7 @@ func TestDocumentUploadInTheBrowser(t *testing.T) {
 	p.submit("#document-upload button[type=submit]")
 	p.mustSee(".flash", "Files uploaded: 3.")
 	p.mustSee(".sec-documents", "report_en.pdf", "report_fr.pdf", "bureau-notes.txt")
+	p.Screenshot("secretariat-documents-listed")
 
 	var list struct{ Documents []document.Document }
 	e.JSON("GET", fmt.Sprintf("/api/v1/meetings/%d/documents", m.ID), "secretariat", nil, 200, &list)

@@ -17,7 +17,7 @@ type docLink struct {
 	Lang            string // the language of URL's file
 	OtherURL, Other string // another language's file and its language ("" when none)
 	OtherName       string // that language's name in the page's language
-	Size            int64
+	Size            string // "1.2 MB"
 }
 
 // docsView is what the meeting pages show of the documents the visitor
@@ -62,7 +62,7 @@ func (s *Server) meetingDocuments(ctx context.Context, r document.Reader, m meet
 		if !ok {
 			continue
 		}
-		l := docLink{Symbol: d.Symbol, Title: d.Title(lang), URL: f.URL, Filename: f.Filename, Lang: f.Language, Size: f.Size}
+		l := docLink{Symbol: d.Symbol, Title: d.Title(lang), URL: f.URL, Filename: f.Filename, Lang: f.Language, Size: f.SizeText()}
 		for _, o := range d.Files {
 			if o.Language != f.Language {
 				l.OtherURL, l.Other, l.OtherName = o.URL, o.Language, strings.ToUpper(o.Language)

@@ -24,6 +24,8 @@ type secDocumentsView struct {
 	Documents []document.Document
 	Items     []meeting.Item
 	MaxMB     int64
+	// LastID is the last document, which cannot move down.
+	LastID int64
 }
 
 // documentsPage: GET /secretariat/meetings/{id}/documents.
@@ -44,6 +46,9 @@ func (h *secretariat) documentsPage(c *gin.Context) {
 		return
 	}
 	v := secDocumentsView{secHead: head, Documents: withURLs(ds, ""), Items: items, MaxMB: h.deps.Documents.MaxBytes() >> 20}
+	if len(ds) > 0 {
+		v.LastID = ds[len(ds)-1].ID
+	}
 	h.renderPage(c, http.StatusOK, "secretariat_documents", lang, h.title(lang, "sec.tab.documents", head.M), v)
 }
 

@@ -186,3 +186,50 @@ func TestCachedMeetingPageFollowsDocuments(t *testing.T) {
 		return !strings.Contains(page, "Report LATE-1")
 	})
 }
+
+// A document's own form replaces its file in the language chosen there,
+// keeping the old one as a version; a document of another meeting is not
+// found.
+func TestSecretariatReplaceForm(t *testing.T) {
+	e := apptest.Start(t)
+	m := publishedMeeting(t, e, true)
+	other := publishedMeeting(t, e, true)
+	d := newDocument(t, e, m.ID, "public", "R-1")
+	if code, b := putFile(t, e, "secretariat", d.ID, "fr", "v1.pdf", docPDF(100)); code != 200 {
+		t.Fatalf("upload: %d %s", code, b)
+	}
+	p := signInHTTP(t, e, "secretariat@example.org")
+	send := func(meetingID int64, filename string) int {
+		_, page := p.get(fmt.Sprintf("/secretariat/meetings/%d/documents", meetingID))
+		csrf := csrfInput.FindStringSubmatch(page)
+		var body bytes.Buffer
+		w := multipart.NewWriter(&body)
+		_ = w.WriteField("csrf_token", html.UnescapeString(csrf[1]))
+		_ = w.WriteField("document", fmt.Sprint(d.ID))
+		_ = w.WriteField("language", "fr")
+		fw, _ := w.CreateFormFile("files", filename)
+		_, _ = fw.Write(docPDF(200))
+		w.Close()
+		req, _ := http.NewRequest("POST", fmt.Sprintf("%s/secretariat/meetings/%d/documents/upload", e.URL, meetingID), &body)
+		req.Header.Set("Content-Type", w.FormDataContentType())
+		req.Header.Set("Origin", e.URL)
+		resp, err := p.c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := send(m.ID, "report_en.pdf"); code != http.StatusSeeOther {
+		t.Fatalf("replace: %d", code)
+	}
+	var list struct{ Documents []document.Document }
+	e.JSON("GET", fmt.Sprintf("/api/v1/meetings/%d/documents", m.ID), "secretariat", nil, 200, &list)
+	got := list.Documents[0]
+	if len(got.Files) != 1 || got.Files[0].Language != "fr" || got.Files[0].Version != 2 || len(got.Versions) != 1 {
+		t.Errorf("after replacing: files %+v, versions %+v", got.Files, got.Versions)
+	}
+	if code := send(other.ID, "x.pdf"); code != 404 {
+		t.Errorf("replacing through another meeting's page: %d, want 404", code)
+	}
+}

@@ -129,14 +129,22 @@ func (h *secretariat) uploadDocumentsForm(c *gin.Context) {
 		}
 		name := document.CleanFilename(part.FileName())
 		stem, fileLang := splitLanguage(name, fields["language"])
+		docID, _ := strconv.ParseInt(fields["document"], 10, 64)
+		if docID > 0 {
+			// A file replaced from a document's own form: the language
+			// chosen there, whatever the file's name says.
+			fileLang = fields["language"]
+			if d, _, err := h.deps.Documents.Document(ctx, document.Reader{Actor: a}, docID); err != nil || d.MeetingID != head.M.ID {
+				h.failed(c, apperr.New(apperr.NotFound, apperr.M("err.no_document")))
+				return
+			}
+		} else {
+			docID = byStem[strings.ToLower(stem)]
+		}
 		if fileLang == "" {
 			fileLang = "en"
 		}
 		up := document.Upload{Language: fileLang, Filename: name, Body: part}
-		docID, _ := strconv.ParseInt(fields["document"], 10, 64)
-		if docID == 0 {
-			docID = byStem[strings.ToLower(stem)]
-		}
 		if docID > 0 {
 			_, err = h.deps.Documents.PutFile(ctx, a, docID, up)
 		} else {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -231,5 +232,53 @@ func TestSecretariatReplaceForm(t *testing.T) {
 	}
 	if code := send(other.ID, "x.pdf"); code != 404 {
 		t.Errorf("replacing through another meeting's page: %d, want 404", code)
+	}
+}
+
+// The documents page's small forms — edit, move, withdraw — do what they
+// say (read back through the API) and leave their audit entries.
+func TestDocumentPageActions(t *testing.T) {
+	e := apptest.Start(t)
+	m := publishedMeeting(t, e, true)
+	first, second := newDocument(t, e, m.ID, "public", "A-1"), newDocument(t, e, m.ID, "public", "A-2")
+	p := signInHTTP(t, e, "secretariat@example.org")
+	page := fmt.Sprintf("/secretariat/meetings/%d/documents", m.ID)
+	do := func(action string, v url.Values) {
+		t.Helper()
+		_, html := p.get(page)
+		if code, body := p.post(fmt.Sprintf("%s/%s", page, action), html, v); code != http.StatusSeeOther {
+			t.Fatalf("POST %s: %d %.300s", action, code, body)
+		}
+	}
+	do(fmt.Sprint(first.ID), url.Values{"symbol": {"A-1/rev"}, "title_en": {"Revised"}, "title_fr": {"Révisé"}, "access": {"participants"}, "agenda_item_id": {""}})
+	do(fmt.Sprintf("%d/move", second.ID), url.Values{"direction": {"up"}})
+	var list struct{ Documents []document.Document }
+	e.JSON("GET", fmt.Sprintf("/api/v1/meetings/%d/documents", m.ID), "secretariat", nil, 200, &list)
+	if len(list.Documents) != 2 || list.Documents[0].ID != second.ID || list.Documents[1].Symbol != "A-1/rev" ||
+		list.Documents[1].Access != document.Participants || list.Documents[1].TitleFR != "Révisé" {
+		t.Fatalf("after edit and move: %+v", list.Documents)
+	}
+	do(fmt.Sprintf("%d/withdraw", first.ID), url.Values{})
+	e.JSON("GET", fmt.Sprintf("/api/v1/meetings/%d/documents", m.ID), "secretariat", nil, 200, &list)
+	if len(list.Documents) != 1 || list.Documents[0].ID != second.ID {
+		t.Errorf("after withdrawing: %+v", list.Documents)
+	}
+	var trail []string
+	if err := e.App.DB.Select(&trail, `SELECT action FROM audit_log WHERE user_id = $1 AND action LIKE 'document.%' ORDER BY id`,
+		e.Users["secretariat"].ID); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"document.create", "document.create", "document.update", "document.reorder", "document.withdraw"}
+	if fmt.Sprint(trail) != fmt.Sprint(want) {
+		t.Errorf("audit trail %v, want %v", trail, want)
+	}
+	// Bad input changes nothing and says why.
+	_, html := p.get(page)
+	code, _ := p.post(fmt.Sprintf("%s/%d", page, second.ID), html, url.Values{"title_en": {""}, "title_fr": {""}, "access": {"public"}})
+	if code != http.StatusSeeOther {
+		t.Fatalf("empty titles: %d", code)
+	}
+	if _, after := p.get(page); !strings.Contains(after, "give the document a title in English or in French") {
+		t.Errorf("the page does not say why the edit was refused")
 	}
 }

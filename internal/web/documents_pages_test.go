@@ -282,3 +282,24 @@ func TestDocumentPageActions(t *testing.T) {
 		t.Errorf("the page does not say why the edit was refused")
 	}
 }
+
+// A focal point of an invited state, signed in, finds the participants'
+// documents on the meeting's page; one of a state not invited does not.
+func TestMeetingPageShowsFocalPointsTheirDocuments(t *testing.T) {
+	e := apptest.Start(t)
+	m := publishedMeeting(t, e, true)
+	e.JSON("PATCH", fmt.Sprintf("/api/v1/meetings/%d", m.ID), "secretariat", map[string]any{"audience": "custom", "invited_states": []string{"FR"}}, 200, nil)
+	d := newDocument(t, e, m.ID, "participants", "FP-1")
+	if code, b := putFile(t, e, "secretariat", d.ID, "en", "fp.pdf", docPDF(300)); code != 200 {
+		t.Fatalf("upload: %d %s", code, b)
+	}
+	for email, want := range map[string]bool{"fp.fr@example.org": true, "fp.de@example.org": false} {
+		_, page := signInHTTP(t, e, email).get(fmt.Sprintf("/meetings/%d?lang=en", m.ID))
+		if got := strings.Contains(page, "Report FP-1"); got != want {
+			t.Errorf("%s sees the participants' document: %v, want %v", email, got, want)
+		}
+	}
+	if _, page, _ := getPage(t, e, fmt.Sprintf("/meetings/%d?lang=en", m.ID)); strings.Contains(page, "Report FP-1") {
+		t.Errorf("an anonymous visitor sees the participants' document")
+	}
+}

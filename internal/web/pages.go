@@ -44,9 +44,8 @@ func pageFuncs(cat *i18n.Catalog) template.FuncMap {
 		"sameDay": func(a, b time.Time) bool {
 			return a.Year() == b.Year() && a.YearDay() == b.YearDay()
 		},
-		"lines":   func(s string) []string { return strings.Split(s, "\n") },
-		"deref":   func(t *time.Time) time.Time { return *t },
-		"derefID": func(id *int64) int64 { return *id },
+		"lines": func(s string) []string { return strings.Split(s, "\n") },
+		"deref": func(t *time.Time) time.Time { return *t },
 		"dict": func(pairs ...any) map[string]any {
 			m := map[string]any{}
 			for i := 0; i+1 < len(pairs); i += 2 {
@@ -54,6 +53,8 @@ func pageFuncs(cat *i18n.Catalog) template.FuncMap {
 			}
 			return m
 		},
+		// derefID reads an optional id (check it is set first).
+		"derefID": func(id *int64) int64 { return *id },
 	}
 }
 

@@ -33,16 +33,17 @@ type Config struct {
 	MailFrom    string `koanf:"mail_from"`
 	SecretKey   string `koanf:"secret_key"`
 
-	Database  Database  `koanf:"database"`
-	Embedded  Embedded  `koanf:"embedded"`
-	Log       Log       `koanf:"log"`
-	HTTP      HTTP      `koanf:"http"`
-	Mail      Mail      `koanf:"mail"`
-	Limits    Limits    `koanf:"limits"`
-	Digest    Digest    `koanf:"digest"`
-	Privacy   Privacy   `koanf:"privacy"`
-	Cache     Cache     `koanf:"cache"`
-	Metrics   Metrics   `koanf:"metrics"`
+	Database Database `koanf:"database"`
+	Embedded Embedded `koanf:"embedded"`
+	Log      Log      `koanf:"log"`
+	HTTP     HTTP     `koanf:"http"`
+	Mail     Mail     `koanf:"mail"`
+	Limits   Limits   `koanf:"limits"`
+	Digest   Digest   `koanf:"digest"`
+	Privacy  Privacy  `koanf:"privacy"`
+	Cache    Cache    `koanf:"cache"`
+	Metrics  Metrics  `koanf:"metrics"`
+
 	Documents Documents `koanf:"documents"`
 }
 

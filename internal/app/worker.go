@@ -10,6 +10,7 @@ import (
 	"github.com/coe-agora/agora/internal/auth"
 	"github.com/coe-agora/agora/internal/digest"
 	"github.com/coe-agora/agora/internal/mail"
+	"github.com/coe-agora/agora/internal/registration"
 )
 
 // RunDigest gathers the changes of published meetings into one email per
@@ -17,7 +18,10 @@ import (
 // configured (without SMTP the emails wait as withheld).
 func (a *App) RunDigest(ctx context.Context) error {
 	return digest.New(a.DB, a.Outbox, a.Renderer, digest.Config{BaseURL: a.Config.BaseURL, MailFrom: a.Config.MailFrom,
-		Quiet: a.Config.Digest.Quiet, Interval: a.Config.Digest.Interval, Log: a.Log}).Run(ctx)
+		Quiet: a.Config.Digest.Quiet, Interval: a.Config.Digest.Interval, Log: a.Log,
+		ManageURL: func(id int64, nonce []byte) string {
+			return a.Registrations.ManageURL(registration.Registration{ID: id, ManageNonce: nonce})
+		}}).Run(ctx)
 }
 
 // RunBackground runs what a worker process does — mail delivery, the

@@ -16,6 +16,7 @@ import (
 	"github.com/coe-agora/agora/internal/auth"
 	"github.com/coe-agora/agora/internal/config"
 	"github.com/coe-agora/agora/internal/demo"
+	"github.com/coe-agora/agora/internal/document"
 	"github.com/coe-agora/agora/internal/mail"
 	"github.com/coe-agora/agora/internal/meeting"
 	"github.com/coe-agora/agora/internal/testdb"
@@ -187,6 +188,21 @@ func TestSeedMakesALivingInstance(t *testing.T) {
 		if kinds[k] == 0 {
 			t.Errorf("no %s email in the mail log (%v)", k, kinds)
 		}
+	}
+
+	// Every meeting has documents at each access level; the public draft
+	// agenda is a PDF in both languages, readable by anyone who sees the meeting.
+	for _, m := range rep.Meetings {
+		ds, _, err := a.Documents.Documents(ctx, document.Reader{Actor: as}, m.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ds) != 3 || ds[0].Access != document.Public || len(ds[0].Files) != 2 || ds[0].Files[0].ContentType != "application/pdf" {
+			t.Errorf("%s: documents %+v", m.TitleEN, ds)
+		}
+	}
+	if !strings.Contains(out.String(), "documents (") {
+		t.Errorf("the report does not count the documents:\n%s", out.String())
 	}
 
 	// Seeding again is refused, and changes nothing.

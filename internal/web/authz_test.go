@@ -98,6 +98,19 @@ var routePolicies = map[string]rule{
 	"GET /api/v1/mail":                  {policy: secretariat}, "POST /api/v1/mail/release": {policy: secretariat},
 	"POST /api/v1/mail/:id/resend":   {policy: secretariat},
 	"GET /meetings/:id/calendar.ics": {policy: hidden},
+	// Documents: the fixture's document is for participants of a meeting
+	// that invites FR and DE (documents_access_test.go walks every access
+	// level for every kind of reader).
+	"GET /api/v1/meetings/:id/documents":                          {policy: hidden},
+	"POST /api/v1/meetings/:id/documents":                         {policy: secretariat},
+	"PUT /api/v1/meetings/:id/documents/order":                    {policy: secretariat},
+	"PATCH /api/v1/documents/:id":                                 {policy: secretariat},
+	"DELETE /api/v1/documents/:id":                                {policy: secretariat, last: true},
+	"PUT /api/v1/documents/:id/files/:language":                   {policy: secretariat},
+	"GET /api/v1/documents/:id/files/:language":                   {policy: signedIn},
+	"GET /api/v1/documents/:id/files/:language/versions/:version": {policy: secretariat},
+	"GET /api/v1/manage/:token/documents/:id/files/:language":     {policy: link},
+	"GET /api/v1/manage/:token/documents.zip":                     {policy: link},
 }
 
 // pageRoute: HTML pages and assets. Sign-in-only pages send visitors to
@@ -106,8 +119,8 @@ var routePolicies = map[string]rule{
 var pageRoute = regexp.MustCompile(`^(GET|HEAD|POST) /(static|login|logout|password|register|registrations/manage|privacy|meetings|secretariat|delegation|admin|$)`)
 
 type fixture struct {
-	meetingID, regFR, regDE, itemID, fpID, mailID int64
-	manageToken                                   string
+	meetingID, regFR, regDE, itemID, fpID, mailID, docID int64
+	manageToken                                          string
 }
 
 func authzFixture(t *testing.T, e *apptest.Env) fixture {
@@ -138,6 +151,10 @@ func authzFixture(t *testing.T, e *apptest.Env) fixture {
 	if err := e.App.DB.Get(&f.mailID, `SELECT min(id) FROM outgoing_mail`); err != nil {
 		t.Fatal(err)
 	}
+	f.docID = newDocument(t, e, m.ID, "participants", "P-PG (2027) 1").ID
+	if code, b := putFile(t, e, "secretariat", f.docID, "en", "report.pdf", docPDF(1000)); code != 200 {
+		t.Fatalf("document upload: %d %s", code, b)
+	}
 	return f
 }
 
@@ -148,7 +165,7 @@ func (f fixture) path(route string, other bool) string {
 	if other {
 		reg, token, code = f.regDE, "reg_forged"+strings.Repeat("A", 33), "DE"
 	}
-	r := strings.NewReplacer(":code", code, ":token", token)
+	r := strings.NewReplacer(":code", code, ":token", token, ":language", "en", ":version", "1")
 	p := r.Replace(route)
 	switch {
 	case strings.HasPrefix(p, "/api/v1/registrations/:id"):
@@ -157,6 +174,10 @@ func (f fixture) path(route string, other bool) string {
 		p = strings.Replace(p, ":id", fmt.Sprint(f.itemID), 1)
 	case strings.HasPrefix(p, "/api/v1/focal-points/:id"):
 		p = strings.Replace(p, ":id", fmt.Sprint(f.fpID), 1)
+	case strings.HasPrefix(p, "/api/v1/documents/:id"):
+		p = strings.Replace(p, ":id", fmt.Sprint(f.docID), 1)
+	case strings.Contains(p, "/documents/:id/files"):
+		p = strings.Replace(p, ":id", fmt.Sprint(f.docID), 1)
 	case strings.HasPrefix(p, "/api/v1/mail/:id"):
 		p = strings.Replace(p, ":id", fmt.Sprint(f.mailID), 1)
 	default:

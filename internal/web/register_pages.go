@@ -10,6 +10,7 @@ import (
 	"github.com/coe-agora/agora/internal/apperr"
 	"github.com/coe-agora/agora/internal/auth"
 	"github.com/coe-agora/agora/internal/calendar"
+	"github.com/coe-agora/agora/internal/document"
 	"github.com/coe-agora/agora/internal/meeting"
 	"github.com/coe-agora/agora/internal/registration"
 	"github.com/coe-agora/agora/internal/state"
@@ -31,6 +32,8 @@ type registerView struct {
 	Token  string
 	Open   bool // details can still be changed
 	Status string
+	// Docs are the meeting's documents the link holder may read (manage page).
+	Docs *docsView
 }
 
 func detailsFrom(f *form) registration.Details {
@@ -132,6 +135,13 @@ func (s *Server) renderManage(c *gin.Context, status int, lang string, r registr
 	v := registerView{M: m, Loc: m.Zone(), State: s.stateName(c, r.State, lang), Form: f, Roles: registration.Roles,
 		Reg: &r, Token: c.Param("token"), Open: r.Active() && m.Status == meeting.StatusRegistrationOpen,
 		Status: registration.StatusLabel(r.Status, lang)}
+	reader := document.Reader{Link: &document.LinkHolder{MeetingID: m.ID, Confirmed: r.Status == registration.StatusConfirmed}}
+	docs, err := s.meetingDocuments(c.Request.Context(), reader, m, nil, lang, c.Param("token"))
+	if err != nil {
+		s.pageError(c, lang, err)
+		return
+	}
+	v.Docs = docs
 	s.render(c, status, "manage", page{Lang: lang, Title: s.cat.T(lang, "manage.title", nil), Data: v})
 }
 

@@ -195,6 +195,20 @@ func TestEveryActionIsAudited(t *testing.T) {
 			_, err := e.App.Registrations.CheckIn(ctx, sec, regA, true)
 			return err
 		}, want: []row{{action: "registration.undo_check_in", by: "secretariat", meeting: &mID, subject: "registration", id: &regA}}},
+		{name: "check-in by badge", do: func() error {
+			_, err := e.App.Registrations.CheckInByCode(ctx, sec, mID, e.App.Registrations.CheckInCode(mID, regA), "", "en")
+			return err
+		}, refuse: func() error {
+			_, err := e.App.Registrations.CheckInByCode(ctx, sec, mID, e.App.Registrations.CheckInCode(mID+1, regA), "", "en")
+			return err
+		}, want: []row{{action: "registration.check_in", by: "secretariat", meeting: &mID, subject: "registration", id: &regA}}},
+		{name: "check-in undone at the door", do: func() error {
+			_, err := e.App.Registrations.UndoCheckIn(ctx, sec, mID, regA, "", "en")
+			return err
+		}, refuse: func() error {
+			_, err := e.App.Registrations.UndoCheckIn(ctx, sec, mID, regA, "1999-01-01", "en") // not a day of the meeting
+			return err
+		}, want: []row{{action: "registration.undo_check_in", by: "secretariat", meeting: &mID, subject: "registration", id: &regA}}},
 		{name: "registration edited by its owner", do: func() error {
 			_, err := e.App.Registrations.UpdateOwn(ctx, manageA, func(d *registration.Details) error { d.Dietary = "vegetarian"; return nil })
 			return err

@@ -94,6 +94,10 @@ func (s *Server) routes() (*gin.Engine, error) {
 	api.POST("/meetings/:id/invitations/remind", s.remind)
 	api.POST("/meetings/:id/invitations/:code/revoke", s.revokeInvitation)
 
+	api.GET("/meetings/:id/badges.pdf", s.badgesPDF)
+	api.POST("/meetings/:id/check-in", s.checkInByCode)
+	api.GET("/meetings/:id/check-in", s.doorCounts)
+	api.GET("/meetings/:id/check-in/search", s.doorSearch)
 	api.POST("/meetings/:id/registrations", register, s.register)
 	api.GET("/meetings/:id/registrations", s.listRegistrations)
 	api.GET("/meetings/:id/registrations.csv", s.exportRegistrations("csv"))

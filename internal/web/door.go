@@ -1,0 +1,95 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/coe-agora/agora/internal/i18n"
+	"github.com/coe-agora/agora/internal/meeting"
+	"github.com/coe-agora/agora/internal/printout"
+	"github.com/coe-agora/agora/internal/registration"
+)
+
+// The door's API: badges, check-in by a badge's code, the search and the
+// counts of the check-in page (secretariat only).
+
+// meetingLang is lang when the caller asked for one, else the meeting's
+// first language: badges speak the meeting's language.
+func meetingLang(m meeting.Meeting, asked string) string {
+	if asked == "en" || asked == "fr" {
+		return asked
+	}
+	if len(m.Languages) > 0 && m.Languages[0] == "fr" {
+		return "fr"
+	}
+	return "en"
+}
+
+// badgesPDF: GET /api/v1/meetings/{id}/badges.pdf[?state=FR][&lang=fr].
+func (s *Server) badgesPDF(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	ctx, a := c.Request.Context(), actorOf(c)
+	// The language is the meeting's unless asked: read the meeting first
+	// (as the caller may see it) to know it.
+	lang := c.Query("lang")
+	if lang != "en" && lang != "fr" {
+		m, err := s.deps.Meetings.Meeting(ctx, a, id)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		lang = meetingLang(m, "")
+	}
+	m, badges, err := s.deps.Registrations.Badges(ctx, a, id, c.Query("state"), lang)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	l := printout.BadgeLabels{Title: s.cat.T(lang, "door.badges", nil), None: s.cat.T(lang, "door.no_badges", nil), Roles: map[string]string{}}
+	for _, r := range registration.Roles {
+		l.Roles[r] = s.cat.T(lang, "role."+r, nil)
+	}
+	pdf, err := printout.BadgesPDF(m, badges, lang, l)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.Header("Content-Disposition", fmt.Sprintf(`inline; filename="badges-%d-%s.pdf"`, m.ID, lang))
+	c.Data(http.StatusOK, "application/pdf", pdf)
+}
+
+// checkInByCode: POST /api/v1/meetings/{id}/check-in {"code": "…", "day": "YYYY-MM-DD"?}.
+func (s *Server) checkInByCode(c *gin.Context) {
+	s.withID(c, http.StatusOK, func(id int64) (any, error) {
+		var in struct {
+			Code string `json:"code"`
+			Day  string `json:"day"`
+		}
+		if err := s.decodeJSON(c, &in); err != nil {
+			return nil, err
+		}
+		return s.deps.Registrations.CheckInByCode(c.Request.Context(), actorOf(c), id, in.Code, in.Day, i18n.Lang(c.Query("lang")))
+	})
+}
+
+// doorCounts: GET /api/v1/meetings/{id}/check-in[?day=] — the live counts.
+func (s *Server) doorCounts(c *gin.Context) {
+	s.withID(c, http.StatusOK, func(id int64) (any, error) {
+		_, counts, err := s.deps.Registrations.Door(c.Request.Context(), actorOf(c), id, c.Query("day"))
+		return counts, err
+	})
+}
+
+// doorSearch: GET /api/v1/meetings/{id}/check-in/search?q=…[&day=][&lang=].
+func (s *Server) doorSearch(c *gin.Context) {
+	s.withID(c, http.StatusOK, func(id int64) (any, error) {
+		people, day, err := s.deps.Registrations.FindAtDoor(c.Request.Context(), actorOf(c), id, c.Query("q"), c.Query("day"), i18n.Lang(c.Query("lang")))
+		return gin.H{"day": day, "people": people}, err
+	})
+}

@@ -1,0 +1,208 @@
+package web_test
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coe-agora/agora/internal/apptest"
+	"github.com/coe-agora/agora/internal/meeting"
+	"github.com/coe-agora/agora/internal/pdftest"
+	"github.com/coe-agora/agora/internal/registration"
+)
+
+// arrival is the door's answer about a person.
+type arrival struct {
+	registration.Registration
+	InviteeName      string     `json:"invitee_name"`
+	Day              string     `json:"day"`
+	DayCheckedInAt   *time.Time `json:"day_checked_in_at"`
+	AlreadyCheckedIn bool       `json:"already_checked_in"`
+}
+
+// doorMeeting publishes a two-day meeting in French first (badges speak
+// its language) for six states, two seats each, and registers people
+// whose names need more than Latin-1: Łucja (PL), Ștefan (RO), Çağrı (TR),
+// Ελένη (GR), and three for France, the third waitlisted. It returns the
+// meeting and the registrations by first name.
+func doorMeeting(t *testing.T, e *apptest.Env, title string) (meeting.Meeting, map[string]registration.Result) {
+	t.Helper()
+	start := time.Now().Add(20 * 24 * time.Hour).Truncate(time.Hour)
+	var m meeting.Meeting
+	e.JSON("POST", "/api/v1/meetings", "secretariat", map[string]any{
+		"kind": "plenary", "title_en": title, "title_fr": title + " (FR)", "languages": []string{"fr", "en"},
+		"starts_at": start.Format(time.RFC3339), "ends_at": start.Add(32 * time.Hour).Format(time.RFC3339),
+		"venue": "Strasbourg", "format": "in_person", "audience": "custom",
+		"invited_states": []string{"FR", "PL", "RO", "TR", "GR", "DE"}, "seats_per_state": 2,
+	}, 201, &m)
+	e.JSON("POST", fmt.Sprintf("/api/v1/meetings/%d/publish", m.ID), "secretariat", nil, 200, &m)
+	people := []struct{ state, first, last, role string }{
+		{"PL", "Łucja", "Kowalska", "head"},
+		{"RO", "Ștefan", "Țăran", "delegate"},
+		{"TR", "Çağrı", "Şahin", "adviser"},
+		{"GR", "Ελένη", "Παπαδοπούλου", "expert"},
+		{"FR", "Noé", "Dupont", "head"},
+		{"FR", "Anne", "Lefèvre", "delegate"},
+		{"FR", "Wanda", "Attente", "delegate"}, // third for two seats: waitlisted, no badge
+	}
+	regs := map[string]registration.Result{}
+	for i, p := range people {
+		var r registration.Result
+		e.JSON("POST", fmt.Sprintf("/api/v1/meetings/%d/registrations", m.ID), "secretariat", map[string]any{
+			"state": p.state, "first_name": p.first, "last_name": p.last, "email": fmt.Sprintf("door%d-%d@example.org", m.ID, i),
+			"delegation_role": p.role, "language": "en",
+		}, 201, &r)
+		regs[p.first] = r
+	}
+	if regs["Wanda"].Status != registration.StatusWaitlisted {
+		t.Fatalf("fixture: Wanda is %s", regs["Wanda"].Status)
+	}
+	return m, regs
+}
+
+// badgesOf fetches a meeting's badges as the secretariat.
+func badgesOf(t *testing.T, e *apptest.Env, m meeting.Meeting, query string) []byte {
+	t.Helper()
+	code, body := e.Do("GET", fmt.Sprintf("/api/v1/meetings/%d/badges.pdf%s", m.ID, query), "secretariat", nil)
+	if code != 200 {
+		t.Fatalf("badges%s: %d %s", query, code, body)
+	}
+	return body
+}
+
+// Badges: one per confirmed participant, names in their own script, the
+// invitee in the meeting's language, the role, and a QR code that a real
+// barcode reader decodes from the printed page; the decoded code checks
+// that very person in through the API, and only at this meeting.
+func TestBadgesCarryCodesThatCheckTheRightPersonIn(t *testing.T) {
+	e := apptest.Start(t)
+	m, regs := doorMeeting(t, e, "Plenary of the door")
+	other, _ := doorMeeting(t, e, "Another plenary")
+
+	pdf := badgesOf(t, e, m, "")
+	text := pdftest.Text(t, pdf)
+	for _, want := range []string{"Łucja Kowalska", "Pologne", "Chef de délégation", "Ștefan Țăran", "Roumanie",
+		"Çağrı Şahin", "Türkiye", "Conseiller", "Ελένη Παπαδοπούλου", "Grèce", "Noé Dupont", "Anne Lefèvre", "France",
+		"Plenary of the door (FR)"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the badges read %q\nwithout %q", text, want)
+		}
+	}
+	if strings.Contains(text, "Wanda") {
+		t.Error("a waitlisted person has a badge")
+	}
+	english := pdftest.Text(t, badgesOf(t, e, m, "?lang=en"))
+	for _, want := range []string{"Poland", "Romania", "Greece", "Head of delegation"} {
+		if !strings.Contains(english, want) {
+			t.Errorf("the English badges lack %q", want)
+		}
+	}
+
+	// The QR codes, read from the rendered pages: one per badge, each the
+	// code of one confirmed person of this meeting.
+	codes := pdftest.QRCodes(t, pdf)
+	if len(codes) != 6 {
+		t.Fatalf("zbarimg decoded %d QR codes, want 6: %q", len(codes), codes)
+	}
+	byName := map[string]string{}
+	for _, code := range codes {
+		var a arrival
+		e.JSON("POST", fmt.Sprintf("/api/v1/meetings/%d/check-in", m.ID), "secretariat", map[string]string{"code": code}, 200, &a)
+		if a.CheckedInAt == nil || a.DayCheckedInAt == nil || a.AlreadyCheckedIn {
+			t.Errorf("%s: first scan: %+v", code, a)
+		}
+		byName[a.Name()] = code
+		if want := regs[a.FirstName]; want.ID != a.ID {
+			t.Errorf("code %s checked in registration %d, the badge of %s is %d", code, a.ID, a.Name(), want.ID)
+		}
+	}
+	if len(byName) != 6 {
+		t.Errorf("the codes checked in %d different people: %v", len(byName), byName)
+	}
+	// Read back another way: the registration as the API shows it.
+	var got registration.Registration
+	e.JSON("GET", fmt.Sprintf("/api/v1/registrations/%d", regs["Ελένη"].ID), "secretariat", nil, 200, &got)
+	if got.CheckedInAt == nil {
+		t.Error("Ελένη's registration is not checked in after her badge was scanned")
+	}
+
+	// A second scan says when the first was and changes nothing.
+	var again arrival
+	e.JSON("POST", fmt.Sprintf("/api/v1/meetings/%d/check-in", m.ID), "secretariat", map[string]string{"code": byName["Ștefan Țăran"]}, 200, &again)
+	if !again.AlreadyCheckedIn || again.DayCheckedInAt == nil || !again.DayCheckedInAt.Equal(*again.CheckedInAt) {
+		t.Errorf("second scan: %+v", again)
+	}
+
+	// Useless for another meeting; a forged or mistyped code is unknown.
+	code, body := e.Do("POST", fmt.Sprintf("/api/v1/meetings/%d/check-in", other.ID), "secretariat", map[string]string{"code": byName["Łucja Kowalska"]})
+	if code != 404 || !strings.Contains(string(body), "not a badge of this meeting") {
+		t.Errorf("code of another meeting: %d %s", code, body)
+	}
+	forged := byName["Łucja Kowalska"]
+	forged = forged[:len(forged)-1] + map[bool]string{true: "B", false: "A"}[strings.HasSuffix(forged, "A")]
+	if code, body := e.Do("POST", fmt.Sprintf("/api/v1/meetings/%d/check-in", m.ID), "secretariat", map[string]string{"code": forged}); code != 404 {
+		t.Errorf("forged code: %d %s", code, body)
+	}
+	for _, bad := range []string{"", "reg_abc", "CI.1.2", strings.Repeat("CI.", 100)} {
+		code, body := e.Do("POST", fmt.Sprintf("/api/v1/meetings/%d/check-in", m.ID), "secretariat", map[string]string{"code": bad})
+		if code != 404 && code != 422 {
+			t.Errorf("code %q: %d %s", bad, code, body)
+		}
+	}
+	// Revoked with the registration: Noé's badge stops working once he
+	// is cancelled (and his seat goes to Wanda, who now has a badge).
+	e.JSON("POST", fmt.Sprintf("/api/v1/registrations/%d/cancel", regs["Noé"].ID), "secretariat", nil, 200, nil)
+	code, body = e.Do("POST", fmt.Sprintf("/api/v1/meetings/%d/check-in", m.ID), "secretariat", map[string]string{"code": byName["Noé Dupont"]})
+	if code != 404 || !strings.Contains(string(body), "no longer valid") {
+		t.Errorf("code of a cancelled registration: %d %s", code, body)
+	}
+	// Only the secretariat prints badges and checks people in.
+	if code, _ := e.Do("GET", fmt.Sprintf("/api/v1/meetings/%d/badges.pdf", m.ID), "fp_FR", nil); code != 403 {
+		t.Errorf("badges for a focal point: %d", code)
+	}
+	if code, _ := e.Do("POST", fmt.Sprintf("/api/v1/meetings/%d/check-in", m.ID), "fp_FR", map[string]string{"code": byName["Anne Lefèvre"]}); code != 403 {
+		t.Errorf("check-in by a focal point: %d", code)
+	}
+	if code, _ := e.Do("GET", fmt.Sprintf("/api/v1/meetings/%d/badges.pdf", m.ID), "", nil); code != 401 && code != 404 {
+		t.Errorf("badges for a visitor: %d", code)
+	}
+
+	// One state's badges: France's two confirmed people, Wanda now among them.
+	fr := pdftest.QRCodes(t, badgesOf(t, e, m, "?state=FR"))
+	frText := pdftest.Text(t, badgesOf(t, e, m, "?state=FR"))
+	if len(fr) != 2 || !strings.Contains(frText, "Wanda Attente") || strings.Contains(frText, "Noé") || strings.Contains(frText, "Łucja") {
+		t.Errorf("France's badges: %q, %q", fr, frText)
+	}
+}
+
+// Twenty people with long names fill three sheets: every QR code reads,
+// each a different one (long names are cut short, never over the code).
+func TestBadgesOverSeveralSheetsAllRead(t *testing.T) {
+	e := apptest.Start(t)
+	start := time.Now().Add(20 * 24 * time.Hour).Truncate(time.Hour)
+	var m meeting.Meeting
+	e.JSON("POST", "/api/v1/meetings", "secretariat", map[string]any{
+		"kind": "plenary", "title_en": "Crowded plenary", "title_fr": "Plénière bondée", "starts_at": start.Format(time.RFC3339),
+		"ends_at": start.Add(8 * time.Hour).Format(time.RFC3339), "format": "in_person", "audience": "custom",
+		"invited_states": []string{"FR"}, "seats_per_state": 20,
+	}, 201, &m)
+	e.JSON("POST", fmt.Sprintf("/api/v1/meetings/%d/publish", m.ID), "secretariat", nil, 200, &m)
+	for i := range 20 {
+		e.JSON("POST", fmt.Sprintf("/api/v1/meetings/%d/registrations", m.ID), "secretariat", map[string]any{
+			"state": "FR", "first_name": fmt.Sprintf("Personne%02d", i), "last_name": strings.Repeat("Très-Long-Nom-", 7),
+			"email": fmt.Sprintf("crowd%d@example.org", i), "delegation_role": "delegate", "language": "fr",
+		}, 201, nil)
+	}
+	codes := pdftest.QRCodes(t, badgesOf(t, e, m, ""))
+	sort.Strings(codes)
+	if len(codes) != 20 {
+		t.Fatalf("decoded %d codes, want 20", len(codes))
+	}
+	for i := 1; i < len(codes); i++ {
+		if codes[i] == codes[i-1] {
+			t.Errorf("two badges carry %s", codes[i])
+		}
+	}
+}

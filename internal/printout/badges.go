@@ -127,6 +127,13 @@ func drawBadge(pdf *fpdf.Fpdf, x, y float64, title string, b registration.Badge,
 		pdf.SetFont(Font, "I", 9.5)
 		pdf.MultiCell(textW, 4.5, role, "", "L", false)
 	}
+	// The code in letters too, at the bottom of the text column (clear of
+	// the QR code's quiet zone), for the door to type when a camera fails.
+	pdf.SetTextColor(90, 90, 90)
+	pdf.SetFont(Font, "", 6.5)
+	pdf.SetXY(x+badgePad, y+badgeH-badgePad-3)
+	pdf.CellFormat(textW, 3, b.Code, "", 0, "L", false, 0, "")
+	pdf.SetTextColor(0, 0, 0)
 	return drawQR(pdf, b.Code, x+badgeW-badgePad-badgeQR, y+badgeH-badgePad-badgeQR, badgeQR)
 }
 

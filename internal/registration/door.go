@@ -316,6 +316,26 @@ func (s *Service) arrival(ctx context.Context, q sqlx.QueryerContext, regID int6
 	return out, nil
 }
 
+// ArrivalOf returns one registration of the meeting as the door shows it,
+// with its check-in on day (secretariat only).
+func (s *Service) ArrivalOf(ctx context.Context, a auth.Actor, meetingID, regID int64, day, lang string) (Arrival, error) {
+	if err := secretariatOnly(a); err != nil {
+		return Arrival{}, err
+	}
+	m, err := s.meetings.Meeting(ctx, a, meetingID)
+	if err != nil {
+		return Arrival{}, err
+	}
+	if day, err = checkDay(m, day); err != nil {
+		return Arrival{}, err
+	}
+	out, err := s.arrival(ctx, s.db, regID, day, lang)
+	if err == nil && out.MeetingID != m.ID {
+		return Arrival{}, errNoSuchRegistration()
+	}
+	return out, err
+}
+
 // maxFound is how many people a search at the door shows.
 const maxFound = 20
 

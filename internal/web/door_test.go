@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/coe-agora/agora/internal/apptest"
+	"github.com/coe-agora/agora/internal/auth"
 	"github.com/coe-agora/agora/internal/meeting"
 	"github.com/coe-agora/agora/internal/pdftest"
 	"github.com/coe-agora/agora/internal/registration"
@@ -205,4 +206,76 @@ func TestBadgesOverSeveralSheetsAllRead(t *testing.T) {
 			t.Errorf("two badges carry %s", codes[i])
 		}
 	}
+}
+
+// A meeting over two days checks people in each day: a badge scanned on
+// each day counts on each, the first arrival stays the registration's
+// checked_in_at, undoing one day leaves the other, and the list's undo
+// takes back every day.
+func TestCheckInPerDay(t *testing.T) {
+	e := apptest.Start(t)
+	m, regs := doorMeeting(t, e, "Two-day plenary")
+	days := registration.Days(m)
+	if len(days) != 2 {
+		t.Fatalf("the meeting covers %v", days)
+	}
+	path := fmt.Sprintf("/api/v1/meetings/%d/check-in", m.ID)
+	code := e.App.Registrations.CheckInCode(m.ID, regs["Anne"].ID)
+	var first, second arrival
+	e.JSON("POST", path, "secretariat", map[string]string{"code": code, "day": days[0]}, 200, &first)
+	e.JSON("POST", path, "secretariat", map[string]string{"code": code, "day": days[1]}, 200, &second)
+	if first.AlreadyCheckedIn || second.AlreadyCheckedIn || second.Day != days[1] || second.DayCheckedInAt == nil {
+		t.Fatalf("two days: %+v / %+v", first, second)
+	}
+	if !second.CheckedInAt.Equal(*first.DayCheckedInAt) {
+		t.Errorf("checked_in_at is %v, want the first arrival %v", second.CheckedInAt, first.DayCheckedInAt)
+	}
+	counts := func(day string) (expected, in int) {
+		var c struct {
+			Expected  int `json:"expected"`
+			CheckedIn int `json:"checked_in"`
+		}
+		e.JSON("GET", path+"?day="+day, "secretariat", nil, 200, &c)
+		return c.Expected, c.CheckedIn
+	}
+	for _, d := range days {
+		if exp, in := counts(d); exp != 6 || in != 1 {
+			t.Errorf("%s: %d of %d checked in, want 1 of 6", d, in, exp)
+		}
+	}
+	if code, body := e.Do("GET", path+"?day=1999-01-01", "secretariat", nil); code != 422 || apptest.ErrorFields(body)["day"] == "" {
+		t.Errorf("a day outside the meeting: %d %s", code, body)
+	}
+	if code, body := e.Do("POST", path, "secretariat", map[string]string{"code": code, "day": "tomorrow"}); code != 422 {
+		t.Errorf("a day that is no date: %d %s", code, body)
+	}
+
+	// Undo the first day at the door: the second stays, and with it the
+	// registration's attendance, now from the second day.
+	if _, err := e.App.Registrations.UndoCheckIn(t.Context(), secretariatActor(e), m.ID, regs["Anne"].ID, days[0], "en"); err != nil {
+		t.Fatal(err)
+	}
+	if _, in := counts(days[0]); in != 0 {
+		t.Errorf("day one still counts %d after the undo", in)
+	}
+	var r registration.Registration
+	e.JSON("GET", fmt.Sprintf("/api/v1/registrations/%d", regs["Anne"].ID), "secretariat", nil, 200, &r)
+	if r.CheckedInAt == nil || !r.CheckedInAt.Equal(*second.DayCheckedInAt) {
+		t.Errorf("after undoing day one, checked_in_at is %v, want day two's %v", r.CheckedInAt, second.DayCheckedInAt)
+	}
+	// The list's undo (as before there were days) takes back every day.
+	e.JSON("POST", fmt.Sprintf("/api/v1/registrations/%d/check-in", regs["Anne"].ID), "secretariat", map[string]bool{"undo": true}, 200, &r)
+	if _, in := counts(days[1]); in != 0 || r.CheckedInAt != nil {
+		t.Errorf("after the list's undo: %d checked in on day two, checked_in_at %v", in, r.CheckedInAt)
+	}
+	// And the list's check-in counts for today's day of the meeting (its first, before it starts).
+	e.JSON("POST", fmt.Sprintf("/api/v1/registrations/%d/check-in", regs["Anne"].ID), "secretariat", nil, 200, &r)
+	if _, in := counts(days[0]); in != 1 || r.CheckedInAt == nil {
+		t.Errorf("after the list's check-in: %d on day one, checked_in_at %v", in, r.CheckedInAt)
+	}
+}
+
+func secretariatActor(e *apptest.Env) auth.Actor {
+	u := e.Users["secretariat"]
+	return auth.Actor{User: &u}
 }

@@ -43,8 +43,14 @@ var codeSig = base32.StdEncoding.WithPadding(base32.NoPadding)
 
 // CheckInCode is the check-in code printed on a registration's badge.
 func (s *Service) CheckInCode(meetingID, registrationID int64) string {
+	return CheckInCode(s.keys, meetingID, registrationID)
+}
+
+// CheckInCode is the check-in code of a registration under keys (the
+// server's): what a badge carries.
+func CheckInCode(keys *secret.Keys, meetingID, registrationID int64) string {
 	ids := strconv.FormatInt(meetingID, 10) + "." + strconv.FormatInt(registrationID, 10)
-	return codePrefix + ids + "." + codeSig.EncodeToString(s.keys.MAC("checkin", ids)[:10])
+	return codePrefix + ids + "." + codeSig.EncodeToString(keys.MAC("checkin", ids)[:10])
 }
 
 // parseCode returns the meeting and registration a code names, and whether
@@ -201,37 +207,48 @@ func (s *Service) arrive(ctx context.Context, a auth.Actor, m meeting.Meeting, r
 	}
 	var out Arrival
 	err = postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		r, err := get(ctx, tx, regID, true)
-		if apperr.Is(err, apperr.NotFound) || (err == nil && r.MeetingID != m.ID) {
+		// The person, their invitee and their check-in of the day, in the
+		// one read that locks the row: a scan is a handful of round trips.
+		err := tx.GetContext(ctx, &out, `SELECT `+arrivalColumns+` FROM registrations r`+inviteeJoinSQL+`WHERE r.id = $1 FOR UPDATE OF r`, regID, lang, day)
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && out.MeetingID != m.ID) {
 			return errBadCode()
 		}
 		if err != nil {
-			return err
+			return fmt.Errorf("registration: check in: %w", err)
 		}
-		if r.Status != StatusConfirmed {
-			return apperr.New(apperr.NotFound, apperr.M("err.badge_revoked", "Name", r.Name(), "RegStatus", r.Status))
+		out.Day = day
+		if out.Status != StatusConfirmed {
+			return apperr.New(apperr.NotFound, apperr.M("err.badge_revoked", "Name", out.Name(), "RegStatus", out.Status))
 		}
-		var at time.Time
-		var inserted bool
+		if out.DayCheckedInAt != nil { // a second scan: nothing changes
+			out.AlreadyCheckedIn = true
+			return nil
+		}
+		// The day's row and the first arrival in one statement. A scan at
+		// another door in between is a conflict, and then the second one.
+		var at, first *time.Time
+		var updated time.Time
 		err = tx.QueryRowxContext(ctx, `
-			INSERT INTO check_ins (registration_id, meeting_id, day, checked_in_by) VALUES ($1, $2, $3, nullif($4, 0))
-			ON CONFLICT (registration_id, day) DO UPDATE SET day = excluded.day
-			RETURNING checked_in_at, xmax = 0`, r.ID, m.ID, day, a.ID()).Scan(&at, &inserted)
+			WITH ins AS (
+				INSERT INTO check_ins (registration_id, meeting_id, day, checked_in_by) VALUES ($1, $2, $3, nullif($4, 0))
+				ON CONFLICT (registration_id, day) DO NOTHING
+				RETURNING checked_in_at),
+			upd AS (
+				UPDATE registrations SET checked_in_at = coalesce(checked_in_at, (SELECT checked_in_at FROM ins)), updated_at = now()
+				WHERE id = $1 AND EXISTS (SELECT 1 FROM ins)
+				RETURNING checked_in_at, updated_at)
+			SELECT (SELECT checked_in_at FROM ins), (SELECT checked_in_at FROM upd), coalesce((SELECT updated_at FROM upd), now())`,
+			out.ID, m.ID, day, a.ID()).Scan(&at, &first, &updated)
 		if err != nil {
 			return fmt.Errorf("registration: check in: %w", err)
 		}
-		if inserted {
-			if _, err := tx.ExecContext(ctx, `UPDATE registrations SET checked_in_at = coalesce(checked_in_at, $2), updated_at = now() WHERE id = $1`, r.ID, at); err != nil {
-				return fmt.Errorf("registration: check in: %w", err)
-			}
-			if err := audit.Record(ctx, tx, a, audit.Event{Action: "registration.check_in", MeetingID: m.ID, State: r.State,
-				SubjectType: "registration", SubjectID: r.ID, Details: map[string]any{"day": day, "via": via}}); err != nil {
-				return err
-			}
+		if at == nil { // checked in at another door since the read: read that one
+			out.AlreadyCheckedIn = true
+			return tx.GetContext(ctx, &out.DayCheckedInAt, `SELECT checked_in_at FROM check_ins WHERE registration_id = $1 AND day = $2`, out.ID, day)
 		}
-		out, err = s.arrival(ctx, tx, r.ID, day, lang)
-		out.AlreadyCheckedIn = !inserted
-		return err
+		out.DayCheckedInAt, out.CheckedInAt, out.UpdatedAt = at, first, updated
+		return audit.Record(ctx, tx, a, audit.Event{Action: "registration.check_in", MeetingID: m.ID, State: out.State,
+			SubjectType: "registration", SubjectID: out.ID, Details: map[string]any{"day": day, "via": via}})
 	})
 	return out, err
 }

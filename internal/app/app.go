@@ -24,6 +24,7 @@ import (
 	"github.com/coe-agora/agora/internal/mail"
 	"github.com/coe-agora/agora/internal/meeting"
 	"github.com/coe-agora/agora/internal/postgres"
+	"github.com/coe-agora/agora/internal/printout"
 	"github.com/coe-agora/agora/internal/privacy"
 	"github.com/coe-agora/agora/internal/registration"
 	"github.com/coe-agora/agora/internal/secret"
@@ -46,6 +47,8 @@ type App struct {
 	FocalPoints *invitation.FocalPoints
 	Outbox      *mail.Outbox
 	Renderer    *mail.Renderer
+	// Letterhead heads the letters and certificates (settings "letters").
+	Letterhead printout.Letterhead
 	// Set by Prepare, which needs the migrated database:
 	Keys          *secret.Keys
 	Invitations   *invitation.Service
@@ -114,6 +117,10 @@ func (a *App) build() error {
 	if a.Renderer, err = mail.NewRenderer(emails, a.Config.Mail.PlatformName); err != nil {
 		return err
 	}
+	lc := a.Config.Letters
+	if a.Letterhead, err = printout.NewLetterhead(lc.Organisation, lc.AddressLines(), lc.Signatory, lc.SignatoryTitle, lc.Logo); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -179,7 +186,7 @@ func (a *App) Handler() (*web.Server, error) {
 	return web.New(web.Config{BaseURL: a.Config.BaseURL, MaxBodyBytes: a.Config.HTTP.MaxBodyBytes, SMTPConfigured: a.Config.SMTPURL != "",
 		Limits: web.Limits{LoginPerMinute: a.Config.Limits.LoginPerMinute, RegistrationPerMinute: a.Config.Limits.RegistrationPerMinute,
 			LinkPerMinute: a.Config.Limits.LinkPerMinute},
-		TrustedProxies: a.Config.HTTP.Proxies(), PublicMetrics: a.Config.Metrics.Public}, a.Log,
+		TrustedProxies: a.Config.HTTP.Proxies(), PublicMetrics: a.Config.Metrics.Public, Letterhead: a.Letterhead}, a.Log,
 		web.Deps{DB: a.DB, States: a.States, Auth: a.Auth, Meetings: a.Meetings, FocalPoints: a.FocalPoints,
 			Invitations: a.Invitations, Registrations: a.Registrations, Outbox: a.Outbox, Accounts: a.Accounts, Audit: audit.NewTrail(a.DB), Privacy: a.Privacy, MailCheck: mc, Renderer: a.Renderer,
 			Cache: a.Responses}, a.Metrics)

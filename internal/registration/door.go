@@ -501,3 +501,41 @@ func (s *Service) Badges(ctx context.Context, a auth.Actor, meetingID int64, sta
 	}
 	return m, out, nil
 }
+
+// Attendance is what a certificate of attendance says.
+type Attendance struct {
+	Registration
+	Meeting     meeting.Meeting
+	InviteeName string
+	// Days are the days the person was checked in (YYYY-MM-DD).
+	Days []string
+	// Lang is the certificate's language: the one asked, else the person's.
+	Lang string
+}
+
+// Attendance returns what the certificate of the registration a manage
+// link opens says, in lang (empty: the person's): once the meeting is over, and only for a
+// participant who was checked in (others are told why not).
+func (s *Service) Attendance(ctx context.Context, token, lang string) (Attendance, error) {
+	r, m, err := s.ByManageToken(ctx, token)
+	if err != nil {
+		return Attendance{}, err
+	}
+	if !m.Over() {
+		return Attendance{}, apperr.New(apperr.Conflict, apperr.M("err.certificate_not_yet"))
+	}
+	if r.Status != StatusConfirmed || r.CheckedInAt == nil {
+		return Attendance{}, apperr.New(apperr.Forbidden, apperr.M("err.certificate_not_attended"))
+	}
+	if lang != "en" && lang != "fr" {
+		lang = r.Language
+	}
+	out := Attendance{Registration: r, Meeting: m, Lang: lang}
+	if err := s.db.GetContext(ctx, &out.InviteeName, `SELECT `+inviteeNameSQL+` FROM registrations r`+inviteeJoinSQL+`WHERE r.id = $1`, r.ID, lang); err != nil {
+		return Attendance{}, fmt.Errorf("registration: attendance: %w", err)
+	}
+	if err := s.db.SelectContext(ctx, &out.Days, `SELECT to_char(day, 'YYYY-MM-DD') FROM check_ins WHERE registration_id = $1 ORDER BY day`, r.ID); err != nil {
+		return Attendance{}, fmt.Errorf("registration: attendance: %w", err)
+	}
+	return out, nil
+}

@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -92,4 +93,32 @@ func (s *Server) doorSearch(c *gin.Context) {
 		people, day, err := s.deps.Registrations.FindAtDoor(c.Request.Context(), actorOf(c), id, c.Query("q"), c.Query("day"), i18n.Lang(c.Query("lang")))
 		return gin.H{"day": day, "people": people}, err
 	})
+}
+
+// certificatePDF: GET /api/v1/manage/{token}/certificate.pdf[?lang=fr] —
+// the certificate of attendance, after the meeting, for a participant who
+// was checked in; others get the reason as an error.
+func (s *Server) certificatePDF(c *gin.Context) {
+	at, err := s.deps.Registrations.Attendance(c.Request.Context(), c.Param("token"), c.Query("lang"))
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	lang, lh := at.Lang, s.cfg.Letterhead
+	labels := printout.CertificateLabels{
+		Title:     s.cat.T(lang, "cert.title", nil),
+		Certifies: s.cat.T(lang, "cert.certifies", map[string]any{"Organisation": lh.Organisation}),
+		Attended:  s.cat.T(lang, "cert.attended", map[string]any{"Invitee": at.InviteeName}),
+	}
+	if len(registration.Days(at.Meeting)) > 1 && len(at.Days) > 0 {
+		labels.Days = s.cat.T(lang, "cert.days", map[string]any{"Days": printout.DayList(at.Days, lang)})
+	}
+	pdf, err := printout.CertificatePDF(lh, at.Meeting, at.Name(), lang, labels, time.Now())
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.Header("Content-Disposition", fmt.Sprintf(`inline; filename="certificate-%d-%s.pdf"`, at.Meeting.ID, lang))
+	c.Header("Cache-Control", "no-store")
+	c.Data(http.StatusOK, "application/pdf", pdf)
 }

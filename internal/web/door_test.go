@@ -2,6 +2,11 @@ package web_test
 
 import (
 	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -9,6 +14,8 @@ import (
 
 	"github.com/coe-agora/agora/internal/apptest"
 	"github.com/coe-agora/agora/internal/auth"
+	"github.com/coe-agora/agora/internal/config"
+	"github.com/coe-agora/agora/internal/i18n"
 	"github.com/coe-agora/agora/internal/meeting"
 	"github.com/coe-agora/agora/internal/pdftest"
 	"github.com/coe-agora/agora/internal/registration"
@@ -278,4 +285,104 @@ func TestCheckInPerDay(t *testing.T) {
 func secretariatActor(e *apptest.Env) auth.Actor {
 	u := e.Users["secretariat"]
 	return auth.Actor{User: &u}
+}
+
+// writeLogo writes a small PNG logo and returns its path.
+func writeLogo(t *testing.T) string {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 60, 30))
+	for x := range 60 {
+		for y := range 30 {
+			img.Set(x, y, color.RGBA{R: uint8(4 * x), G: 40, B: uint8(8 * y), A: 255})
+		}
+	}
+	path := filepath.Join(t.TempDir(), "logo.png")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := png.Encode(f, img); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// After the meeting, a participant checked in downloads a certificate of
+// attendance from the manage page, in English or French, under the
+// configured letterhead (logo included), naming the days attended; before
+// the meeting, or without a check-in, they are told why not.
+func TestCertificateOfAttendance(t *testing.T) {
+	logo := writeLogo(t)
+	e := apptest.Start(t, apptest.Options{Config: func(c *config.Config) {
+		c.Letters.Organisation = "Groupe Pompidou — Συμβούλιο"
+		c.Letters.Signatory = "Ana Ștefănescu"
+		c.Letters.Logo = logo
+	}})
+	m, regs := doorMeeting(t, e, "Certified plenary")
+	days := registration.Days(m)
+	path := fmt.Sprintf("/api/v1/meetings/%d/check-in", m.ID)
+	for _, d := range days {
+		e.JSON("POST", path, "secretariat", map[string]string{"code": e.App.Registrations.CheckInCode(m.ID, regs["Łucja"].ID), "day": d}, 200, nil)
+	}
+	lucja, stefan := manageToken(regs["Łucja"].ManageURL), manageToken(regs["Ștefan"].ManageURL)
+	cert := func(token string) string { return "/api/v1/manage/" + token + "/certificate.pdf" }
+
+	code, body := e.Do("GET", cert(lucja), "", nil)
+	if code != 409 || !strings.Contains(string(body), "once the meeting is over") {
+		t.Errorf("before the meeting: %d %s", code, body)
+	}
+	// The meeting took place a month ago, days and all.
+	for _, q := range []string{`UPDATE meetings SET starts_at = starts_at - interval '30 days', ends_at = ends_at - interval '30 days' WHERE id = $1`,
+		`UPDATE check_ins SET day = day - 30 WHERE meeting_id = $1`} {
+		if _, err := e.App.DB.Exec(q, m.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var held meeting.Meeting
+	e.JSON("GET", fmt.Sprintf("/api/v1/meetings/%d", m.ID), "secretariat", nil, 200, &held)
+	heldDays := registration.Days(held)
+
+	for lang, want := range map[string][]string{
+		"en": {"Groupe Pompidou — Συμβούλιο", "Certificate of attendance", "Groupe Pompidou — Συμβούλιο certifies that", "Łucja Kowalska",
+			"representing Poland, attended the meeting", "Certified plenary", "Strasbourg", "Days of attendance:", "Ana Ștefănescu"},
+		"fr": {"Attestation de participation", "Groupe Pompidou — Συμβούλιο certifie que", "Łucja Kowalska",
+			"pour Pologne, a participé à la réunion", "Certified plenary (FR)", "Jours de présence :", "Ana Ștefănescu"},
+	} {
+		code, body := e.Do("GET", cert(lucja)+"?lang="+lang, "", nil)
+		if code != 200 {
+			t.Fatalf("certificate (%s): %d %s", lang, code, body)
+		}
+		text := pdftest.Text(t, body)
+		for _, w := range want {
+			if !strings.Contains(text, w) {
+				t.Errorf("the %s certificate reads %q\nwithout %q", lang, text, w)
+			}
+		}
+		for _, d := range heldDays {
+			day, _ := time.Parse(time.DateOnly, d)
+			if w := i18n.Date(day, lang); !strings.Contains(text, w) {
+				t.Errorf("the %s certificate does not name the day %s", lang, w)
+			}
+		}
+		if !strings.Contains(string(body), "/Subtype /Image") {
+			t.Errorf("the %s certificate has no logo", lang)
+		}
+	}
+	// Not checked in: refused, with the reason; an unknown link: not found.
+	code, body = e.Do("GET", cert(stefan), "", nil)
+	if code != 403 || !strings.Contains(string(body), "only to participants who were checked in") {
+		t.Errorf("not checked in: %d %s", code, body)
+	}
+	if code, _ := e.Do("GET", cert("reg_nothing"), "", nil); code != 404 {
+		t.Errorf("unknown link: %d", code)
+	}
+	// The manage page links the certificate only for those who may have it.
+	if code, page, _ := getPage(t, e, "/registrations/manage/"+lucja+"?lang=fr"); code != 200 || !strings.Contains(page, `id="certificate"`) ||
+		!strings.Contains(page, "Attestation de participation (PDF)") {
+		t.Errorf("Łucja's manage page: %d, no certificate link", code)
+	}
+	if _, page, _ := getPage(t, e, "/registrations/manage/"+stefan); strings.Contains(page, `id="certificate"`) {
+		t.Error("Ștefan's manage page offers a certificate")
+	}
 }

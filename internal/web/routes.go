@@ -113,6 +113,7 @@ func (s *Server) routes() (*gin.Engine, error) {
 	api.GET("/manage/:token", link, s.getOwnRegistration)
 	api.PATCH("/manage/:token", link, s.updateOwnRegistration)
 	api.POST("/manage/:token/cancel", link, s.cancelOwnRegistration)
+	api.GET("/manage/:token/certificate.pdf", link, s.certificatePDF)
 
 	api.GET("/audit", s.listAudit)
 	api.POST("/privacy/export", s.require(auth.RoleAdmin), s.privacyExport)

@@ -122,3 +122,29 @@ func (s *Server) certificatePDF(c *gin.Context) {
 	c.Header("Cache-Control", "no-store")
 	c.Data(http.StatusOK, "application/pdf", pdf)
 }
+
+// invitationLetter: GET /api/v1/meetings/{id}/invitations/{code}/letter.pdf[?lang=fr]
+// — the invitation letter of a state, for the secretariat and that
+// state's focal points; in the caller's language unless asked.
+func (s *Server) invitationLetter(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	a := actorOf(c)
+	lang := c.Query("lang")
+	if lang != "en" && lang != "fr" {
+		lang = "en"
+		if a.User != nil && a.User.Language == "fr" {
+			lang = "fr"
+		}
+	}
+	pdf, name, err := s.deps.Invitations.Letter(c.Request.Context(), a, id, c.Param("code"), lang)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.Header("Content-Disposition", fmt.Sprintf(`inline; filename="%s"`, name))
+	c.Data(http.StatusOK, "application/pdf", pdf)
+}

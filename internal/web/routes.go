@@ -93,6 +93,7 @@ func (s *Server) routes() (*gin.Engine, error) {
 	api.GET("/meetings/:id/invitations", s.listInvitations)
 	api.POST("/meetings/:id/invitations/remind", s.remind)
 	api.POST("/meetings/:id/invitations/:code/revoke", s.revokeInvitation)
+	api.GET("/meetings/:id/invitations/:code/letter.pdf", s.invitationLetter)
 
 	api.GET("/meetings/:id/badges.pdf", s.badgesPDF)
 	api.POST("/meetings/:id/check-in", s.checkInByCode)

@@ -1,0 +1,135 @@
+package invitation
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/coe-agora/agora/internal/apperr"
+	"github.com/coe-agora/agora/internal/auth"
+	agoramail "github.com/coe-agora/agora/internal/mail"
+	"github.com/coe-agora/agora/internal/meeting"
+	"github.com/coe-agora/agora/internal/state"
+)
+
+// LetterFunc renders the invitation letter of a meeting to an invitee
+// (its displayed name, in lang) as a PDF. The application gives it
+// (printout.InvitationLetterPDF under the configured letterhead); this
+// package does not render documents itself.
+type LetterFunc func(m meeting.Meeting, invitee, lang string) ([]byte, error)
+
+// SetLetters has invitation emails carry the invitation letter, rendered
+// by f; without it (nil) they carry none. Set before serving.
+func (s *Service) SetLetters(f LetterFunc) { s.letters = f }
+
+// inviteeName is the displayed name of an invitee in lang. Invitees are
+// states today; organisations, when they are invited too, are named here.
+func inviteeName(st state.State, lang string) string { return st.Name(lang) }
+
+// LetterFilename is the name of the letter's file.
+func LetterFilename(m meeting.Meeting, code, lang string) string {
+	return fmt.Sprintf("invitation-%d-%s-%s.pdf", m.ID, strings.ToLower(code), lang)
+}
+
+// Letter renders the invitation letter of the state code to the meeting
+// in lang, for the secretariat or that state's focal point; a state
+// without an invitation has no letter.
+func (s *Service) Letter(ctx context.Context, a auth.Actor, meetingID int64, code, lang string) ([]byte, string, error) {
+	if a.Anonymous() {
+		return nil, "", apperr.New(apperr.Unauthorized, apperr.M("err.sign_in_invitations"))
+	}
+	code = strings.ToUpper(strings.TrimSpace(code))
+	if !a.Is(auth.RoleSecretariat) && !a.FocalPointOf(code) {
+		return nil, "", apperr.New(apperr.Forbidden, apperr.M("err.invitations_forbidden"))
+	}
+	m, err := s.meetings.Meeting(ctx, a, meetingID)
+	if err != nil {
+		return nil, "", err
+	}
+	var id int64
+	err = s.db.GetContext(ctx, &id, `SELECT id FROM invitations WHERE meeting_id = $1 AND state_code = $2`, m.ID, code)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, "", apperr.New(apperr.NotFound, apperr.M("err.no_invitation", "Code", code))
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("invitation: letter: %w", err)
+	}
+	st, err := state.Lookup(ctx, s.db, code)
+	if err != nil {
+		return nil, "", err
+	}
+	if s.letters == nil {
+		return nil, "", fmt.Errorf("invitation: no letter renderer")
+	}
+	pdf, err := s.letters(m, inviteeName(st, lang), lang)
+	if err != nil {
+		return nil, "", err
+	}
+	return pdf, LetterFilename(m, code, lang), nil
+}
+
+// letterKey names one letter of a run: a state in a language.
+type letterKey struct{ code, lang string }
+
+// attachLetters renders the letters the run's emails need, once per state
+// and language and side by side on the machine's cores, stores each once
+// and attaches it to its emails, inside the run's transaction. A letter
+// that fails to render is left off: its emails leave without it rather
+// than not at all.
+func (e *invitationEmails) attachLetters(ctx context.Context, tx *sqlx.Tx) error {
+	if e.s.letters == nil || len(e.letterOf) == 0 {
+		return nil
+	}
+	keys := make([]letterKey, 0, len(e.states))
+	for k := range e.states {
+		keys = append(keys, k)
+	}
+	pdfs := make([][]byte, len(keys))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range min(runtime.GOMAXPROCS(0), len(keys)) {
+		wg.Go(func() {
+			for i := range next {
+				k := keys[i]
+				pdf, err := e.s.letters(e.m, inviteeName(e.states[k], k.lang), k.lang)
+				if err == nil {
+					pdfs[i] = pdf
+				}
+			}
+		})
+	}
+	for i := range keys {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	var files []agoramail.Attachment
+	var stored []letterKey
+	for i, k := range keys {
+		if pdfs[i] != nil {
+			files = append(files, agoramail.Attachment{Filename: LetterFilename(e.m, k.code, k.lang), ContentType: "application/pdf", Content: pdfs[i]})
+			stored = append(stored, k)
+		}
+	}
+	ids, err := e.s.outbox.StoreAttachments(ctx, tx, files)
+	if err != nil {
+		return err
+	}
+	idOf := make(map[letterKey]int64, len(ids))
+	for i, k := range stored {
+		idOf[k] = ids[i]
+	}
+	byKey := make(map[string]int64, len(e.letterOf))
+	for dedupe, k := range e.letterOf {
+		if id, ok := idOf[k]; ok {
+			byKey[dedupe] = id
+		}
+	}
+	return e.s.outbox.Attach(ctx, tx, byKey)
+}

@@ -70,7 +70,7 @@ func (l Letterhead) drawLogo(pdf *fpdf.Fpdf) {
 // letterhead (logo, organisation, address) and a rule under it, and a
 // footer with the page number.
 func newLetter(l Letterhead, title, lang string) (*fpdf.Fpdf, error) {
-	pdf, err := NewDocument("P")
+	pdf, err := newDocument("P", "", "B") // letters write in these two styles only
 	if err != nil {
 		return nil, err
 	}
@@ -81,7 +81,7 @@ func newLetter(l Letterhead, title, lang string) (*fpdf.Fpdf, error) {
 	pdf.SetAutoPageBreak(true, 22)
 	pdf.SetFooterFunc(func() {
 		pdf.SetY(-15)
-		pdf.SetFont(Font, "I", 8)
+		pdf.SetFont(Font, "", 8)
 		pdf.CellFormat(0, 10, fmt.Sprintf("%s — %d", l.Organisation, pdf.PageNo()), "", 0, "C", false, 0, "")
 	})
 	pdf.AddPage()

@@ -160,6 +160,11 @@ func (a *App) Prepare(ctx context.Context) error {
 	a.Registrations = registration.NewService(a.DB, validate.New(), a.Meetings, a.Invitations, a.Outbox, a.Renderer, a.Keys,
 		registration.Config{BaseURL: a.Config.BaseURL, MailFrom: a.Config.MailFrom})
 	a.Meetings.AddSeatsHook(a.Registrations)
+	a.Registrations.SetVisaLetters(func(m meeting.Meeting, v registration.VisaRequest, lang string) ([]byte, error) {
+		return printout.VisaLetterPDF(a.Letterhead, m, printout.VisaLetter{Name: v.Name(), Invitee: v.InviteeName,
+			Nationality: v.Nationality, PassportNumber: v.PassportNumber, DateOfBirth: v.DateOfBirth, PassportExpires: v.PassportExpires},
+			lang, time.Now())
+	})
 	return nil
 }
 

@@ -113,3 +113,79 @@ func InvitationLetterPDF(l Letterhead, m meeting.Meeting, invitee, lang string, 
 	signature(pdf, l)
 	return output(pdf, "invitation letter")
 }
+
+// visaTexts are the sentences of the visa support letter.
+var visaTexts = map[string]map[string]string{
+	"en": {
+		"title":   "Visa support letter",
+		"to":      "To the consular services concerned",
+		"subject": "Subject: visa application of %s",
+		"dear":    "Dear Sir or Madam,",
+		"body":    "%s invites %s, a member of the delegation of %s, to the meeting “%s”, held on %s (%s). We would be grateful if you would issue the visa needed to attend it.",
+		"holder":  "Holder",
+		"born":    "Date of birth",
+		"nation":  "Nationality",
+		"passnum": "Passport number",
+		"expires": "Passport valid until",
+		"costs":   "This letter does not commit the organisers to any cost beyond those agreed with the participant's delegation.",
+		"close":   "Yours faithfully,",
+	},
+	"fr": {
+		"title":   "Lettre d'appui pour une demande de visa",
+		"to":      "Aux services consulaires concernés",
+		"subject": "Objet : demande de visa de %s",
+		"dear":    "Madame, Monsieur,",
+		"body":    "%s invite %s, membre de la délégation de %s, à la réunion « %s », qui se tiendra le %s (%s). Nous vous serions reconnaissants de bien vouloir délivrer le visa nécessaire à sa participation.",
+		"holder":  "Titulaire",
+		"born":    "Date de naissance",
+		"nation":  "Nationalité",
+		"passnum": "Numéro de passeport",
+		"expires": "Passeport valable jusqu'au",
+		"costs":   "Cette lettre n'engage les organisateurs à aucun frais au-delà de ceux convenus avec la délégation du participant.",
+		"close":   "Veuillez agréer, Madame, Monsieur, l'expression de ma considération distinguée.",
+	},
+}
+
+// VisaLetter is the person a visa support letter is about.
+type VisaLetter struct {
+	Name, Invitee, Nationality, PassportNumber string
+	DateOfBirth, PassportExpires               time.Time
+}
+
+// VisaLetterPDF renders the visa support letter of v for meeting m in
+// lang, addressed to the consulate, under the letterhead, dated now.
+func VisaLetterPDF(l Letterhead, m meeting.Meeting, v VisaLetter, lang string, now time.Time) ([]byte, error) {
+	t, ok := visaTexts[lang]
+	if !ok {
+		t = visaTexts["en"]
+	}
+	pdf, err := newLetter(l, t["title"]+" — "+v.Name, lang)
+	if err != nil {
+		return nil, err
+	}
+	placeAndDate(pdf, "", now.In(m.Zone()), lang)
+	pdf.SetFont(Font, "B", 11)
+	pdf.MultiCell(0, 6, t["to"], "", "L", false)
+	pdf.MultiCell(0, 6, fmt.Sprintf(t["subject"], v.Name), "", "L", false)
+	pdf.Ln(5)
+	paragraph(pdf, t["dear"])
+	where := m.VenueIn(lang)
+	if where == "" {
+		where = m.TimeZone
+	}
+	paragraph(pdf, fmt.Sprintf(t["body"], l.Organisation, v.Name, v.Invitee, m.Title(lang), meetingWhen(m, lang), where))
+	for _, f := range [][2]string{
+		{t["holder"], v.Name}, {t["born"], i18n.Date(v.DateOfBirth, lang)}, {t["nation"], v.Nationality},
+		{t["passnum"], v.PassportNumber}, {t["expires"], i18n.Date(v.PassportExpires, lang)},
+	} {
+		pdf.SetFont(Font, "B", 11)
+		pdf.CellFormat(50, 6, f[0], "", 0, "L", false, 0, "")
+		pdf.SetFont(Font, "", 11)
+		pdf.MultiCell(0, 6, f[1], "", "L", false)
+	}
+	pdf.Ln(4)
+	paragraph(pdf, t["costs"])
+	paragraph(pdf, t["close"])
+	signature(pdf, l)
+	return output(pdf, "visa letter")
+}

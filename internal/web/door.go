@@ -148,3 +148,35 @@ func (s *Server) invitationLetter(c *gin.Context) {
 	c.Header("Content-Disposition", fmt.Sprintf(`inline; filename="%s"`, name))
 	c.Data(http.StatusOK, "application/pdf", pdf)
 }
+
+// requestVisaLetter: POST /api/v1/manage/{token}/visa-letter — the
+// participant's request, with the passport data it needs.
+func (s *Server) requestVisaLetter(c *gin.Context) {
+	var in registration.VisaInput
+	if err := s.decodeJSON(c, &in); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	status, err := s.deps.Registrations.RequestVisaLetter(c.Request.Context(), c.Param("token"), in)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusAccepted, gin.H{"status": status})
+}
+
+// visaRequests: GET /api/v1/meetings/{id}/visa-requests (secretariat).
+func (s *Server) visaRequests(c *gin.Context) {
+	s.withID(c, http.StatusOK, func(id int64) (any, error) {
+		list, err := s.deps.Registrations.VisaRequests(c.Request.Context(), actorOf(c), id, i18n.Lang(c.Query("lang")))
+		return gin.H{"visa_requests": list}, err
+	})
+}
+
+// approveVisaLetter: POST /api/v1/registrations/{id}/visa-letter/approve
+// (secretariat): the letter is emailed to the participant.
+func (s *Server) approveVisaLetter(c *gin.Context) {
+	s.withID(c, http.StatusOK, func(id int64) (any, error) {
+		return s.deps.Registrations.ApproveVisaLetter(c.Request.Context(), actorOf(c), id)
+	})
+}

@@ -115,6 +115,9 @@ func (s *Server) routes() (*gin.Engine, error) {
 	api.PATCH("/manage/:token", link, s.updateOwnRegistration)
 	api.POST("/manage/:token/cancel", link, s.cancelOwnRegistration)
 	api.GET("/manage/:token/certificate.pdf", link, s.certificatePDF)
+	api.POST("/manage/:token/visa-letter", link, s.requestVisaLetter)
+	api.GET("/meetings/:id/visa-requests", s.visaRequests)
+	api.POST("/registrations/:id/visa-letter/approve", s.approveVisaLetter)
 
 	api.GET("/audit", s.listAudit)
 	api.POST("/privacy/export", s.require(auth.RoleAdmin), s.privacyExport)

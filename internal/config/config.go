@@ -60,6 +60,9 @@ type Letters struct {
 	SignatoryTitle string `koanf:"signatory_title"`
 	// Logo is a PNG or JPEG file printed at the top left; empty: none.
 	Logo string `koanf:"logo"`
+	// AttachToInvitations has every invitation email carry its state's
+	// letter (a run then renders one per state and language).
+	AttachToInvitations bool `koanf:"attach_to_invitations"`
 }
 
 // AddressLines are the lines of the address, blank ones left out.
@@ -229,6 +232,7 @@ var Settings = []Setting{
 	{"letters.signatory", "AGORA_LETTERS_SIGNATORY", "The Executive Secretary"},
 	{"letters.signatory_title", "AGORA_LETTERS_SIGNATORY_TITLE", "Pompidou Group, Council of Europe"},
 	{"letters.logo", "AGORA_LETTERS_LOGO", ""},
+	{"letters.attach_to_invitations", "AGORA_LETTERS_ATTACH_TO_INVITATIONS", true},
 }
 
 // Sources are the inputs Load reads besides built-in defaults.

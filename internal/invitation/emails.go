@@ -141,7 +141,7 @@ func (e *invitationEmails) add(st state.State, inv Invitation, fp FocalPoint, ur
 	} else {
 		msg.Calendar, msg.CalendarMethod = ics, string(e.method)
 	}
-	if e.s.letters != nil && e.m.Status != meeting.StatusCancelled {
+	if e.s.letters != nil && e.s.attachLetters && e.m.Status != meeting.StatusCancelled {
 		k := letterKey{code: st.Code, lang: lang}
 		e.states[k], e.letterOf[msg.DedupeKey] = st, k
 	}

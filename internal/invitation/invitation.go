@@ -51,7 +51,9 @@ type Service struct {
 	keys     *secret.Keys
 	cfg      Config
 	// letters renders invitation letters (SetLetters); nil: none.
-	letters LetterFunc
+	// attachLetters has the invitation emails carry them.
+	letters       LetterFunc
+	attachLetters bool
 }
 
 // NewService returns the invitation service.

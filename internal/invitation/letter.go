@@ -24,9 +24,11 @@ import (
 // package does not render documents itself.
 type LetterFunc func(m meeting.Meeting, invitee, lang string) ([]byte, error)
 
-// SetLetters has invitation emails carry the invitation letter, rendered
-// by f; without it (nil) they carry none. Set before serving.
-func (s *Service) SetLetters(f LetterFunc) { s.letters = f }
+// SetLetters renders invitation letters with f; attach has every
+// invitation email carry its state's letter (rendered once per state and
+// language of a run, which costs a run about ten milliseconds of CPU per
+// letter: see docs/PERFORMANCE.md). Set before serving.
+func (s *Service) SetLetters(f LetterFunc, attach bool) { s.letters, s.attachLetters = f, attach }
 
 // inviteeName is the displayed name of an invitee in lang. Invitees are
 // states today; organisations, when they are invited too, are named here.
@@ -83,7 +85,7 @@ type letterKey struct{ code, lang string }
 // that fails to render is left off: its emails leave without it rather
 // than not at all.
 func (e *invitationEmails) attachLetters(ctx context.Context, tx *sqlx.Tx) error {
-	if e.s.letters == nil || len(e.letterOf) == 0 {
+	if e.s.letters == nil || !e.s.attachLetters || len(e.letterOf) == 0 {
 		return nil
 	}
 	keys := make([]letterKey, 0, len(e.states))

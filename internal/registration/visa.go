@@ -252,3 +252,24 @@ func (s *Service) sendVisaLetter(ctx context.Context, tx *sqlx.Tx, m meeting.Mee
 	}
 	return s.outbox.Attach(ctx, tx, map[string]int64{key: ids[0]})
 }
+
+// VisaStatus is what the participant sees of their request: its status
+// and dates, not the passport data.
+type VisaStatus struct {
+	Status      string     `db:"status"`
+	RequestedAt time.Time  `db:"requested_at"`
+	ApprovedAt  *time.Time `db:"approved_at"`
+}
+
+// VisaStatusOf returns the request of a registration, nil for none.
+func (s *Service) VisaStatusOf(ctx context.Context, regID int64) (*VisaStatus, error) {
+	var v VisaStatus
+	err := s.db.GetContext(ctx, &v, `SELECT status, requested_at, approved_at FROM visa_requests WHERE registration_id = $1`, regID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("registration: visa status: %w", err)
+	}
+	return &v, nil
+}

@@ -180,3 +180,47 @@ func (s *Server) approveVisaLetter(c *gin.Context) {
 		return s.deps.Registrations.ApproveVisaLetter(c.Request.Context(), actorOf(c), id)
 	})
 }
+
+// visaFields are the fields of the manage page's visa letter form.
+var visaFields = []string{"passport_number", "nationality", "date_of_birth", "passport_expires"}
+
+// addVisa adds the visa letter section to the manage page: the request's
+// status, and the form (f, or an empty one) while one may be asked for.
+func (s *Server) addVisa(c *gin.Context, v *registerView, r registration.Registration, m meeting.Meeting, f *form) {
+	visa, err := s.deps.Registrations.VisaStatusOf(c.Request.Context(), r.ID)
+	if err != nil {
+		s.log.ErrorContext(c.Request.Context(), "visa status", "error", err)
+	}
+	v.Visa = visa
+	v.VisaOpen = r.Active() && !m.Over() && m.Status != meeting.StatusCancelled && (visa == nil || visa.Status == "requested")
+	if f == nil {
+		f = newForm(nil)
+	}
+	v.VisaForm = f
+}
+
+// manageVisa: POST /registrations/manage/{token}/visa — ask for a visa
+// support letter from the manage page.
+func (s *Server) manageVisa(c *gin.Context) {
+	lang := language(c)
+	f := newForm(formValues(c.PostForm, visaFields...))
+	_, err := s.deps.Registrations.RequestVisaLetter(c.Request.Context(), c.Param("token"), registration.VisaInput{
+		PassportNumber: f.V("passport_number"), Nationality: f.V("nationality"),
+		DateOfBirth: f.V("date_of_birth"), PassportExpires: f.V("passport_expires")})
+	if err != nil {
+		r, m, err2 := s.deps.Registrations.ByManageToken(c.Request.Context(), c.Param("token"))
+		if err2 != nil || !f.fail(s.cat, err, lang) {
+			s.pageError(c, lang, err)
+			return
+		}
+		m = forParticipant(m, r)
+		v := registerView{M: m, Loc: m.Zone(), State: s.stateName(c, r.State, lang), Form: detailsForm(r.Details), Roles: registration.Roles,
+			Reg: &r, Token: c.Param("token"), Open: r.Active() && m.Status == meeting.StatusRegistrationOpen,
+			Status: registration.StatusLabel(r.Status, lang)}
+		s.addVisa(c, &v, r, m, f)
+		s.render(c, secStatusFor(err), "manage", page{Lang: lang, Title: s.cat.T(lang, "manage.title", nil), Data: v})
+		return
+	}
+	s.sessions.Put(c.Request.Context(), "flash", s.cat.T(lang, "manage.visa_requested", nil))
+	c.Redirect(http.StatusSeeOther, "/registrations/manage/"+c.Param("token"))
+}

@@ -31,6 +31,11 @@ type registerView struct {
 	Token  string
 	Open   bool // details can still be changed
 	Status string
+	// Visa is the person's visa letter request (nil: none), VisaForm the
+	// form to ask for one, shown while it can be (VisaOpen).
+	Visa     *registration.VisaStatus
+	VisaForm *form
+	VisaOpen bool
 }
 
 func detailsFrom(f *form) registration.Details {
@@ -131,6 +136,7 @@ func (s *Server) renderManage(c *gin.Context, status int, lang string, r registr
 	v := registerView{M: m, Loc: m.Zone(), State: s.stateName(c, r.State, lang), Form: f, Roles: registration.Roles,
 		Reg: &r, Token: c.Param("token"), Open: r.Active() && m.Status == meeting.StatusRegistrationOpen,
 		Status: registration.StatusLabel(r.Status, lang)}
+	s.addVisa(c, &v, r, m, nil)
 	s.render(c, status, "manage", page{Lang: lang, Title: s.cat.T(lang, "manage.title", nil), Data: v})
 }
 

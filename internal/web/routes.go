@@ -51,6 +51,7 @@ func (s *Server) routes() (*gin.Engine, error) {
 	r.POST("/registrations/manage/:token", link, s.manageForm)
 	r.POST("/registrations/manage/:token/cancel", link, s.manageCancel)
 	r.POST("/registrations/manage/:token/consent/withdraw", link, s.manageWithdrawConsent)
+	r.POST("/registrations/manage/:token/visa", link, s.manageVisa)
 	r.GET("/registrations/manage/:token/calendar.ics", link, s.manageCalendar)
 	r.GET("/privacy", s.privacyPage)
 	s.secretariatRoutes(r)

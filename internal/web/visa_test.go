@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -134,5 +135,44 @@ func TestVisaLetter(t *testing.T) {
 	}
 	if n := dbCount(t, e, `SELECT count(*) FROM audit_log WHERE action = 'privacy.visa_retention'`); n != 1 {
 		t.Errorf("the retention job left %d audit entries", n)
+	}
+}
+
+// From the manage page, in French: a wrong passport number is refused on
+// its field, the form keeps what was typed; a right one sends the request,
+// which the page then shows as awaiting approval, and once approved as
+// approved, without the form.
+func TestVisaLetterFromTheManagePage(t *testing.T) {
+	e := apptest.Start(t)
+	m, regs := doorMeeting(t, e, "Visa page plenary")
+	token := manageToken(regs["Ștefan"].ManageURL)
+	page := "/registrations/manage/" + token + "?lang=fr"
+	p := signInHTTP(t, e, "")
+	_, html := p.get(page)
+	if !strings.Contains(html, `id="visa-form"`) || !strings.Contains(html, "appui pour un visa") {
+		t.Fatal("the manage page has no visa form")
+	}
+	v := url.Values{"passport_number": {"?"}, "nationality": {"roumaine"}, "date_of_birth": {"1979-05-04"},
+		"passport_expires": {m.EndsAt.AddDate(1, 0, 0).Format(time.DateOnly)}}
+	code, body := p.post("/registrations/manage/"+token+"/visa?lang=fr", html, v)
+	if code != 422 || !strings.Contains(body, "doit être le numéro du passeport") || !strings.Contains(body, `value="roumaine"`) {
+		t.Errorf("wrong passport number: %d", code)
+	}
+	v.Set("passport_number", "05123456")
+	if code, _ := p.post("/registrations/manage/"+token+"/visa?lang=fr", html, v); code != 303 {
+		t.Fatalf("request: %d", code)
+	}
+	_, html = p.get(page)
+	if !strings.Contains(html, "approbation du secrétariat") || !strings.Contains(html, `id="visa-form"`) {
+		t.Errorf("after the request, the page does not say it waits")
+	}
+	// The letter is emailed (withheld here, with no SMTP server).
+	e.JSON("POST", fmt.Sprintf("/api/v1/registrations/%d/visa-letter/approve", regs["Ștefan"].ID), "secretariat", nil, 200, nil)
+	_, html = p.get(page)
+	if !strings.Contains(html, "la lettre vous a été envoyée par courriel") || strings.Contains(html, `id="visa-form"`) {
+		t.Errorf("after approval, the page does not say so, or still offers the form")
+	}
+	if n := dbCount(t, e, `SELECT count(*) FROM outgoing_mail WHERE kind = 'visa_letter' AND attachment_id IS NOT NULL`); n != 1 {
+		t.Errorf("%d visa letter emails with their letter, want 1", n)
 	}
 }

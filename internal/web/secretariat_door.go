@@ -8,6 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/coe-agora/agora/internal/apperr"
 	"github.com/coe-agora/agora/internal/i18n"
 	"github.com/coe-agora/agora/internal/registration"
 )
@@ -189,4 +190,59 @@ func (v secDoorView) DayName(day, lang string) string {
 		return day
 	}
 	return i18n.Date(d, lang)
+}
+
+// secVisaView is the page of a meeting's visa letter requests.
+type secVisaView struct {
+	secHead
+	Requests []registration.VisaRequest
+	Problem  string
+}
+
+// visaPage: GET /secretariat/meetings/{id}/visa — the visa letter
+// requests with their passport data, each approvable.
+func (h *secretariat) visaPage(c *gin.Context) {
+	h.renderVisa(c, http.StatusOK, "")
+}
+
+func (h *secretariat) renderVisa(c *gin.Context, status int, problem string) {
+	lang := language(c)
+	head, ok := h.meetingOf(c, "registrations")
+	if !ok {
+		return
+	}
+	list, err := h.deps.Registrations.VisaRequests(c.Request.Context(), actorOf(c), head.M.ID, lang)
+	if err != nil {
+		h.failed(c, err)
+		return
+	}
+	h.renderPage(c, status, "secretariat_visa", lang, h.title(lang, "visa.title", head.M), secVisaView{secHead: head, Requests: list, Problem: problem})
+}
+
+// visaApproveForm: POST /secretariat/meetings/{id}/visa/{reg}/approve.
+func (h *secretariat) visaApproveForm(c *gin.Context) {
+	lang := language(c)
+	id, err := idParam(c, "id")
+	var reg int64
+	if err == nil {
+		reg, err = idParam(c, "reg")
+	}
+	if err != nil {
+		h.failed(c, err)
+		return
+	}
+	v, err := h.deps.Registrations.ApproveVisaLetter(c.Request.Context(), actorOf(c), reg)
+	if err == nil && v.MeetingID != id {
+		err = apperr.New(apperr.NotFound, apperr.M("err.no_visa_request"))
+	}
+	if err != nil {
+		msg, ok := h.problem(err, lang)
+		if !ok {
+			h.failed(c, err)
+			return
+		}
+		h.renderVisa(c, secStatusFor(err), msg)
+		return
+	}
+	h.done(c, secMeetingPath(id, "/visa"), lang, "visa.flash.approved", map[string]any{"Name": v.Name()})
 }

@@ -166,8 +166,23 @@ func TestVisaLetterFromTheManagePage(t *testing.T) {
 	if !strings.Contains(html, "approbation du secrétariat") || !strings.Contains(html, `id="visa-form"`) {
 		t.Errorf("after the request, the page does not say it waits")
 	}
-	// The letter is emailed (withheld here, with no SMTP server).
-	e.JSON("POST", fmt.Sprintf("/api/v1/registrations/%d/visa-letter/approve", regs["Ștefan"].ID), "secretariat", nil, 200, nil)
+	// The secretariat approves from its page (the letter is emailed:
+	// withheld here, with no SMTP server).
+	sec := signInHTTP(t, e, "secretariat@example.org")
+	visaPage := fmt.Sprintf("/secretariat/meetings/%d/visa?lang=fr", m.ID)
+	code, secHTML := sec.get(visaPage)
+	if code != 200 || !strings.Contains(secHTML, "05123456") || !strings.Contains(secHTML, "roumaine") || !strings.Contains(secHTML, "Roumanie") {
+		t.Fatalf("the secretariat's visa page: %d", code)
+	}
+	if code, _ := sec.post(fmt.Sprintf("/secretariat/meetings/%d/visa/%d/approve?lang=fr", m.ID, regs["Ștefan"].ID), secHTML, url.Values{}); code != 303 {
+		t.Fatalf("approval from the page: %d", code)
+	}
+	if _, secHTML = sec.get(visaPage); !strings.Contains(secHTML, "approuvée et envoyée le") || strings.Contains(secHTML, "visa/"+fmt.Sprint(regs["Ștefan"].ID)+"/approve") {
+		t.Errorf("after approval, the secretariat's page does not say so")
+	}
+	if code, _ := signInHTTP(t, e, "fp.fr@example.org").get(visaPage); code == 200 {
+		t.Error("a focal point reads the visa page")
+	}
 	_, html = p.get(page)
 	if !strings.Contains(html, "la lettre vous a été envoyée par courriel") || strings.Contains(html, `id="visa-form"`) {
 		t.Errorf("after approval, the page does not say so, or still offers the form")

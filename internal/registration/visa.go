@@ -19,7 +19,6 @@ import (
 	agoramail "github.com/coe-agora/agora/internal/mail"
 	"github.com/coe-agora/agora/internal/meeting"
 	"github.com/coe-agora/agora/internal/postgres"
-	"github.com/coe-agora/agora/internal/state"
 )
 
 // Visa support letters: a participant asks for one from their manage link,
@@ -204,11 +203,11 @@ func (s *Service) ApproveVisaLetter(ctx context.Context, a auth.Actor, regID int
 		if v.RegStatus != StatusConfirmed {
 			return apperr.New(apperr.Conflict, apperr.M("err.visa_confirmed", "RegStatus", v.RegStatus))
 		}
-		st, err := state.Lookup(ctx, tx, v.State)
-		if err != nil {
-			return err
+		// The invitee in the letter's language (the person's).
+		if err := tx.GetContext(ctx, &v.InviteeName, `SELECT `+inviteeNameSQL+` FROM registrations r`+inviteeJoinSQL+`WHERE r.id = $1`,
+			v.RegistrationID, v.Language); err != nil {
+			return fmt.Errorf("registration: visa letter invitee: %w", err)
 		}
-		v.InviteeName = st.Name(v.Language)
 		if err := tx.GetContext(ctx, &v.ApprovedAt, `
 			UPDATE visa_requests SET status = 'approved', approved_at = now(), approved_by = nullif($2, 0)
 			WHERE registration_id = $1 RETURNING approved_at`, v.RegistrationID, a.ID()); err != nil {

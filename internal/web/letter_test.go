@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/coe-agora/agora/internal/apptest"
+	"github.com/coe-agora/agora/internal/config"
 	"github.com/coe-agora/agora/internal/meeting"
 	"github.com/coe-agora/agora/internal/pdftest"
 	"github.com/coe-agora/agora/internal/testmail"
@@ -119,5 +120,25 @@ func TestInvitationLetterAttachedAndDownloadable(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// With letters.attach_to_invitations off, invitation emails carry no
+// letter (the run renders none), and the letter stays downloadable.
+func TestInvitationLetterNotAttachedWhenTurnedOff(t *testing.T) {
+	e := apptest.Start(t, apptest.Options{Config: func(c *config.Config) { c.Letters.AttachToInvitations = false }})
+	e.JSON("POST", "/api/v1/states/FR/focal-points", "secretariat", map[string]string{"name": "Jean Dupont", "email": "jd@example.org", "language": "fr"}, 201, nil)
+	m := publishedMeeting(t, e, false)
+	e.JSON("PATCH", fmt.Sprintf("/api/v1/meetings/%d", m.ID), "secretariat", map[string]any{"audience": "custom", "invited_states": []string{"FR"}}, 200, nil)
+	e.JSON("POST", fmt.Sprintf("/api/v1/meetings/%d/invitations", m.ID), "secretariat", nil, 200, nil)
+	if n := dbCount(t, e, `SELECT count(*) FROM outgoing_mail WHERE kind = 'invitation'`); n != 1 {
+		t.Fatalf("%d invitation emails, want 1", n)
+	}
+	if n := dbCount(t, e, `SELECT count(*) FROM mail_attachments`); n != 0 {
+		t.Errorf("%d letters stored with attachment turned off", n)
+	}
+	code, body := e.Do("GET", fmt.Sprintf("/api/v1/meetings/%d/invitations/FR/letter.pdf?lang=fr", m.ID), "fp_FR", nil)
+	if code != 200 || !strings.Contains(pdftest.Text(t, body), "Destinataire : France") {
+		t.Errorf("download: %d", code)
 	}
 }

@@ -29,8 +29,8 @@ func TestCheckInCode(t *testing.T) {
 	}
 	other, _ := secret.New([]byte(strings.Repeat("o", 32)))
 	for _, bad := range []string{
-		strings.Replace(code, "CI.12.", "CI.13.", 1), // another meeting, same signature
-		strings.Replace(code, ".3456.", ".3457.", 1), // another person
+		strings.Replace(code, "CI.12.", "CI.13.", 1),  // another meeting, same signature
+		strings.Replace(code, ".3456.", ".3457.", 1),  // another person
 		(&Service{keys: other}).CheckInCode(12, 3456), // another server's key
 		code[:len(code)-1], "CI.12.3456", "reg_" + code, "", "CI.-1.2.AAAAAAAAAAAAAAAA",
 	} {

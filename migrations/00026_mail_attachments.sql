@@ -8,6 +8,9 @@ CREATE TABLE mail_attachments (
     filename     text NOT NULL CHECK (length(filename) BETWEEN 1 AND 200 AND filename !~ '[\r\n"/\\]'),
     content_type text NOT NULL CHECK (content_type ~ '^[a-z]+/[a-z0-9.+-]+$'),
     content      bytea NOT NULL,
+    -- Names a document that can be reused (a state's invitation letter for
+    -- one version of a meeting, sent again in a later round); NULL: none.
+    cache_key    text UNIQUE CHECK (length(cache_key) <= 500),
     created_at   timestamptz NOT NULL DEFAULT now()
 );
 ALTER TABLE outgoing_mail ADD COLUMN attachment_id bigint REFERENCES mail_attachments (id) ON DELETE SET NULL;

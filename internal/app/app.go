@@ -154,7 +154,7 @@ func (a *App) Prepare(ctx context.Context) error {
 	a.Meetings.AddHook(a.Invitations)
 	a.Invitations.SetLetters(func(m meeting.Meeting, invitee, lang string) ([]byte, error) {
 		return printout.InvitationLetterPDF(a.Letterhead, m, invitee, lang, time.Now())
-	}, a.Config.Letters.AttachToInvitations)
+	}, a.Config.Letters.AttachToInvitations, a.Letterhead.Version())
 	a.Privacy = privacy.NewService(a.DB)
 	a.Accounts = account.NewService(a.DB, a.Auth, a.Outbox, a.Renderer, a.Config.BaseURL)
 	a.Registrations = registration.NewService(a.DB, validate.New(), a.Meetings, a.Invitations, a.Outbox, a.Renderer, a.Keys,

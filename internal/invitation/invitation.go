@@ -52,8 +52,9 @@ type Service struct {
 	cfg      Config
 	// letters renders invitation letters (SetLetters); nil: none.
 	// attachLetters has the invitation emails carry them.
-	letters       LetterFunc
-	attachLetters bool
+	letters        LetterFunc
+	attachLetters  bool
+	lettersVersion string
 }
 
 // NewService returns the invitation service.

@@ -28,7 +28,13 @@ type LetterFunc func(m meeting.Meeting, invitee, lang string) ([]byte, error)
 // invitation email carry its state's letter (rendered once per state and
 // language of a run, which costs a run about ten milliseconds of CPU per
 // letter: see docs/PERFORMANCE.md). Set before serving.
-func (s *Service) SetLetters(f LetterFunc, attach bool) { s.letters, s.attachLetters = f, attach }
+//
+// version names what else shapes a letter (the letterhead): a letter is
+// stored once per meeting version, state, language and version, and a
+// later round of the same unchanged meeting sends it again unrendered.
+func (s *Service) SetLetters(f LetterFunc, attach bool, version string) {
+	s.letters, s.attachLetters, s.lettersVersion = f, attach, version
+}
 
 // inviteeName is the displayed name of an invitee in lang. Invitees are
 // states today; organisations, when they are invited too, are named here.
@@ -88,9 +94,26 @@ func (e *invitationEmails) attachLetters(ctx context.Context, tx *sqlx.Tx) error
 	if e.s.letters == nil || !e.s.attachLetters || len(e.letterOf) == 0 {
 		return nil
 	}
+	// The letters stored by an earlier round of this very meeting (same
+	// version, same invitee name, same letterhead) are sent again as they
+	// are; only the others are rendered.
+	cacheKey := func(k letterKey) string {
+		return fmt.Sprintf("invitation_letter:%d:%d:%s:%s:%s:%s", e.m.ID, e.m.UpdatedAt.UnixMicro(), k.code, k.lang,
+			e.s.lettersVersion, inviteeName(e.states[k], k.lang))
+	}
+	all := make([]string, 0, len(e.states))
+	for k := range e.states {
+		all = append(all, cacheKey(k))
+	}
+	idOfKey, err := e.s.outbox.SharedAttachments(ctx, tx, all)
+	if err != nil {
+		return err
+	}
 	keys := make([]letterKey, 0, len(e.states))
 	for k := range e.states {
-		keys = append(keys, k)
+		if _, ok := idOfKey[cacheKey(k)]; !ok {
+			keys = append(keys, k)
+		}
 	}
 	pdfs := make([][]byte, len(keys))
 	var wg sync.WaitGroup
@@ -111,21 +134,24 @@ func (e *invitationEmails) attachLetters(ctx context.Context, tx *sqlx.Tx) error
 	}
 	close(next)
 	wg.Wait()
-	var files []agoramail.Attachment
-	var stored []letterKey
+	files := map[string]agoramail.Attachment{}
 	for i, k := range keys {
 		if pdfs[i] != nil {
-			files = append(files, agoramail.Attachment{Filename: LetterFilename(e.m, k.code, k.lang), ContentType: "application/pdf", Content: pdfs[i]})
-			stored = append(stored, k)
+			files[cacheKey(k)] = agoramail.Attachment{Filename: LetterFilename(e.m, k.code, k.lang), ContentType: "application/pdf", Content: pdfs[i]}
 		}
 	}
-	ids, err := e.s.outbox.StoreAttachments(ctx, tx, files)
+	stored, err := e.s.outbox.StoreShared(ctx, tx, files)
 	if err != nil {
 		return err
 	}
-	idOf := make(map[letterKey]int64, len(ids))
-	for i, k := range stored {
-		idOf[k] = ids[i]
+	for key, id := range stored {
+		idOfKey[key] = id
+	}
+	idOf := make(map[letterKey]int64, len(e.states))
+	for k := range e.states {
+		if id, ok := idOfKey[cacheKey(k)]; ok {
+			idOf[k] = id
+		}
 	}
 	byKey := make(map[string]int64, len(e.letterOf))
 	for dedupe, k := range e.letterOf {

@@ -72,3 +72,50 @@ func (o *Outbox) Attach(ctx context.Context, tx *sqlx.Tx, byKey map[string]int64
 	}
 	return nil
 }
+
+// StoreShared stores documents that may be reused, each under its key
+// (say, a state's invitation letter for one version of a meeting), inside
+// tx; a key already stored keeps its document. It returns the ids of all
+// the keys.
+func (o *Outbox) StoreShared(ctx context.Context, tx *sqlx.Tx, byKey map[string]Attachment) (map[string]int64, error) {
+	if len(byKey) == 0 {
+		return map[string]int64{}, nil
+	}
+	var names, types, keys []string
+	var contents pq.ByteaArray
+	for key, f := range byKey {
+		if key == "" || len(key) > 500 || !attachmentNameRE.MatchString(f.Filename) || !contentTypeRE.MatchString(f.ContentType) {
+			return nil, fmt.Errorf("mail: attachment %q (%s) under %q: bad name, type or key", f.Filename, f.ContentType, key)
+		}
+		names, types, keys, contents = append(names, f.Filename), append(types, f.ContentType), append(keys, key), append(contents, f.Content)
+	}
+	_, err := tx.ExecContext(ctx, `
+		INSERT INTO mail_attachments (filename, content_type, content, cache_key)
+		SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[], $4::text[])
+		ON CONFLICT (cache_key) DO NOTHING`, pq.StringArray(names), pq.StringArray(types), contents, pq.StringArray(keys))
+	if err != nil {
+		return nil, fmt.Errorf("mail: store %d shared attachments: %w", len(keys), err)
+	}
+	ids, err := o.SharedAttachments(ctx, tx, keys)
+	if err == nil && len(ids) != len(keys) {
+		err = fmt.Errorf("mail: %d shared attachments of %d stored", len(ids), len(keys))
+	}
+	return ids, err
+}
+
+// SharedAttachments returns the ids of the documents stored under keys
+// (StoreShared), for those that are.
+func (o *Outbox) SharedAttachments(ctx context.Context, tx *sqlx.Tx, keys []string) (map[string]int64, error) {
+	var rows []struct {
+		Key string `db:"cache_key"`
+		ID  int64  `db:"id"`
+	}
+	if err := tx.SelectContext(ctx, &rows, `SELECT cache_key, id FROM mail_attachments WHERE cache_key = ANY($1)`, pq.StringArray(keys)); err != nil {
+		return nil, fmt.Errorf("mail: shared attachments: %w", err)
+	}
+	out := make(map[string]int64, len(rows))
+	for _, r := range rows {
+		out[r.Key] = r.ID
+	}
+	return out, nil
+}

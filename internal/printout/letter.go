@@ -2,6 +2,8 @@ package printout
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"strings"
@@ -24,6 +26,17 @@ type Letterhead struct {
 	// Logo is the image file's content, LogoType "PNG" or "JPG"; nil: none.
 	Logo     []byte
 	LogoType string
+}
+
+// Version is a short fingerprint of the letterhead: letters stored for
+// reuse are told apart by it when the settings change.
+func (l Letterhead) Version() string {
+	h := sha256.New()
+	for _, part := range append([]string{l.Organisation, l.Signatory, l.SignatoryTitle, l.LogoType}, l.Address...) {
+		h.Write([]byte(part + "\x00"))
+	}
+	h.Write(l.Logo)
+	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
 // NewLetterhead reads the logo file, if any (PNG or JPEG).

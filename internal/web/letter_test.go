@@ -90,6 +90,23 @@ func TestInvitationLetterAttachedAndDownloadable(t *testing.T) {
 	if n := dbCount(t, e, `SELECT count(*) FROM mail_attachments`); n != 3 {
 		t.Errorf("%d letters stored, want 3 (Poland in French and English, Türkiye in English)", n)
 	}
+	// Sent again, the meeting unchanged: the same letters, not rendered again.
+	e.JSON("POST", fmt.Sprintf("/api/v1/meetings/%d/invitations", m.ID), "secretariat", map[string]any{"resend": true}, 200, nil)
+	if n := dbCount(t, e, `SELECT count(*) FROM outgoing_mail WHERE kind = 'invitation' AND attachment_id IS NOT NULL`); n != 6 {
+		t.Errorf("%d invitation emails with their letter after a second round, want 6", n)
+	}
+	if n := dbCount(t, e, `SELECT count(*) FROM mail_attachments`); n != 3 {
+		t.Errorf("%d letters stored after a second round of the same meeting, want the same 3", n)
+	}
+	// Changed, the meeting gets new letters.
+	e.JSON("PATCH", fmt.Sprintf("/api/v1/meetings/%d", m.ID), "secretariat", map[string]any{"seats_per_state": 4}, 200, nil)
+	e.JSON("POST", fmt.Sprintf("/api/v1/meetings/%d/invitations", m.ID), "secretariat", map[string]any{"resend": true, "states": []string{"TR"}}, 200, nil)
+	if n := dbCount(t, e, `SELECT count(*) FROM mail_attachments`); n != 4 {
+		t.Errorf("%d letters stored after the meeting changed, want 4", n)
+	}
+	if _, err := mp.WaitCount(7, 30*time.Second); err != nil {
+		t.Fatal(err)
+	}
 
 	// Downloads.
 	letter := func(code, lang string) string {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
@@ -294,9 +295,19 @@ func (s *Service) CheckIn(ctx context.Context, a auth.Actor, id int64, undo bool
 		if r.Status != StatusConfirmed {
 			return Registration{}, apperr.New(apperr.Conflict, apperr.M("err.check_in", "RegStatus", r.Status))
 		}
+		// The days of the door (check_ins) follow: a check-in here counts
+		// for today's day of the meeting, its undo takes back every day.
+		if undo {
+			if err := removeCheckIns(ctx, tx, r.ID, ""); err != nil {
+				return Registration{}, err
+			}
+		} else if err := recordCheckIn(ctx, tx, r, DayAt(m, time.Now()), a.ID()); err != nil {
+			return Registration{}, err
+		}
 		var out Registration
 		err := tx.GetContext(ctx, &out, `
-			UPDATE registrations SET checked_in_at = CASE WHEN $2 THEN NULL ELSE coalesce(checked_in_at, now()) END, updated_at = now()
+			UPDATE registrations SET checked_in_at = CASE WHEN $2 THEN NULL
+				ELSE coalesce(checked_in_at, (SELECT min(checked_in_at) FROM check_ins WHERE registration_id = $1), now()) END, updated_at = now()
 			WHERE id = $1 RETURNING `+regColumns, r.ID, undo)
 		if err != nil {
 			return Registration{}, fmt.Errorf("registration: check in: %w", err)

@@ -22,6 +22,7 @@ import (
 	"github.com/coe-agora/agora/internal/invitation"
 	"github.com/coe-agora/agora/internal/mail"
 	"github.com/coe-agora/agora/internal/meeting"
+	"github.com/coe-agora/agora/internal/printout"
 	"github.com/coe-agora/agora/internal/registration"
 	"github.com/coe-agora/agora/internal/state"
 	"github.com/coe-agora/agora/templates"
@@ -40,6 +41,8 @@ type Config struct {
 	TrustedProxies []string
 	// PublicMetrics serves /metrics to anyone instead of admins only.
 	PublicMetrics bool
+	// Letterhead heads the letters and certificates.
+	Letterhead printout.Letterhead
 }
 
 // Deps are the services the handlers call.

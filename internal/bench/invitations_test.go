@@ -61,6 +61,7 @@ func BenchmarkInvitationRun(b *testing.B) {
 			b.Fatal(err)
 		}
 		round++
+		own0 := backendsCPU(b, e)
 		cpu0 := readCPU(mailpitPID())
 		start := time.Now()
 		for _, id := range meetings {
@@ -74,12 +75,15 @@ func BenchmarkInvitationRun(b *testing.B) {
 			}
 		}
 		clicked := time.Since(start)
+		ownClicked := backendsCPU(b, e)
 		delivered, _ := mp.Count()
 		d := waitMailpit(b, mp, start, runEmails)
 		cpu := readCPU(mailpitPID()).sub(cpu0)
-		b.Logf("app:  %.0f emails/s (the 10 POSTs took %s, %d emails delivered by then; %.0f emails/s after); CPU per email: %s this process, %s PostgreSQL, %s Mailpit",
+		own1 := backendsCPU(b, e)
+		b.Logf("app:  %.0f emails/s (the 10 POSTs took %s, %d emails delivered by then; %.0f emails/s after); CPU per email: %s this process, %s PostgreSQL (%s in this database's connections, %s of it during the POSTs), %s Mailpit",
 			runEmails/d.Seconds(), clicked.Round(time.Millisecond), delivered, float64(runEmails-delivered)/(d-clicked).Seconds(),
 			(cpu.Self / runEmails).Round(time.Microsecond), (cpu.Postgres / runEmails).Round(time.Microsecond),
+			(own1.since(own0) / runEmails).Round(time.Microsecond), (ownClicked.since(own0) / runEmails).Round(time.Microsecond),
 			(cpu.Agora / runEmails).Round(time.Microsecond))
 		app += d
 		if envs == nil {
@@ -157,6 +161,38 @@ func invitationRunSetup(b *testing.B, e *apptest.Env) []int64 {
 		ids[i] = m.ID
 	}
 	return ids
+}
+
+// backends is the CPU time spent so far by each PostgreSQL backend
+// connected to the app's database, by process id.
+type backends map[string]time.Duration
+
+// backendsCPU reads the CPU time of the backends of the app's database:
+// unlike the whole server's, it leaves out other databases on a shared
+// server. A connection closed in between is missed.
+func backendsCPU(b *testing.B, e *apptest.Env) backends {
+	b.Helper()
+	var pids []string
+	if err := e.App.DB.Select(&pids, `SELECT pid::text FROM pg_stat_activity WHERE datname = current_database()`); err != nil {
+		b.Fatal(err)
+	}
+	cpu := backends{}
+	for _, pid := range pids {
+		if s, ok := procStat(pid); ok {
+			cpu[pid] = s.own
+		}
+	}
+	return cpu
+}
+
+// since returns the CPU time spent by the backends of c since before: a
+// backend that was not there before counts all of its time.
+func (c backends) since(before backends) time.Duration {
+	var d time.Duration
+	for pid, t := range c {
+		d += t - before[pid]
+	}
+	return d
 }
 
 // mailpitPID returns the process id of the Mailpit this test started (a

@@ -67,13 +67,15 @@ func newComposer(from, replyTo string) (composer, error) {
 //	    text/calendar; method=REQUEST    (what calendar-aware clients act on)
 //	  application/ics; name=invite.ics   (the same object as a file, for the rest)
 //
-// Header values go through go-message, which encodes non-ASCII text as
-// RFC 2047 words and refuses a value holding CR or LF; validation at
-// enqueue already keeps those out. The parts are written here, with their
-// headers formatted once (partHeaders): go-message's part writers cost
-// the worker more CPU than the rest of a delivery, CPU the SMTP server
-// needs when it shares the machine. The bytes are those go-message wrote
-// (TestComposeWritesWhatGoMessageWrote).
+// Header values are encoded as go-message encodes them (RFC 2047 words
+// for non-ASCII text); a field too long for one line goes through
+// go-message, which folds it and refuses a value holding CR or LF
+// (writeField); validation at enqueue already keeps those out. The parts
+// are written here, with their headers formatted once (partHeaders):
+// go-message's writers cost the worker more CPU than the rest of a
+// delivery, CPU the SMTP server needs when it shares the machine. The
+// bytes are those go-message wrote (TestComposeWritesWhatGoMessageWrote,
+// TestComposeFoldsHeaderFieldsAsGoMessageDid).
 func (c composer) compose(w *bytes.Buffer, j job, date time.Time) error {
 	outer := c.boundary()
 	kind := "multipart/alternative"

@@ -7,9 +7,11 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"mime"
 	"mime/quotedprintable"
 	"net/mail"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -23,6 +25,7 @@ type composer struct {
 	from     *mail.Address
 	replyTo  *mail.Address // nil: none
 	boundary func() string // a new multipart boundary; fixed in tests
+	senders  []byte        // the Reply-To and From fields, formatted once
 }
 
 func newComposer(from, replyTo string) (composer, error) {
@@ -36,6 +39,16 @@ func newComposer(from, replyTo string) (composer, error) {
 			return composer{}, fmt.Errorf("mail: reply-to address %q: %w", replyTo, err)
 		}
 	}
+	var h gomail.Header
+	h.SetAddressList("From", []*gomail.Address{c.from})
+	if c.replyTo != nil {
+		h.SetAddressList("Reply-To", []*gomail.Address{c.replyTo})
+	}
+	var b bytes.Buffer
+	if err := textproto.WriteHeader(&b, h.Header.Header); err != nil {
+		return composer{}, fmt.Errorf("mail: sender %q, reply-to %q: %w", from, replyTo, err)
+	}
+	c.senders = b.Bytes()[:b.Len()-2] // without the blank line that ends a header
 	return c, nil
 }
 
@@ -55,43 +68,53 @@ func newComposer(from, replyTo string) (composer, error) {
 //	  application/ics; name=invite.ics   (the same object as a file, for the rest)
 //	  application/pdf; name=….pdf        (an attachment, when the email has one)
 //
-// Header values go through go-message, which encodes non-ASCII text as
-// RFC 2047 words and refuses a value holding CR or LF; validation at
-// enqueue already keeps those out. The parts are written here, with their
-// headers formatted once (partHeaders): go-message's part writers cost
-// the worker more CPU than the rest of a delivery, CPU the SMTP server
-// needs when it shares the machine. The bytes are those go-message wrote
-// (TestComposeWritesWhatGoMessageWrote).
+// Header values are encoded as go-message encodes them (RFC 2047 words
+// for non-ASCII text); a field too long for one line goes through
+// go-message, which folds it and refuses a value holding CR or LF
+// (writeField); validation at enqueue already keeps those out. The parts
+// are written here, with their headers formatted once (partHeaders):
+// go-message's writers cost the worker more CPU than the rest of a
+// delivery, CPU the SMTP server needs when it shares the machine. The
+// bytes are those go-message wrote (TestComposeWritesWhatGoMessageWrote,
+// TestComposeFoldsHeaderFieldsAsGoMessageDid).
 func (c composer) compose(w *bytes.Buffer, j job, date time.Time) error {
-	var h gomail.Header
-	h.SetDate(date)
-	h.SetAddressList("From", []*gomail.Address{c.from})
-	if c.replyTo != nil {
-		h.SetAddressList("Reply-To", []*gomail.Address{c.replyTo})
-	}
-	h.SetAddressList("To", []*gomail.Address{{Name: j.ToName, Address: j.To}})
-	setSubject(&h, j.Subject)
-	h.SetMessageID(j.MessageID)
-	h.Set("Content-Language", j.Language)
-	// RFC 3834: keeps out-of-office replies from answering every invitation.
-	h.Set("Auto-Submitted", "auto-generated")
 	outer := c.boundary()
 	kind := "multipart/alternative"
 	if len(j.Calendar) > 0 || len(j.Attachment) > 0 {
 		kind = "multipart/mixed"
 	}
-	h.SetContentType(kind, map[string]string{"boundary": outer})
-	h.Set("MIME-Version", "1.0")
-	if err := textproto.WriteHeader(w, h.Header.Header); err != nil {
-		return fmt.Errorf("mail: compose: %w", err)
+	// The fields in the order go-message's WriteHeader wrote them: the
+	// reverse of the order they were set in (see composeReference).
+	for _, f := range [...]struct{ k, v string }{
+		{"Mime-Version", "1.0"},
+		{"Content-Type", mime.FormatMediaType(kind, map[string]string{"boundary": outer})},
+		// RFC 3834: keeps out-of-office replies from answering every invitation.
+		{"Auto-Submitted", "auto-generated"},
+		{"Content-Language", j.Language},
+		{"Message-Id", "<" + j.MessageID + ">"},
+		{"Subject", subjectValue(j.Subject)},
+		{"To", (&gomail.Address{Name: j.ToName, Address: j.To}).String()},
+	} {
+		if err := writeField(w, f.k, f.v); err != nil {
+			return err
+		}
 	}
+	w.Write(c.senders)
+	if err := writeField(w, "Date", date.Format(dateLayout)); err != nil {
+		return err
+	}
+	w.WriteString("\r\n")
 
 	if len(j.Calendar) == 0 && len(j.Attachment) == 0 {
-		if err := writeAlternatives(w, outer, j, false); err != nil {
+		if err := writeAlternatives(w, outer, j, nil); err != nil {
 			return err
 		}
 		w.WriteString("\r\n--" + outer + "--\r\n")
 		return nil
+	}
+	var calendar []byte // written twice
+	if len(j.Calendar) > 0 {
+		calendar = base64.StdEncoding.AppendEncode(nil, j.Calendar)
 	}
 	inner := c.boundary()
 	var alt message.Header
@@ -100,14 +123,14 @@ func (c composer) compose(w *bytes.Buffer, j job, date time.Time) error {
 	if err := textproto.WriteHeader(w, alt.Header); err != nil {
 		return fmt.Errorf("mail: compose: %w", err)
 	}
-	if err := writeAlternatives(w, inner, j, len(j.Calendar) > 0); err != nil {
+	if err := writeAlternatives(w, inner, j, calendar); err != nil {
 		return err
 	}
 	w.WriteString("\r\n--" + inner + "--\r\n")
-	if len(j.Calendar) > 0 {
+	if calendar != nil {
 		w.WriteString("\r\n--" + outer + "\r\n")
 		w.Write(partHeaders.file)
-		writeBase64(w, j.Calendar)
+		writeBase64Lines(w, calendar)
 	}
 	if len(j.Attachment) > 0 {
 		// After the calendar: a file of its own (an invitation letter).
@@ -117,29 +140,57 @@ func (c composer) compose(w *bytes.Buffer, j job, date time.Time) error {
 			h.SetContentDisposition("attachment", map[string]string{"filename": j.AttachmentName})
 			h.Set("Content-Transfer-Encoding", "base64")
 		}))
-		writeBase64(w, j.Attachment)
+		writeBase64Lines(w, base64.StdEncoding.AppendEncode(nil, j.Attachment))
 	}
 	w.WriteString("\r\n--" + outer + "--\r\n")
 	return nil
 }
 
-// writeAlternatives writes the text, the HTML and, when asked, the
-// calendar as the parts of a multipart/alternative whose boundary is b;
-// the closing boundary is the caller's.
-func writeAlternatives(w *bytes.Buffer, b string, j job, withCalendar bool) error {
+// dateLayout is go-message's layout of the Date field.
+const dateLayout = "Mon, 02 Jan 2006 15:04:05 -0700"
+
+// preferredHeaderLen is the length of a header line under which
+// go-message's WriteHeader leaves a field on one line.
+const preferredHeaderLen = 76
+
+// writeField writes the header field k: v as go-message's WriteHeader
+// does, k being in canonical form. A field that fits on one line, the
+// usual case, is written here; any other goes through go-message, which
+// folds it and refuses a value holding CR or LF.
+func writeField(w *bytes.Buffer, k, v string) error {
+	if v != "" && len(k)+2+len(v) <= preferredHeaderLen && !strings.ContainsAny(v, "\r\n") {
+		w.WriteString(k)
+		w.WriteString(": ")
+		w.WriteString(v)
+		w.WriteString("\r\n")
+		return nil
+	}
+	var h textproto.Header
+	h.Add(k, v)
+	if err := textproto.WriteHeader(w, h); err != nil {
+		return fmt.Errorf("mail: compose: %w", err)
+	}
+	w.Truncate(w.Len() - 2) // the blank line that ends a header
+	return nil
+}
+
+// writeAlternatives writes the text, the HTML and, when given (in base64),
+// the calendar as the parts of a multipart/alternative whose boundary is
+// b; the closing boundary is the caller's.
+func writeAlternatives(w *bytes.Buffer, b string, j job, calendar []byte) error {
 	// One kind of line break: Go's quoted-printable writer can drop a line
 	// feed that follows a lone carriage return and an encoded byte.
 	w.WriteString("--" + b + "\r\n")
 	w.Write(partHeaders.text)
-	if err := writeQuotedPrintable(w, breaks.Replace(j.Text)); err != nil {
+	if err := writeQuotedPrintable(w, oneKindOfBreak(j.Text)); err != nil {
 		return err
 	}
 	w.WriteString("\r\n--" + b + "\r\n")
 	w.Write(partHeaders.html)
-	if err := writeQuotedPrintable(w, breaks.Replace(j.HTML)); err != nil {
+	if err := writeQuotedPrintable(w, oneKindOfBreak(j.HTML)); err != nil {
 		return err
 	}
-	if !withCalendar {
+	if calendar == nil {
 		return nil
 	}
 	w.WriteString("\r\n--" + b + "\r\n")
@@ -148,7 +199,7 @@ func writeAlternatives(w *bytes.Buffer, b string, j job, withCalendar bool) erro
 		h = calendarPartHeader(j.CalendarMethod)
 	}
 	w.Write(h)
-	writeBase64(w, j.Calendar)
+	writeBase64Lines(w, calendar)
 	return nil
 }
 
@@ -202,10 +253,9 @@ func writeQuotedPrintable(w *bytes.Buffer, s string) error {
 	return closeWriter(qp)
 }
 
-// writeBase64 writes b in base64, in lines of 76 characters (RFC 2045).
-func writeBase64(w *bytes.Buffer, b []byte) {
-	enc := make([]byte, base64.StdEncoding.EncodedLen(len(b)))
-	base64.StdEncoding.Encode(enc, b)
+// writeBase64Lines writes enc, in base64, in lines of 76 characters
+// (RFC 2045).
+func writeBase64Lines(w *bytes.Buffer, enc []byte) {
 	for len(enc) > 76 {
 		w.Write(enc[:76])
 		w.WriteString("\r\n")
@@ -229,6 +279,23 @@ func randomBoundary() string {
 	return hex.EncodeToString(b[:])
 }
 
+// composeInto composes j into a buffer of bufs, which the caller puts
+// back once the message is sent: a worker composes a message per email,
+// and the garbage of thousands of new buffers took CPU from the server.
+// The buffer is nil when composing failed.
+func (c composer) composeInto(bufs *sync.Pool, j job, date time.Time) (*bytes.Buffer, error) {
+	b, _ := bufs.Get().(*bytes.Buffer)
+	if b == nil {
+		b = new(bytes.Buffer)
+	}
+	b.Reset()
+	if err := c.compose(b, j, date); err != nil {
+		bufs.Put(b)
+		return nil, err
+	}
+	return b, nil
+}
+
 // composeBytes is compose into a new buffer.
 func (c composer) composeBytes(j job, date time.Time) ([]byte, error) {
 	var b bytes.Buffer
@@ -241,6 +308,15 @@ func (c composer) composeBytes(j job, date time.Time) ([]byte, error) {
 
 var breaks = strings.NewReplacer("\r\n", "\n", "\r", "\n")
 
+// oneKindOfBreak returns s with every line break a line feed; bodies
+// rendered here have no carriage return, and are returned as they are.
+func oneKindOfBreak(s string) string {
+	if strings.IndexByte(s, '\r') < 0 {
+		return s
+	}
+	return breaks.Replace(s)
+}
+
 // setSubject writes the subject. A subject that holds "=?" is always
 // written as encoded words: left as plain ASCII, a mail client would decode
 // what looks like an encoded word and show something else than was written.
@@ -248,6 +324,14 @@ func setSubject(h *gomail.Header, subject string) {
 	if !strings.Contains(subject, "=?") {
 		h.SetSubject(subject)
 		return
+	}
+	h.Set("Subject", subjectValue(subject))
+}
+
+// subjectValue is the value setSubject gives the Subject field.
+func subjectValue(subject string) string {
+	if !strings.Contains(subject, "=?") {
+		return mime.QEncoding.Encode("utf-8", subject) // what go-message's SetSubject writes
 	}
 	var words []string
 	for len(subject) > 0 {
@@ -258,5 +342,5 @@ func setSubject(h *gomail.Header, subject string) {
 		words = append(words, "=?utf-8?b?"+base64.StdEncoding.EncodeToString([]byte(subject[:n]))+"?=")
 		subject = subject[n:]
 	}
-	h.Set("Subject", strings.Join(words, " "))
+	return strings.Join(words, " ")
 }

@@ -203,3 +203,55 @@ func BenchmarkCompose(b *testing.B) {
 		}
 	})
 }
+
+// compose writes what go-message wrote with the worker's own random
+// boundaries (long enough to fold the Content-Type field), and with names,
+// subjects and Message-IDs of every length around the point where
+// go-message starts folding a header field, ASCII or not, for both
+// senders.
+func TestComposeFoldsHeaderFieldsAsGoMessageDid(t *testing.T) {
+	date := time.Date(2026, 11, 2, 9, 30, 0, 0, time.FixedZone("", 3600))
+	for _, replyTo := range []string{"", "Help desk <help@agora.example.org>"} {
+		c, err := newComposer(testFrom, replyTo)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for n := 0; n < 90; n++ {
+			for _, withCalendar := range []bool{true, false} {
+				m := invitation(n, withCalendar)
+				m.ToName = strings.Repeat("N", n)
+				m.Subject = "S" + strings.Repeat("s", n)
+				if n%3 == 1 {
+					m.ToName = strings.Repeat("é", n/2)
+					m.Subject = strings.Repeat("è ", n/2) + "x"
+				}
+				if n%5 == 2 {
+					m.ToName = strings.Repeat("a b", n/3) // spaces: folded where go-message folds
+				}
+				j := testJob(m)
+				j.MessageID = "agora." + strings.Repeat("m", n) + "@agora.example.org"
+				var boundaries []string
+				c.boundary = func() string {
+					b := randomBoundary()
+					boundaries = append(boundaries, b)
+					return b
+				}
+				got, err := c.composeBytes(j, date)
+				if err != nil {
+					t.Fatal(err)
+				}
+				inner := ""
+				if withCalendar {
+					inner = boundaries[1]
+				}
+				var want bytes.Buffer
+				if err := c.composeReference(&want, j, date, boundaries[0], inner); err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(got, want.Bytes()) {
+					t.Fatalf("length %d, calendar %v (reply-to %q):\n%s\nwant\n%s", n, withCalendar, replyTo, got, want.Bytes())
+				}
+			}
+		}
+	}
+}

@@ -19,7 +19,8 @@ import (
 // (the server or the settings are at fault) and otherwise carry the
 // server's *smtp.SMTPError when it replied, so the worker can tell a
 // temporary failure from a permanent one. Send must return soon after ctx
-// is done: that is how the worker bounds a shutdown.
+// is done: that is how the worker bounds a shutdown. It must keep nothing
+// of e.Data once it returns: the worker reuses the buffer.
 type Sender interface {
 	Send(ctx context.Context, e Envelope) error
 }
@@ -88,6 +89,7 @@ type Worker struct {
 	cfg      WorkerConfig
 	log      *slog.Logger
 	composer composer
+	bufs     sync.Pool     // of *bytes.Buffer: the composed messages
 	limiter  *rate.Limiter // nil: no cap
 	batch    int
 	outage   outage

@@ -102,8 +102,8 @@ func (r Report) Write(w io.Writer) error {
 	b.WriteString("\n\nDemo accounts: for trying Agora out only. They share one password, shown\nhere once; sign in at " + r.BaseURL + "/login\n")
 	for _, u := range r.Accounts {
 		role := strings.ReplaceAll(u.Role, "_", " ")
-		if u.StateCode != nil {
-			role += " (" + *u.StateCode + ")"
+		if u.Invitee != nil {
+			role += " (" + *u.Invitee + ")"
 		}
 		fmt.Fprintf(&b, "  %-20s %s\n", role, u.Email)
 	}

@@ -272,9 +272,9 @@ func (s *Service) Invitations(ctx context.Context, a auth.Actor, meetingID int64
 	args := []any{meetingID}
 	switch {
 	case a.Is(auth.RoleSecretariat):
-	case a.User.Role == auth.RoleFocalPoint && a.User.StateCode != nil:
-		query += ` AND state_code = $2`
-		args = append(args, *a.User.StateCode)
+	case a.FocalPointInvitee() != "":
+		query += ` AND invitee = $2`
+		args = append(args, a.FocalPointInvitee())
 	default:
 		return nil, apperr.New(apperr.Forbidden, apperr.M("err.invitations_forbidden"))
 	}

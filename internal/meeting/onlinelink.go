@@ -70,8 +70,5 @@ func (s *Service) hideOnlineLinks(ctx context.Context, a auth.Actor, ms []Meetin
 
 // focalState is the state of a focal point, "" for anyone else.
 func focalState(a auth.Actor) string {
-	if a.User == nil || a.User.Role != auth.RoleFocalPoint || a.User.StateCode == nil {
-		return ""
-	}
-	return *a.User.StateCode
+	return a.FocalPointInvitee()
 }

@@ -153,11 +153,11 @@ func (s *Service) checkListAccess(ctx context.Context, a auth.Actor, meetingID i
 	switch {
 	case a.Is(auth.RoleSecretariat):
 		return nil
-	case a.User.Role == auth.RoleFocalPoint && a.User.StateCode != nil:
+	case a.FocalPointInvitee() != "":
 		if f.State == "" {
-			f.State = *a.User.StateCode
+			f.State = a.FocalPointInvitee()
 		}
-		if f.State != *a.User.StateCode {
+		if f.State != a.FocalPointInvitee() {
 			return apperr.New(apperr.Forbidden, apperr.M("err.own_state_registrations"))
 		}
 		return nil

@@ -17,8 +17,8 @@ func (s *Service) PendingByMeeting(ctx context.Context, a auth.Actor) (map[int64
 	state := ""
 	switch {
 	case a.Is(auth.RoleSecretariat):
-	case a.User != nil && a.User.Role == auth.RoleFocalPoint && a.User.StateCode != nil:
-		state = *a.User.StateCode
+	case a.FocalPointInvitee() != "":
+		state = a.FocalPointInvitee()
 	default:
 		return nil, apperr.New(apperr.Forbidden, apperr.M("err.role_forbids"))
 	}

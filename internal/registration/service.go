@@ -165,8 +165,8 @@ func (s *Service) authorizeRegister(ctx context.Context, a auth.Actor, meetingID
 	if err != nil {
 		return meeting.Meeting{}, "", nil, err
 	}
-	if in.State == "" && a.User.StateCode != nil {
-		in.State = *a.User.StateCode
+	if in.State == "" {
+		in.State = a.FocalPointInvitee()
 	}
 	if !state.ValidCode(in.State) {
 		return meeting.Meeting{}, "", nil, apperr.InvalidField("state", apperr.M("err.state_required"))

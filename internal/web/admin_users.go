@@ -41,8 +41,8 @@ func (s *Server) adminUserPage(c *gin.Context) {
 		return
 	}
 	st := ""
-	if u.StateCode != nil {
-		st = *u.StateCode
+	if u.Invitee != nil {
+		st = *u.Invitee
 	}
 	s.renderUser(c, http.StatusOK, lang, u, newForm(map[string]string{"role": u.Role, "state": st, "language": u.Language}))
 }
@@ -95,8 +95,8 @@ func (s *Server) adminDeleteUser(c *gin.Context) {
 			return
 		}
 		st := ""
-		if u.StateCode != nil {
-			st = *u.StateCode
+		if u.Invitee != nil {
+			st = *u.Invitee
 		}
 		f.Values = map[string]string{"role": u.Role, "state": st, "language": u.Language}
 		s.renderUser(c, statusOf(apperr.CodeOf(err)), lang, u, f)

@@ -198,7 +198,7 @@ func TestEveryRegistrationDetailIsSaved(t *testing.T) {
 func TestEveryFocalPointFieldIsSaved(t *testing.T) {
 	e := apptest.Start(t)
 	values := map[string]any{"name": "Ana Silva", "email": "ana.silva@example.org", "language": "fr"}
-	readOnly := []string{"id", "state", "created_at"}
+	readOnly := []string{"id", "state", "invitee", "created_at"} // invitee: the state's code here
 	list := func() map[string]any {
 		var out struct {
 			FocalPoints []map[string]any `json:"focal_points"`

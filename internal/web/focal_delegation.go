@@ -55,8 +55,8 @@ type delegationView struct {
 func delegationState(c *gin.Context) (string, error) {
 	a := actorOf(c)
 	code := strings.ToUpper(strings.TrimSpace(c.Query("state")))
-	if code == "" && a.User.StateCode != nil {
-		code = *a.User.StateCode
+	if code == "" {
+		code = a.FocalPointInvitee()
 	}
 	if code == "" && a.Is(auth.RoleSecretariat) {
 		return "", nil // the secretariat picks a state first

@@ -6,9 +6,9 @@ import (
 
 	"github.com/coe-agora/agora/internal/calendar"
 	"github.com/coe-agora/agora/internal/i18n"
+	"github.com/coe-agora/agora/internal/invitee"
 	agoramail "github.com/coe-agora/agora/internal/mail"
 	"github.com/coe-agora/agora/internal/meeting"
-	"github.com/coe-agora/agora/internal/state"
 )
 
 // MeetingData is what every email about a meeting can show, already in
@@ -50,6 +50,8 @@ type invitationData struct {
 	RegistrationURL string
 	Seats           int
 	FundedSeats     int
+	// Organisation says the invitee is an organisation, not a state.
+	Organisation bool
 }
 
 func (s *Service) organizer() calendar.Attendee { return Organizer(s.cfg.MailFrom) }
@@ -113,11 +115,12 @@ func newInvitationEmails(s *Service, m meeting.Meeting) *invitationEmails {
 // add builds the invitation of one focal point (round: the how-many-th
 // time the state is invited), in their language. An email whose template
 // or calendar fails is kept, marked, for the outbox to log as failed.
-func (e *invitationEmails) add(st state.State, inv Invitation, fp FocalPoint, url string, round int) {
+func (e *invitationEmails) add(st invitee.Invitee, inv Invitation, fp FocalPoint, url string, round int) {
 	lang := fp.Language
+	seats, funded := e.m.SeatsOf(st.Code, st.Organisation())
 	data := invitationData{
 		Meeting: e.meeting[lang], Name: fp.Name, State: st.Name(lang),
-		RegistrationURL: url, Seats: e.m.SeatsPerState, FundedSeats: e.m.FundedSeatsPerState,
+		RegistrationURL: url, Seats: seats, FundedSeats: funded, Organisation: st.Organisation(),
 	}
 	subject, text, html, err := e.s.renderer.Render("invitation", lang, data)
 	msg := agoramail.Message{

@@ -20,6 +20,8 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/coe-agora/agora/internal/apperr"
+	"github.com/coe-agora/agora/internal/organisation"
+	"github.com/coe-agora/agora/internal/state"
 )
 
 // Kinds of invitee.
@@ -101,6 +103,34 @@ func All(ctx context.Context, q sqlx.QueryerContext, lang string) ([]Invitee, er
 	return list, nil
 }
 
+// SortByGroup sorts invitees as lists of registrations show them: every
+// state in one alphabetical run (whatever its status), then organisations.
+func SortByGroup(list []Invitee, lang string) {
+	c := collate.New(tagOf(lang), collate.Loose)
+	org := func(i Invitee) int {
+		if i.Organisation() {
+			return 1
+		}
+		return 0
+	}
+	sort.SliceStable(list, func(i, j int) bool {
+		if a, b := org(list[i]), org(list[j]); a != b {
+			return a < b
+		}
+		if d := c.CompareString(list[i].Name(lang), list[j].Name(lang)); d != 0 {
+			return d < 0
+		}
+		return list[i].Code < list[j].Code
+	})
+}
+
+func tagOf(lang string) language.Tag {
+	if lang == "fr" {
+		return language.French
+	}
+	return language.English
+}
+
 // SortProtocol sorts invitees in protocol order for lang: member states,
 // partner states, observer states, inactive states, then organisations,
 // each group alphabetical by the name in lang with that language's
@@ -120,4 +150,27 @@ func SortProtocol(list []Invitee, lang string) {
 		}
 		return list[i].Code < list[j].Code
 	})
+}
+
+// Of turns the roster's states and organisations into invitees in
+// protocol order for lang.
+func Of(states []state.State, orgs []organisation.Organisation, lang string) []Invitee {
+	out := make([]Invitee, 0, len(states)+len(orgs))
+	for _, s := range states {
+		rank := 3
+		switch s.Status {
+		case state.StatusMember:
+			rank = 0
+		case state.StatusPartner:
+			rank = 1
+		case state.StatusObserver:
+			rank = 2
+		}
+		out = append(out, Invitee{Code: s.Code, NameEN: s.NameEN, NameFR: s.NameFR, Kind: KindState, Status: s.Status, Rank: rank})
+	}
+	for _, o := range orgs {
+		out = append(out, Invitee{Code: o.Code, NameEN: o.NameEN, NameFR: o.NameFR, Kind: KindOrganisation, Status: o.Status, Rank: 4})
+	}
+	SortProtocol(out, lang)
+	return out
 }

@@ -62,6 +62,15 @@ type Fields struct {
 	InvitedStates        pq.StringArray `db:"invited_states" json:"invited_states" validate:"max=300,unique"`
 	RequiresApproval     bool           `db:"requires_approval" json:"requires_approval"`
 	Public               bool           `db:"public" json:"public"`
+
+	// InvitedOrganisations are the organisations invited next to the
+	// states of the audience (codes).
+	InvitedOrganisations       pq.StringArray `db:"invited_organisations" json:"invited_organisations" validate:"max=300,unique"`
+	SeatsPerOrganisation       int            `db:"seats_per_organisation" json:"seats_per_organisation" validate:"gte=0,lte=1000"`
+	FundedSeatsPerOrganisation int            `db:"funded_seats_per_organisation" json:"funded_seats_per_organisation" validate:"gte=0,lte=1000"`
+	// Quotas override the seats of single invitees (states or
+	// organisations): {"FR": {"seats": 4, "funded_seats": 2}}.
+	Quotas Quotas `db:"quotas" json:"quotas"`
 }
 
 // DefaultFields are what a new meeting starts from before the request's
@@ -74,6 +83,10 @@ func DefaultFields() Fields {
 		Audience:      AudienceMembers,
 		Format:        "in_person",
 		InvitedStates: pq.StringArray{},
+
+		InvitedOrganisations: pq.StringArray{},
+		SeatsPerOrganisation: 1,
+		Quotas:               Quotas{},
 	}
 }
 

@@ -171,7 +171,7 @@ func (s *Service) promote(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, s
 		return nil
 	}
 	query := `SELECT ` + regColumns + ` FROM registrations
-		WHERE meeting_id = $1 AND status = 'waitlisted' AND ($2 = '' OR state_code = $2)
+		WHERE meeting_id = $1 AND status = 'waitlisted' AND ($2 = '' OR invitee = $2)
 		ORDER BY waitlisted_at, id`
 	scopes := []string{state}
 	if m.Capacity > 0 && state != "" {
@@ -238,8 +238,8 @@ func (s *Service) SeatsAdded(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting
 		}
 	}
 	var waiting []string
-	err := tx.SelectContext(ctx, &waiting, `SELECT DISTINCT state_code FROM registrations
-		WHERE meeting_id = $1 AND status = 'waitlisted' ORDER BY state_code`, m.ID)
+	err := tx.SelectContext(ctx, &waiting, `SELECT DISTINCT invitee FROM registrations
+		WHERE meeting_id = $1 AND status = 'waitlisted' ORDER BY invitee`, m.ID)
 	if err != nil {
 		return fmt.Errorf("registration: states waiting: %w", err)
 	}

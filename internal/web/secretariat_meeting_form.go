@@ -19,7 +19,8 @@ import (
 var secMeetingFields = []string{"title_en", "title_fr", "description_en", "description_fr", "kind",
 	"starts_at", "ends_at", "timezone", "format", "venue_en", "venue_fr", "online_url", "languages",
 	"registration_opens_at", "registration_closes_at", "seats_per_state", "funded_seats_per_state", "capacity",
-	"audience", "invited_states", "requires_approval", "public"}
+	"audience", "invited_states", "requires_approval", "public",
+	"invited_organisations", "seats_per_organisation", "funded_seats_per_organisation", "quotas"}
 
 // secLocalLayout is the value format of <input type="datetime-local">.
 const secLocalLayout = "2006-01-02T15:04"
@@ -30,12 +31,17 @@ type secMeetingForm struct {
 	*form
 	Languages map[string]bool
 	Invited   map[string]bool
+	// OrgInvited is the set of invited organisations.
+	OrgInvited map[string]bool
 }
 
 // Has reports whether a list field holds v: {{.Has "languages" "fr"}}.
 func (f secMeetingForm) Has(list, v string) bool {
 	if list == "languages" {
 		return f.Languages[v]
+	}
+	if list == "invited_organisations" {
+		return f.OrgInvited[v]
 	}
 	return f.Invited[v]
 }
@@ -60,6 +66,7 @@ func secReadMeetingForm(c *gin.Context) secMeetingForm {
 		}
 	}
 	f.Invited = secSet(c.PostFormArray("invited_states"))
+	f.OrgInvited = secSet(c.PostFormArray("invited_organisations"))
 	return f
 }
 
@@ -91,6 +98,8 @@ func secMeetingFormOf(mf meeting.Fields) secMeetingForm {
 	if mf.Capacity == 0 {
 		f.Values["capacity"] = ""
 	}
+	inviteeValues(mf, f.Values)
+	f.OrgInvited = secSet(mf.InvitedOrganisations)
 	f.Languages = map[string]bool{}
 	for _, l := range mf.Languages {
 		f.Languages[l] = true
@@ -157,6 +166,7 @@ func (f secMeetingForm) fields() (meeting.Fields, apperr.Fields) {
 		return n
 	}
 	out.SeatsPerState, out.FundedSeatsPerState, out.Capacity = number("seats_per_state"), number("funded_seats_per_state"), number("capacity")
+	f.inviteeFields(&out, number, errs)
 	out.Languages = pq.StringArray{}
 	for _, l := range []string{"en", "fr"} {
 		if f.Languages[l] {

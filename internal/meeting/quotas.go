@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -68,6 +69,24 @@ func (f Fields) SeatsOf(code string, organisation bool) (seats, funded int) {
 		return f.SeatsPerOrganisation, f.FundedSeatsPerOrganisation
 	}
 	return f.SeatsPerState, f.FundedSeatsPerState
+}
+
+// SeatsFor is the seats of the invitee with that code, for pages: an
+// organisation is one the meeting invites, or a code that is no state's
+// two letters. (Seat decisions read the kind from the roster instead.)
+func (f Fields) SeatsFor(code string) int {
+	seats, _ := f.SeatsOf(code, f.organisationCode(code))
+	return seats
+}
+
+// FundedSeatsFor is the funded seats of the invitee with that code, as SeatsFor.
+func (f Fields) FundedSeatsFor(code string) int {
+	_, funded := f.SeatsOf(code, f.organisationCode(code))
+	return funded
+}
+
+func (f Fields) organisationCode(code string) bool {
+	return len(code) != 2 || slices.Contains(f.InvitedOrganisations, code)
 }
 
 // normalizeInvitees puts the organisations' and the overrides' codes in

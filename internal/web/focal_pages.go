@@ -86,5 +86,5 @@ func (s *Server) stateSeats(c *gin.Context, m meeting.Meeting, code, lang string
 			return sc, nil
 		}
 	}
-	return registration.StateCount{State: code, SeatsLeft: m.SeatsPerState, FundedSeatsLeft: m.FundedSeatsPerState}, nil
+	return registration.StateCount{State: code, SeatsLeft: m.SeatsFor(code), FundedSeatsLeft: m.FundedSeatsFor(code)}, nil
 }

@@ -11,9 +11,9 @@ import (
 	"github.com/coe-agora/agora/internal/apperr"
 	"github.com/coe-agora/agora/internal/calendar"
 	"github.com/coe-agora/agora/internal/i18n"
+	"github.com/coe-agora/agora/internal/invitee"
 	"github.com/coe-agora/agora/internal/meeting"
 	"github.com/coe-agora/agora/internal/printout"
-	"github.com/coe-agora/agora/internal/state"
 )
 
 // meetingView is what the meeting pages show.
@@ -22,7 +22,7 @@ type meetingView struct {
 	Loc   *time.Location
 	Items []meeting.Item
 	// States are the invited states, in protocol order for the page's language.
-	States []state.State
+	States []invitee.Invitee
 }
 
 // meetingsPage lists upcoming meetings the visitor may see.
@@ -95,7 +95,7 @@ func (s *Server) loadMeetingView(c *gin.Context, id int64, lang string) (meeting
 	if err != nil {
 		return meetingView{}, err
 	}
-	states, err := s.deps.Meetings.AudienceStates(c.Request.Context(), m, lang)
+	states, err := s.deps.Meetings.Audience(c.Request.Context(), m, lang)
 	if err != nil {
 		return meetingView{}, err
 	}

@@ -10,9 +10,9 @@ import (
 	"github.com/coe-agora/agora/internal/apperr"
 	"github.com/coe-agora/agora/internal/auth"
 	"github.com/coe-agora/agora/internal/calendar"
+	"github.com/coe-agora/agora/internal/invitee"
 	"github.com/coe-agora/agora/internal/meeting"
 	"github.com/coe-agora/agora/internal/registration"
-	"github.com/coe-agora/agora/internal/state"
 )
 
 // detailFields are the form fields of a person's details.
@@ -22,9 +22,11 @@ var detailFields = []string{"first_name", "last_name", "email", "function", "org
 // registerView is the registration form reached from an invitation link,
 // and the manage page of a registration.
 type registerView struct {
-	M      meeting.Meeting
-	Loc    *time.Location
-	State  string // the state's name in the page's language
+	M     meeting.Meeting
+	Loc   *time.Location
+	State string // the state's name in the page's language
+	// Code is the code of the state or organisation.
+	Code   string
 	Form   *form
 	Roles  []string
 	Reg    *registration.Registration
@@ -58,7 +60,7 @@ func detailsForm(d registration.Details) *form {
 }
 
 func (s *Server) stateName(c *gin.Context, code, lang string) string {
-	st, err := state.Lookup(c.Request.Context(), s.deps.DB, code)
+	st, err := invitee.Lookup(c.Request.Context(), s.deps.DB, code)
 	if err != nil {
 		return code
 	}
@@ -74,7 +76,7 @@ func (s *Server) registerPage(c *gin.Context) {
 		return
 	}
 	f := newForm(map[string]string{"language": lang, "delegation_role": "delegate"})
-	s.renderRegister(c, http.StatusOK, lang, registerView{M: m, State: s.stateName(c, inv.State, lang), Form: f})
+	s.renderRegister(c, http.StatusOK, lang, registerView{M: m, State: s.stateName(c, inv.State, lang), Code: inv.State, Form: f})
 }
 
 func (s *Server) renderRegister(c *gin.Context, status int, lang string, v registerView) {
@@ -99,7 +101,7 @@ func (s *Server) registerForm(c *gin.Context) {
 			s.pageError(c, lang, err)
 			return
 		}
-		s.renderRegister(c, http.StatusUnprocessableEntity, lang, registerView{M: m, State: s.stateName(c, inv.State, lang), Form: f})
+		s.renderRegister(c, http.StatusUnprocessableEntity, lang, registerView{M: m, State: s.stateName(c, inv.State, lang), Code: inv.State, Form: f})
 		return
 	}
 	s.sessions.Put(c.Request.Context(), "flash", s.cat.T(lang, "register.done."+res.Status, map[string]any{"Email": res.Email}))
@@ -128,7 +130,7 @@ func (s *Server) managePage(c *gin.Context) {
 
 func (s *Server) renderManage(c *gin.Context, status int, lang string, r registration.Registration, m meeting.Meeting, f *form) {
 	m = forParticipant(m, r)
-	v := registerView{M: m, Loc: m.Zone(), State: s.stateName(c, r.State, lang), Form: f, Roles: registration.Roles,
+	v := registerView{M: m, Loc: m.Zone(), State: s.stateName(c, r.State, lang), Code: r.State, Form: f, Roles: registration.Roles,
 		Reg: &r, Token: c.Param("token"), Open: r.Active() && m.Status == meeting.StatusRegistrationOpen,
 		Status: registration.StatusLabel(r.Status, lang)}
 	s.render(c, status, "manage", page{Lang: lang, Title: s.cat.T(lang, "manage.title", nil), Data: v})

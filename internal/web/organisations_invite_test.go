@@ -137,3 +137,46 @@ func TestInvitingOrganisations(t *testing.T) {
 		t.Errorf("the row of EUDA's delegate: %v", row)
 	}
 }
+
+// Bad organisations and overrides on a meeting: a field error each, and
+// the meeting unchanged.
+func TestMeetingOrganisationFieldErrors(t *testing.T) {
+	e := apptest.Start(t)
+	var m meeting.Meeting
+	e.JSON("POST", "/api/v1/meetings", "secretariat", map[string]any{
+		"kind": "forum", "title_en": "Forum", "starts_at": "2027-05-04T09:00:00+02:00", "ends_at": "2027-05-04T17:00:00+02:00",
+		"invited_organisations": []string{"EUDA"}, "quotas": map[string]any{"EUDA": map[string]int{"seats": 2}},
+	}, 201, &m)
+	path := fmt.Sprintf("/api/v1/meetings/%d", m.ID)
+	if code, body := e.Do("POST", "/api/v1/meetings", "secretariat", map[string]any{"kind": "forum", "title_en": "Forum",
+		"starts_at": "2027-05-04T09:00:00+02:00", "ends_at": "2027-05-04T17:00:00+02:00", "invited_organisations": []string{"NOPE"}}); code != 422 ||
+		apptest.ErrorFields(body)["invited_organisations"] == "" {
+		t.Errorf("creating with an unknown organisation: %d %s", code, body)
+	}
+	e.JSON("PUT", "/api/v1/organisations/CSFD", "admin", map[string]string{"name_en": "Civil Society Forum on Drugs",
+		"name_fr": "Forum de la société civile sur les drogues", "kind": "ngo", "status": "inactive"}, 200, nil)
+	for _, c := range []struct {
+		body  map[string]any
+		field string
+	}{
+		{map[string]any{"invited_organisations": []string{"NOPE"}}, "invited_organisations"},
+		{map[string]any{"invited_organisations": []string{"FR"}}, "invited_organisations"},
+		{map[string]any{"invited_organisations": []string{"a b"}}, "invited_organisations"},
+		{map[string]any{"invited_organisations": []string{"CSFD"}}, "invited_organisations"}, // inactive
+		{map[string]any{"quotas": map[string]any{"XX": map[string]int{"seats": 1}}}, "quotas"},
+		{map[string]any{"quotas": map[string]any{"é!": map[string]int{"seats": 1}}}, "quotas"},
+		{map[string]any{"quotas": map[string]any{"EUDA": map[string]int{"seats": 1, "funded_seats": 2}}}, "quotas"},
+		{map[string]any{"quotas": map[string]any{"FR": map[string]int{"seats": 1001}}}, "quotas"},
+		{map[string]any{"seats_per_organisation": 1, "funded_seats_per_organisation": 2}, "funded_seats_per_organisation"},
+		{map[string]any{"seats_per_organisation": -1}, "seats_per_organisation"},
+	} {
+		if code, body := e.Do("PATCH", path, "secretariat", c.body); code != 422 || apptest.ErrorFields(body)[c.field] == "" {
+			t.Errorf("%v: %d %s, want a 422 on %s", c.body, code, body, c.field)
+		}
+	}
+	var after meeting.Meeting
+	e.JSON("GET", path, "secretariat", nil, 200, &after)
+	if strings.Join(after.InvitedOrganisations, ",") != "EUDA" || len(after.Quotas) != 1 || after.Quotas["EUDA"].Seats != 2 || after.SeatsPerOrganisation != 1 {
+		t.Errorf("refused edits changed the meeting: %v %v %d", after.InvitedOrganisations, after.Quotas, after.SeatsPerOrganisation)
+	}
+}

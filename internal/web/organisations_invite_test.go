@@ -3,6 +3,7 @@ package web_test
 import (
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -126,6 +127,21 @@ func TestInvitingOrganisations(t *testing.T) {
 		"delegation_role": "observer", "language": "fr"}
 	if code, body := e.Do("POST", path+"/registrations", "", b); code != 422 {
 		t.Errorf("EUDA's link used for FR: %d %s", code, body)
+	}
+	// The registration page of the link, in French, names the organisation
+	// and registers for it.
+	anon := signInHTTP(t, e, "")
+	code, page := anon.get("/register/" + token + "?lang=fr")
+	if code != 200 || !strings.Contains(page, "Agence de l&#39;Union européenne sur les drogues") {
+		t.Errorf("the organisation's registration page: %d", code)
+	}
+	form := url.Values{"first_name": {"Page"}, "last_name": {"Form"}, "email": {"page.form@euda.example"},
+		"delegation_role": {"observer"}, "language": {"fr"}, "list_consent": {"on"}}
+	if code, body := anon.post("/register/"+token+"?lang=fr", page, form); code != 303 {
+		t.Errorf("registering through the organisation's page: %d %.300s", code, body)
+	}
+	if n := dbCount(t, e, `SELECT count(*) FROM registrations WHERE email = 'page.form@euda.example' AND organisation_code = 'EUDA'`); n != 1 {
+		t.Errorf("registration through the page: %d rows for EUDA", n)
 	}
 	var row map[string]any
 	var text string

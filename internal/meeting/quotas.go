@@ -148,8 +148,9 @@ func (f Fields) checkInvitees(roster map[string]invitee.Invitee, errs apperr.Fie
 }
 
 // checkTaken refuses overrides below what the invitees already hold: a
-// field error per invitee whose new override gives fewer seats than it has
-// confirmed, or fewer funded seats than it has funded. It runs under the
+// field error per invitee whose new override (or, for an override
+// removed, the default of its kind it falls back to) gives fewer seats
+// than it has confirmed, or fewer funded seats than it has funded. It runs under the
 // meeting's exclusive lock (an edit's), which every seat decision takes
 // shared first, so no seat is taken between the count and the commit.
 func checkTaken(ctx context.Context, q queryer, id int64, before, after Fields, errs apperr.Fields) error {
@@ -159,25 +160,31 @@ func checkTaken(ctx context.Context, q queryer, id int64, before, after Fields, 
 			changed = append(changed, code)
 		}
 	}
+	for code := range before.Quotas {
+		if _, ok := after.Quotas[code]; !ok {
+			changed = append(changed, code)
+		}
+	}
 	if len(changed) == 0 {
 		return nil
 	}
 	sort.Strings(changed)
 	var rows []struct {
-		Code      string `db:"invitee"`
-		Confirmed int    `db:"confirmed"`
-		Funded    int    `db:"funded"`
+		Code         string `db:"invitee"`
+		Organisation bool   `db:"organisation"`
+		Confirmed    int    `db:"confirmed"`
+		Funded       int    `db:"funded"`
 	}
 	err := q.SelectContext(ctx, &rows, `
-		SELECT invitee, count(*) AS confirmed, count(*) FILTER (WHERE funded) AS funded
+		SELECT invitee, organisation_code IS NOT NULL AS organisation, count(*) AS confirmed, count(*) FILTER (WHERE funded) AS funded
 		FROM registrations WHERE meeting_id = $1 AND status = 'confirmed' AND invitee = ANY($2)
-		GROUP BY invitee ORDER BY invitee`, id, pq.Array(changed))
+		GROUP BY invitee, organisation_code IS NOT NULL ORDER BY invitee`, id, pq.Array(changed))
 	if err != nil {
 		return fmt.Errorf("meeting: seats taken: %w", err)
 	}
 	for _, r := range rows {
-		q := after.Quotas[r.Code]
-		if q.Seats < r.Confirmed || q.FundedSeats < r.Funded {
+		seats, funded := after.SeatsOf(r.Code, r.Organisation)
+		if seats < r.Confirmed || funded < r.Funded {
 			errs.Add("quotas", apperr.M("err.quota_taken", "Code", r.Code, "Seats", r.Confirmed, "Funded", r.Funded))
 		}
 	}

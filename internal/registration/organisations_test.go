@@ -117,6 +117,12 @@ func TestOrganisationQuotasUnderConcurrency(t *testing.T) {
 	if code != 422 || apptest.ErrorFields(body)["quotas"] == "" {
 		t.Errorf("an override that takes away WHO's seats: %d %s, want a 422 on quotas", code, body)
 	}
+	// Removing EUDA's override would leave it the 2 seats of an
+	// organisation, below the 3 it holds: refused too.
+	code, body = f.e.Do("PATCH", f.path(""), "secretariat", map[string]any{"quotas": map[string]any{"FR": map[string]any{"seats": 4, "funded_seats": 2}}})
+	if code != 422 || apptest.ErrorFields(body)["quotas"] == "" {
+		t.Errorf("removing an override whose default is below the seats taken: %d %s, want a 422 on quotas", code, body)
+	}
 	f.e.JSON("PATCH", f.path(""), "secretariat", quotas(4), 200, nil)
 	if n := f.count(t, "invitee = 'EUDA' AND status = 'confirmed'"); n != 4 {
 		t.Errorf("EUDA: %d confirmed after its seats went to 4", n)

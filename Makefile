@@ -4,7 +4,7 @@ BIN      := bin/agora
 PKGS     := ./...
 TESTFLAGS ?= -count=1 -timeout 30m
 
-.PHONY: all build run test lint vet fmt clean bench bench-registration faults
+.PHONY: all build run test lint vet fmt clean bench bench-registration bench-documents faults
 
 all: build
 
@@ -75,3 +75,8 @@ fmt:
 
 clean:
 	rm -rf bin test-output
+
+# The document store: one `agora serve` receiving and sending a 200 MB file,
+# its resident memory sampled, next to psql's \copy of the same bytes.
+bench-documents:
+	$(GO) test -count=1 -timeout 30m -run '^$$' -bench Documents -benchtime 1x ./internal/bench/ $(BENCHARGS)

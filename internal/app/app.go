@@ -20,6 +20,7 @@ import (
 
 	"github.com/coe-agora/agora/internal/auth"
 	"github.com/coe-agora/agora/internal/config"
+	"github.com/coe-agora/agora/internal/document"
 	"github.com/coe-agora/agora/internal/invitation"
 	"github.com/coe-agora/agora/internal/mail"
 	"github.com/coe-agora/agora/internal/meeting"
@@ -44,6 +45,7 @@ type App struct {
 	States      *state.Store
 	Auth        *auth.Store
 	Meetings    *meeting.Service
+	Documents   *document.Service
 	FocalPoints *invitation.FocalPoints
 	Outbox      *mail.Outbox
 	Renderer    *mail.Renderer
@@ -104,6 +106,7 @@ func (a *App) build() error {
 	a.Organisations = organisation.NewStore(a.DB)
 	a.Auth = auth.NewStore(a.DB)
 	a.Meetings = meeting.NewService(a.DB, v)
+	a.Documents = document.NewService(a.DB, v, a.Meetings, document.Config{MaxBytes: a.Config.Documents.MaxBytes})
 	a.Responses = web.NewResponseCache(web.CacheConfig{MaxEntries: a.Config.Cache.MaxEntries,
 		MaxBytes: a.Config.Cache.MaxBytes, MaxAge: a.Config.Cache.MaxAge, Now: a.now}, a.Metrics)
 	a.FocalPoints = invitation.NewFocalPoints(a.DB, v)
@@ -185,7 +188,7 @@ func (a *App) Handler() (*web.Server, error) {
 		Limits: web.Limits{LoginPerMinute: a.Config.Limits.LoginPerMinute, RegistrationPerMinute: a.Config.Limits.RegistrationPerMinute,
 			LinkPerMinute: a.Config.Limits.LinkPerMinute},
 		TrustedProxies: a.Config.HTTP.Proxies(), PublicMetrics: a.Config.Metrics.Public}, a.Log,
-		web.Deps{DB: a.DB, States: a.States, Organisations: a.Organisations, Auth: a.Auth, Meetings: a.Meetings, FocalPoints: a.FocalPoints,
+		web.Deps{DB: a.DB, States: a.States, Organisations: a.Organisations, Auth: a.Auth, Meetings: a.Meetings, Documents: a.Documents, FocalPoints: a.FocalPoints,
 			Invitations: a.Invitations, Registrations: a.Registrations, Outbox: a.Outbox, Accounts: a.Accounts, Audit: audit.NewTrail(a.DB), Privacy: a.Privacy, MailCheck: mc, Renderer: a.Renderer,
 			Cache: a.Responses}, a.Metrics)
 }

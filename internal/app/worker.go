@@ -10,6 +10,7 @@ import (
 	"github.com/coe-agora/agora/internal/auth"
 	"github.com/coe-agora/agora/internal/digest"
 	"github.com/coe-agora/agora/internal/mail"
+	"github.com/coe-agora/agora/internal/registration"
 )
 
 // RunDigest gathers the changes of published meetings into one email per
@@ -17,19 +18,23 @@ import (
 // configured (without SMTP the emails wait as withheld).
 func (a *App) RunDigest(ctx context.Context) error {
 	return digest.New(a.DB, a.Outbox, a.Renderer, digest.Config{BaseURL: a.Config.BaseURL, MailFrom: a.Config.MailFrom,
-		Quiet: a.Config.Digest.Quiet, Interval: a.Config.Digest.Interval, Log: a.Log}).Run(ctx)
+		Quiet: a.Config.Digest.Quiet, Interval: a.Config.Digest.Interval, Log: a.Log,
+		ManageURL: func(id int64, nonce []byte) string {
+			return a.Registrations.ManageURL(registration.Registration{ID: id, ManageNonce: nonce})
+		}}).Run(ctx)
 }
 
 // RunBackground runs what a worker process does — mail delivery, the
-// change digests and retention — until ctx is done. They only fail at
+// change digests, retention and the meetings' own reminders — until ctx is done. They only fail at
 // start (a mail setting the SMTP client refuses, say); one that fails
 // stops the others, so that the process exits and says why instead of
 // running on without it.
 func (a *App) RunBackground(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	errs := make(chan error, 3)
-	for _, run := range []func(context.Context) error{a.RunWorker, a.RunDigest, a.RunRetention} {
+	runs := []func(context.Context) error{a.RunWorker, a.RunDigest, a.RunRetention, a.RunReminders}
+	errs := make(chan error, len(runs))
+	for _, run := range runs {
 		go func() {
 			err := run(ctx)
 			if err != nil {
@@ -38,7 +43,11 @@ func (a *App) RunBackground(ctx context.Context) error {
 			errs <- err
 		}()
 	}
-	return errors.Join(<-errs, <-errs, <-errs)
+	var all []error
+	for range runs {
+		all = append(all, <-errs)
+	}
+	return errors.Join(all...)
 }
 
 // RunRetention anonymises old delegates' personal data once at start and

@@ -10,6 +10,7 @@ import (
 	"github.com/coe-agora/agora/internal/apptest"
 	"github.com/coe-agora/agora/internal/auth"
 	"github.com/coe-agora/agora/internal/config"
+	"github.com/coe-agora/agora/internal/document"
 	"github.com/coe-agora/agora/internal/invitation"
 	"github.com/coe-agora/agora/internal/meeting"
 	"github.com/coe-agora/agora/internal/organisation"
@@ -64,6 +65,7 @@ func TestEveryActionIsAudited(t *testing.T) {
 
 	var (
 		mID, item1, item2, fpID, regA, regB, regC, regD, userID, tokenID, mailID, copyID int64
+		docID, docID2                                                                    int64
 		manageA, manageB, inviteFR, resetSecret                                          string
 	)
 	start := time.Now().Add(30 * 24 * time.Hour).Truncate(time.Hour)
@@ -130,6 +132,51 @@ func TestEveryActionIsAudited(t *testing.T) {
 		}, refuse: func() error {
 			return e.App.Meetings.Delete(ctx, sec, mID) // published: cancelled or archived, never deleted
 		}, want: []row{{action: "meeting.delete", by: "secretariat", meeting: &copyID, subject: "meeting", id: &copyID}}},
+		{name: "document create", do: func() error {
+			d, err := e.App.Documents.Create(ctx, sec, mID, document.Fields{Symbol: "W-1", TitleEN: "Walk paper", Access: document.Public})
+			docID = d.ID
+			return err
+		}, refuse: func() error {
+			_, err := e.App.Documents.Create(ctx, fp, mID, document.Fields{Symbol: "W-1", TitleEN: "Walk paper", Access: document.Public})
+			return err
+		}, want: []row{{action: "document.create", by: "secretariat", meeting: &mID, subject: "document", id: &docID}}},
+		{name: "document file", do: func() error {
+			_, err := e.App.Documents.PutFile(ctx, sec, docID, document.Upload{Language: "en", Filename: "walk.txt", Body: strings.NewReader("Walk.")})
+			return err
+		}, refuse: func() error {
+			_, err := e.App.Documents.PutFile(ctx, sec, docID, document.Upload{Language: "en", Filename: "walk.txt", Body: strings.NewReader("<html>")})
+			return err
+		}, want: []row{{action: "document.publish", by: "secretariat", meeting: &mID, subject: "document", id: &docID}}},
+		{name: "document file replaced", do: func() error {
+			_, err := e.App.Documents.PutFile(ctx, sec, docID, document.Upload{Language: "en", Filename: "walk-2.txt", Body: strings.NewReader("Walk again.")})
+			return err
+		}, want: []row{{action: "document.replace", by: "secretariat", meeting: &mID, subject: "document", id: &docID}}},
+		{name: "document edit", do: func() error {
+			_, err := e.App.Documents.Update(ctx, sec, docID, func(f *document.Fields) error { f.TitleFR = "Papier"; return nil })
+			return err
+		}, refuse: func() error {
+			_, err := e.App.Documents.Update(ctx, sec, docID, func(f *document.Fields) error { f.Access = "nobody"; return nil })
+			return err
+		}, want: []row{{action: "document.update", by: "secretariat", meeting: &mID, subject: "document", id: &docID}}},
+		{name: "document created with its file", do: func() error {
+			d, err := e.App.Documents.CreateWithFile(ctx, sec, mID, document.Fields{TitleEN: "Second", Access: document.Participants},
+				document.Upload{Language: "fr", Filename: "second.txt", Body: strings.NewReader("Second.")})
+			docID2 = d.ID
+			return err
+		}, want: []row{{action: "document.create", by: "secretariat", meeting: &mID, subject: "document", id: &docID2},
+			{action: "document.publish", by: "secretariat", meeting: &mID, subject: "document", id: &docID2}}},
+		{name: "documents reorder", do: func() error {
+			_, err := e.App.Documents.Reorder(ctx, sec, mID, []int64{docID2, docID})
+			return err
+		}, refuse: func() error {
+			_, err := e.App.Documents.Reorder(ctx, sec, mID, []int64{docID})
+			return err
+		}, want: []row{{action: "document.reorder", by: "secretariat", meeting: &mID, subject: "meeting", id: &mID}}},
+		{name: "document withdraw", do: func() error {
+			return e.App.Documents.Withdraw(ctx, sec, docID2)
+		}, refuse: func() error {
+			return e.App.Documents.Withdraw(ctx, fp, docID)
+		}, want: []row{{action: "document.withdraw", by: "secretariat", meeting: &mID, subject: "document", id: &docID2}}},
 		{name: "focal point add", do: func() error {
 			p, err := e.App.FocalPoints.Add(ctx, sec, "FR", invitation.NewFocalPoint{Name: "Jean Walk", Email: "jean.walk@example.org", Language: "fr"})
 			fpID = p.ID
@@ -157,6 +204,14 @@ func TestEveryActionIsAudited(t *testing.T) {
 			_, err := e.App.Invitations.Remind(ctx, sec, mID)
 			return err
 		}, want: []row{{action: "invitation.remind", by: "secretariat", meeting: &mID, state: "FR", subject: "invitation"}}},
+		{name: "automatic reminder sent by the worker", setup: func() error {
+			_, err := e.App.DB.Exec(`UPDATE meetings SET reminder_focal_points_days = 60 WHERE id = $1`, mID)
+			return err
+		}, do: func() error {
+			_, err := e.App.Invitations.SendDueReminders(ctx, time.Now())
+			return err
+		}, want: []row{{action: "invitation.remind", by: "system:worker", meeting: &mID, state: "FR", subject: "invitation"},
+			{action: "meeting.reminder", by: "system:worker", meeting: &mID, subject: "meeting", id: &mID}}},
 		{name: "registration through the link", do: func() error {
 			r, err := e.App.Registrations.Register(ctx, auth.Actor{}, mID, registration.Input{InvitationToken: inviteFR, Details: details("Ana", "ana.walk@example.org")})
 			regA, manageA = r.ID, tokenOf(r.ManageURL, "/registrations/manage/")

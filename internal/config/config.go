@@ -43,6 +43,14 @@ type Config struct {
 	Privacy  Privacy  `koanf:"privacy"`
 	Cache    Cache    `koanf:"cache"`
 	Metrics  Metrics  `koanf:"metrics"`
+
+	Documents Documents `koanf:"documents"`
+}
+
+// Documents configures the meetings' document store.
+type Documents struct {
+	// MaxBytes is the largest file accepted (413 above).
+	MaxBytes int64 `koanf:"max_bytes"`
 }
 
 // Metrics says who may read the Prometheus metrics.
@@ -196,6 +204,7 @@ var Settings = []Setting{
 	{"cache.max_entries", "AGORA_CACHE_MAX_ENTRIES", 2000},
 	{"cache.max_bytes", "AGORA_CACHE_MAX_BYTES", 64 << 20},
 	{"cache.max_age", "AGORA_CACHE_MAX_AGE", "1m"},
+	{"documents.max_bytes", "AGORA_DOCUMENTS_MAX_BYTES", 100 << 20},
 }
 
 // Sources are the inputs Load reads besides built-in defaults.
@@ -391,6 +400,9 @@ func (c Config) Validate() error {
 	}
 	if c.HTTP.MaxBodyBytes < 1024 {
 		return bad("http.max_body_bytes", "must be at least 1024")
+	}
+	if c.Documents.MaxBytes < 1024 {
+		return bad("documents.max_bytes", "must be at least 1024")
 	}
 	if c.Metrics.Addr != "" {
 		if err := checkHostPort(c.Metrics.Addr); err != nil {

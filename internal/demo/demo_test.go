@@ -16,6 +16,7 @@ import (
 	"github.com/coe-agora/agora/internal/auth"
 	"github.com/coe-agora/agora/internal/config"
 	"github.com/coe-agora/agora/internal/demo"
+	"github.com/coe-agora/agora/internal/document"
 	"github.com/coe-agora/agora/internal/mail"
 	"github.com/coe-agora/agora/internal/meeting"
 	"github.com/coe-agora/agora/internal/testdb"
@@ -122,6 +123,17 @@ func TestSeedMakesALivingInstance(t *testing.T) {
 	if n := count(`SELECT count(DISTINCT state_code) FROM registrations WHERE meeting_id = $1`, plenary.ID); n < 15 {
 		t.Errorf("%d states registered for %q, want at least 15", n, plenary.TitleEN)
 	}
+	// The plenary is hybrid: a room of 70 and people following online.
+	if n := count(`SELECT count(*) FROM meetings WHERE id = $1 AND format = 'hybrid' AND in_person_capacity = 70
+		AND reminder_focal_points_days > 0 AND reminder_participants_days > 0`, plenary.ID); n != 1 {
+		t.Errorf("the plenary is not a hybrid meeting with a room and reminders")
+	}
+	if n := count(`SELECT count(*) FROM registrations WHERE meeting_id = $1 AND status = 'confirmed' AND attendance = 'online'`, plenary.ID); n == 0 {
+		t.Errorf("nobody follows the hybrid plenary online")
+	}
+	if n := count(`SELECT count(DISTINCT gender) FROM registrations WHERE meeting_id = $1`, plenary.ID); n < 4 {
+		t.Errorf("%d kinds of answers to the gender question, want woman, man, undisclosed and none", n)
+	}
 	if n := count(`SELECT count(*) FROM registrations WHERE meeting_id = $1 AND status = 'waitlisted'`, plenary.ID); n == 0 {
 		t.Errorf("nobody on the waiting list of %q", plenary.TitleEN)
 	}
@@ -196,6 +208,21 @@ func TestSeedMakesALivingInstance(t *testing.T) {
 		if kinds[k] == 0 {
 			t.Errorf("no %s email in the mail log (%v)", k, kinds)
 		}
+	}
+
+	// Every meeting has documents at each access level; the public draft
+	// agenda is a PDF in both languages, readable by anyone who sees the meeting.
+	for _, m := range rep.Meetings {
+		ds, _, err := a.Documents.Documents(ctx, document.Reader{Actor: as}, m.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ds) != 3 || ds[0].Access != document.Public || len(ds[0].Files) != 2 || ds[0].Files[0].ContentType != "application/pdf" {
+			t.Errorf("%s: documents %+v", m.TitleEN, ds)
+		}
+	}
+	if !strings.Contains(out.String(), "documents (") {
+		t.Errorf("the report does not count the documents:\n%s", out.String())
 	}
 
 	// Seeding again is refused, and changes nothing.

@@ -110,6 +110,10 @@ func (s *seeder) plenary(ctx context.Context) error {
 	f.InvitedOrganisations = pq.StringArray{"CSFD", "EUDA", "UNODC", "WHO"}
 	f.SeatsPerOrganisation, f.FundedSeatsPerOrganisation = 1, 0
 	f.Quotas = meeting.Quotas{"EUDA": {Seats: 2, FundedSeats: 0}}
+	// The room of the Palais holds 70 delegates; the others follow online.
+	// The focal points of states with nobody confirmed are reminded a week
+	// before registration closes, the participants three days before.
+	f.InPersonCapacity, f.ReminderFocalPointsDays, f.ReminderParticipantsDays = 70, 7, 3
 	m, err := s.schedule(ctx, f, day, plenaryAgenda)
 	if err != nil {
 		return err

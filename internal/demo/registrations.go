@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path"
+	"strings"
 
 	"github.com/coe-agora/agora/internal/auth"
 	"github.com/coe-agora/agora/internal/meeting"
@@ -107,6 +108,25 @@ func details(r seatRequest) registration.Details {
 		FirstName: p.First, LastName: p.Last, Email: p.email(d), Function: r.fn.in(p, lang), Organisation: d.Org,
 		DelegationRole: r.role, Language: lang, FundingRequested: r.funding,
 		Dietary: dietary[k], Accessibility: accessibility[k], ListConsent: !noListing[k],
+		Gender: declaredGender(p, k),
+	}
+}
+
+// remote are those who follow a hybrid meeting online.
+var remote = map[string]bool{"AM/0": true, "GE/0": true, "MD/0": true, "AL/1": true, "RS/0": true, "TR/1": true, "UA/2": true}
+
+// declaredGender is what a person answers to the optional question: most
+// answer, some prefer not to say, every third person skips it.
+func declaredGender(p person, k string) string {
+	switch {
+	case strings.HasSuffix(k, "/2"):
+		return ""
+	case k == "GB/1" || k == "NL/0":
+		return "undisclosed"
+	case p.Female:
+		return "woman"
+	default:
+		return "man"
 	}
 }
 
@@ -119,6 +139,9 @@ func (s *seeder) register(ctx context.Context, m meeting.Meeting, reqs []seatReq
 	out := registrations{}
 	for _, r := range reqs {
 		in := registration.Input{State: r.code, Details: details(r)}
+		if m.Format == "hybrid" && remote[key(r.code, r.idx)] {
+			in.Attendance = meeting.AttendanceOnline
+		}
 		var actor auth.Actor
 		switch r.via {
 		case viaFocalPoint:

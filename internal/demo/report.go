@@ -29,6 +29,8 @@ type Report struct {
 	// Emails counts the mail log's rows by status (withheld, queued …).
 	Emails  map[string]int
 	BaseURL string
+	// Documents counts the meetings' documents, Files their files.
+	Documents, Files int
 }
 
 // report counts what the demo left in the database.
@@ -54,6 +56,12 @@ func (s *seeder) report(ctx context.Context) (Report, error) {
 	}
 	err := s.a.DB.GetContext(ctx, &r.States, `SELECT count(DISTINCT invitee) FROM registrations`)
 	if err == nil {
+		err = s.a.DB.GetContext(ctx, &r.Documents, `SELECT count(*) FROM documents`)
+	}
+	if err == nil {
+		err = s.a.DB.GetContext(ctx, &r.Files, `SELECT count(*) FROM document_files`)
+	}
+	if err == nil {
 		err = s.a.DB.GetContext(ctx, &r.CheckedIn, `SELECT count(*) FROM registrations WHERE checked_in_at IS NOT NULL`)
 	}
 	if err != nil {
@@ -75,6 +83,7 @@ func (r Report) Write(w io.Writer) error {
 			strings.ReplaceAll(m.Status, "_", " "), m.TitleEN)
 	}
 	fmt.Fprintf(&b, "  %d focal-point contacts\n", r.FocalPoints)
+	fmt.Fprintf(&b, "  %d documents (%d files)\n", r.Documents, r.Files)
 	total := 0
 	var parts []string
 	for _, st := range registration.Statuses {

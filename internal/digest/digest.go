@@ -45,6 +45,10 @@ type Config struct {
 	Quiet time.Duration
 	// Interval is how often Run looks for changes (default DefaultInterval).
 	Interval time.Duration
+	// ManageURL, when set, gives a registration's manage link (from its id
+	// and nonce): emails that name new documents link there, where the
+	// participant reads them without an account.
+	ManageURL func(id int64, nonce []byte) string
 	// Log receives the errors of Run's passes (default slog.Default()).
 	Log *slog.Logger
 }

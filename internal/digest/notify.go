@@ -22,6 +22,9 @@ type emailData struct {
 	Name            string
 	Lines           []string // what changed, in the reader's language
 	CalendarUpdated bool     // an updated calendar invitation is attached
+	// DocumentsURL is where the reader finds the documents named in Lines
+	// (their manage link, which needs no account); "" when none is named.
+	DocumentsURL string
 }
 
 // notifyMeeting handles one meeting in one transaction: with the meeting
@@ -76,7 +79,11 @@ func sincePublication(cs []meeting.Change, published int64) []meeting.Change {
 // is the newest change, which makes the emails of this burst unique.
 func (n *Notifier) tell(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, cs []meeting.Change, last int64) (int, error) {
 	news := summarize(cs)
-	if len(news.meeting) == 0 && len(news.items) == 0 && news.reorder == nil {
+	docs, err := documentsNow(ctx, tx, documentNews(cs))
+	if err != nil {
+		return 0, err
+	}
+	if len(news.meeting) == 0 && len(news.items) == 0 && news.reorder == nil && len(docs) == 0 {
 		return 0, nil
 	}
 	agenda, err := agendaNow(ctx, tx, m.ID)
@@ -93,13 +100,13 @@ func (n *Notifier) tell(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, cs 
 	for _, d := range delegates {
 		lines, ok := linesIn[d.Language]
 		if !ok {
-			lines = news.lines(d.Language, m, agenda)
+			lines = append(news.lines(d.Language, m, agenda), documentLines(docs, d.Language)...)
 			linesIn[d.Language] = lines
 		}
 		if len(lines) == 0 {
 			continue // e.g. only the other language's title was corrected
 		}
-		msg, err := n.email(m, d, lines, withCalendar, last)
+		msg, err := n.email(m, d, lines, withCalendar, len(docs) > 0, last)
 		if err != nil {
 			return queued, err
 		}
@@ -116,10 +123,13 @@ func (n *Notifier) tell(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, cs 
 
 // email renders the email of changes for one delegate, with the updated
 // calendar invitation when asked.
-func (n *Notifier) email(m meeting.Meeting, d recipient, lines []string, withCalendar bool, last int64) (mail.Message, error) {
+func (n *Notifier) email(m meeting.Meeting, d recipient, lines []string, withCalendar, withDocuments bool, last int64) (mail.Message, error) {
 	data := emailData{
 		Meeting: invitation.MeetingDataFor(m, d.Language, n.cfg.BaseURL), Name: d.Name,
 		Lines: lines, CalendarUpdated: withCalendar,
+	}
+	if withDocuments && n.cfg.ManageURL != nil {
+		data.DocumentsURL = n.cfg.ManageURL(d.ID, d.Nonce) + "#documents"
 	}
 	subject, text, html, err := n.renderer.Render(emailName, d.Language, data)
 	msg := mail.Message{

@@ -114,12 +114,13 @@ type recipient struct {
 	Name     string `db:"name"`
 	Email    string `db:"email"`
 	Language string `db:"language"`
+	Nonce    []byte `db:"manage_nonce"`
 }
 
 func confirmedDelegates(ctx context.Context, tx *sqlx.Tx, meetingID int64) ([]recipient, error) {
 	var rs []recipient
 	err := tx.SelectContext(ctx, &rs, `
-		SELECT id, first_name || ' ' || last_name AS name, email, language
+		SELECT id, first_name || ' ' || last_name AS name, email, language, manage_nonce
 		FROM registrations WHERE meeting_id = $1 AND status = 'confirmed' ORDER BY id`, meetingID)
 	if err != nil {
 		return nil, fmt.Errorf("confirmed delegates: %w", err)

@@ -17,6 +17,8 @@ type words struct {
 	item                                                         string
 	timeChanged, renamed, notesUpdated, speakersChanged, movedTo string
 	moved, changed                                               string
+	// Document lines; %s is the symbol and quoted title.
+	docNew, docReplaced string
 }
 
 var english = words{
@@ -40,6 +42,8 @@ var english = words{
 	movedTo:            "moved (now item %s)",
 	moved:              "moved",
 	changed:            "changed",
+	docNew:             "New document: %s",
+	docReplaced:        "Document updated: %s",
 }
 
 var french = words{
@@ -63,6 +67,8 @@ var french = words{
 	movedTo:            "déplacé (désormais point %s)",
 	moved:              "déplacé",
 	changed:            "modifié",
+	docNew:             "Nouveau document : %s",
+	docReplaced:        "Document mis à jour : %s",
 }
 
 func wordsIn(lang string) *words {

@@ -33,68 +33,81 @@ func (s *Service) Remind(ctx context.Context, a auth.Actor, meetingID int64) (in
 	}
 	queued := 0
 	err = postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		queued = 0 // InTx may run this twice
-		var invs []Invitation
-		err := tx.SelectContext(ctx, &invs, `
-			SELECT i.id, i.meeting_id, i.invitee, i.state_code,
-			       CASE WHEN i.organisation_code IS NULL THEN 'state' ELSE 'organisation' END AS invitee_kind,
-			       i.status, i.rounds, i.sent_at, i.reminded_at, i.nonce
-			FROM invitations i
-			WHERE i.meeting_id = $1 AND i.status = 'active'
-			  AND NOT EXISTS (SELECT 1 FROM registrations r
-			                  WHERE r.meeting_id = i.meeting_id AND r.invitee = i.invitee AND r.status = 'confirmed')
-			ORDER BY i.invitee
-			FOR UPDATE OF i`, meetingID)
-		if err != nil {
-			return fmt.Errorf("invitation: states to remind: %w", err)
-		}
-		codes := make([]string, len(invs))
-		for i, inv := range invs {
-			codes[i] = inv.State
-		}
-		fps, err := FocalPointsOf(ctx, tx, codes)
-		if err != nil {
-			return err
-		}
 		day := time.Now().UTC().Format("2006-01-02")
-		for _, inv := range invs {
-			st, err := invitee.Lookup(ctx, tx, inv.State)
-			if err != nil {
-				return err
-			}
-			seats, funded := m.SeatsOf(st.Code, st.Organisation())
-			for _, fp := range fps[inv.State] {
-				data := invitationData{Meeting: MeetingDataFor(m, fp.Language, s.cfg.BaseURL), Name: fp.Name,
-					State: st.Name(fp.Language), RegistrationURL: s.URL(inv), Seats: seats, FundedSeats: funded,
-					Organisation: st.Organisation()}
-				subject, text, html, err := s.renderer.Render("reminder", fp.Language, data)
-				msg := agoramail.Message{
-					Kind: "reminder", To: fp.Email, ToName: fp.Name, Language: fp.Language,
-					Subject: subject, Text: text, HTML: html, MeetingID: m.ID,
-					DedupeKey: fmt.Sprintf("reminder:%d:%s:%s", inv.ID, fp.Email, day),
-				}
-				if err != nil {
-					msg.Failed("content", err) // logged as failed; the reminders go on
-				}
-				_, ok, err := s.outbox.Enqueue(ctx, tx, msg)
-				if err != nil {
-					return err
-				}
-				if ok {
-					queued++
-				}
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE invitations SET reminded_at = now() WHERE id = $1`, inv.ID); err != nil {
-				return fmt.Errorf("invitation: mark reminded: %w", err)
-			}
-			if err := audit.Record(ctx, tx, a, audit.Event{Action: "invitation.remind", MeetingID: m.ID, State: inv.State,
-				SubjectType: "invitation", SubjectID: inv.ID}); err != nil {
-				return err
-			}
-		}
-		return nil
+		queued, err = s.remindUnconfirmed(ctx, tx, a, m, "reminder", func(inv Invitation, fp FocalPoint) string {
+			return fmt.Sprintf("reminder:%d:%s:%s", inv.ID, fp.Email, day)
+		})
+		return err
 	})
 	return queued, err
+}
+
+// remindUnconfirmed emails the focal points of every invited state of m
+// that has no confirmed registration yet, inside tx, as kind (the mail
+// log's name: "reminder" when the secretariat asks, "deadline_reminder"
+// when the worker sends it on its own); dedupe names each email. It
+// returns how many emails it queued.
+func (s *Service) remindUnconfirmed(ctx context.Context, tx *sqlx.Tx, a auth.Actor, m meeting.Meeting, kind string,
+	dedupe func(Invitation, FocalPoint) string) (int, error) {
+	queued := 0
+	var invs []Invitation
+	err := tx.SelectContext(ctx, &invs, `
+		SELECT i.id, i.meeting_id, i.invitee, i.state_code,
+		       CASE WHEN i.organisation_code IS NULL THEN 'state' ELSE 'organisation' END AS invitee_kind,
+		       i.status, i.rounds, i.sent_at, i.reminded_at, i.nonce
+		FROM invitations i
+		WHERE i.meeting_id = $1 AND i.status = 'active'
+		  AND NOT EXISTS (SELECT 1 FROM registrations r
+		                  WHERE r.meeting_id = i.meeting_id AND r.invitee = i.invitee AND r.status = 'confirmed')
+		ORDER BY i.invitee
+		FOR UPDATE OF i`, m.ID)
+	if err != nil {
+		return 0, fmt.Errorf("invitation: states to remind: %w", err)
+	}
+	codes := make([]string, len(invs))
+	for i, inv := range invs {
+		codes[i] = inv.State
+	}
+	fps, err := FocalPointsOf(ctx, tx, codes)
+	if err != nil {
+		return 0, err
+	}
+	for _, inv := range invs {
+		st, err := invitee.Lookup(ctx, tx, inv.State)
+		if err != nil {
+			return 0, err
+		}
+		seats, funded := m.SeatsOf(st.Code, st.Organisation())
+		for _, fp := range fps[inv.State] {
+			data := invitationData{Meeting: MeetingDataFor(m, fp.Language, s.cfg.BaseURL), Name: fp.Name,
+				State: st.Name(fp.Language), RegistrationURL: s.URL(inv), Seats: seats, FundedSeats: funded,
+				Organisation: st.Organisation()}
+			subject, text, html, err := s.renderer.Render("reminder", fp.Language, data)
+			msg := agoramail.Message{
+				Kind: kind, To: fp.Email, ToName: fp.Name, Language: fp.Language,
+				Subject: subject, Text: text, HTML: html, MeetingID: m.ID,
+				DedupeKey: dedupe(inv, fp),
+			}
+			if err != nil {
+				msg.Failed("content", err) // logged as failed; the reminders go on
+			}
+			_, ok, err := s.outbox.Enqueue(ctx, tx, msg)
+			if err != nil {
+				return 0, err
+			}
+			if ok {
+				queued++
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE invitations SET reminded_at = now() WHERE id = $1`, inv.ID); err != nil {
+			return 0, fmt.Errorf("invitation: mark reminded: %w", err)
+		}
+		if err := audit.Record(ctx, tx, a, audit.Event{Action: "invitation.remind", MeetingID: m.ID, State: inv.State,
+			SubjectType: "invitation", SubjectID: inv.ID, Details: map[string]any{"kind": kind}}); err != nil {
+			return 0, err
+		}
+	}
+	return queued, nil
 }
 
 // MeetingCancelled emails everyone concerned — the focal points of every

@@ -71,6 +71,16 @@ type Fields struct {
 	// Quotas override the seats of single invitees (states or
 	// organisations): {"FR": {"seats": 4, "funded_seats": 2}}.
 	Quotas Quotas `db:"quotas" json:"quotas"`
+	// InPersonCapacity limits the people in the room of a hybrid meeting
+	// (0: no limit); online attendance has no limit (see hybrid.go).
+	InPersonCapacity int `db:"in_person_capacity" json:"in_person_capacity" validate:"gte=0,lte=100000"`
+	// ReminderFocalPointsDays: how many days before registration closes
+	// the focal points of invitees with nobody confirmed are reminded
+	// (0: never).
+	ReminderFocalPointsDays int `db:"reminder_focal_points_days" json:"reminder_focal_points_days" validate:"gte=0,lte=90"`
+	// ReminderParticipantsDays: how many days before the meeting its
+	// confirmed participants get the practical reminder (0: never).
+	ReminderParticipantsDays int `db:"reminder_participants_days" json:"reminder_participants_days" validate:"gte=0,lte=90"`
 }
 
 // DefaultFields are what a new meeting starts from before the request's

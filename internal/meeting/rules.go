@@ -72,6 +72,7 @@ func (f Fields) check(v *validate.Validator, roster map[string]invitee.Invitee, 
 	if f.FundedSeatsPerState > f.SeatsPerState {
 		errs.Add("funded_seats_per_state", apperr.M("err.not_exceed", "Field", "seats_per_state"))
 	}
+	f.checkAttendance(errs)
 	if (f.Format == "online" || f.Format == "hybrid") && f.OnlineURL == "" {
 		errs.Add("online_url", apperr.M("err.online_url"))
 	}

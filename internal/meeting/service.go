@@ -169,6 +169,9 @@ func (s *Service) Update(ctx context.Context, a auth.Actor, id int64, apply func
 		if err := taken.Err(); err != nil {
 			return err
 		}
+		if err := checkRoomNotBelowTaken(ctx, tx, id, next); err != nil {
+			return err
+		}
 		if cur.Status != StatusDraft {
 			errs := apperr.Fields{}
 			next.checkPublishable(errs)
@@ -217,7 +220,7 @@ func (s *Service) Update(ctx context.Context, a auth.Actor, id int64, apply func
 // state, or a larger or no overall capacity.
 func seatsAdded(before, after Fields) bool {
 	return after.SeatsPerState > before.SeatsPerState ||
-		(before.Capacity > 0 && (after.Capacity == 0 || after.Capacity > before.Capacity))
+		(before.Capacity > 0 && (after.Capacity == 0 || after.Capacity > before.Capacity)) || roomAdded(before, after)
 }
 
 // Publish makes a draft visible (to the public too when it is public).

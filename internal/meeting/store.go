@@ -29,7 +29,8 @@ const meetingColumns = `m.id, m.kind, m.title_en, m.title_fr, m.description_en, 
 	m.starts_at, m.ends_at, m.timezone, m.format, m.venue_en, m.venue_fr, m.venue_en AS venue, m.online_url,
 	m.languages, m.registration_opens_at, m.registration_closes_at, m.seats_per_state, m.funded_seats_per_state,
 	m.capacity, m.audience, m.requires_approval, m.public, m.cancel_reason, m.cancel_reason_fr, m.sequence,
-	m.created_at, m.updated_at, ` + statusExpr + ` AS status,
+	m.created_at, m.updated_at, m.in_person_capacity, m.reminder_focal_points_days, m.reminder_participants_days,
+	` + statusExpr + ` AS status,
 	ARRAY(SELECT s.state_code FROM meeting_states s WHERE s.meeting_id = m.id ORDER BY s.state_code) AS invited_states,
 	ARRAY(SELECT o.organisation_code FROM meeting_organisations o WHERE o.meeting_id = m.id ORDER BY o.organisation_code) AS invited_organisations,
 	m.seats_per_organisation, m.funded_seats_per_organisation, m.quotas`
@@ -131,6 +132,9 @@ func insertMeeting(ctx context.Context, q queryer, f Fields, by int64) (int64, e
 	if err != nil {
 		return 0, fmt.Errorf("meeting: insert: %w", err)
 	}
+	if err := updateAttendanceSettings(ctx, q, id, f); err != nil {
+		return 0, err
+	}
 	return id, nil
 }
 
@@ -150,7 +154,7 @@ func updateMeeting(ctx context.Context, q queryer, id int64, f Fields, bumpSeque
 	if err != nil {
 		return fmt.Errorf("meeting: update %d: %w", id, err)
 	}
-	return nil
+	return updateAttendanceSettings(ctx, q, id, f)
 }
 
 // setLifecycle moves the stored lifecycle on; every such move is a status

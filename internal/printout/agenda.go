@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/go-pdf/fpdf"
+
 	"github.com/coe-agora/agora/internal/i18n"
 	"github.com/coe-agora/agora/internal/meeting"
 )
@@ -14,6 +16,12 @@ import (
 // Labels are the translated words the document needs.
 type Labels struct {
 	Agenda, Speakers, TimesNote, Printed string
+	// Documents heads the documents listed under an item ("Documents:");
+	// ItemDocuments are those lines by agenda item id, and General the
+	// meeting's documents under no item (none: nothing is shown).
+	Documents     string
+	ItemDocuments map[int64][]string
+	General       []string
 }
 
 // AgendaPDF renders a meeting's agenda as an A4 PDF in lang. Titles,
@@ -61,11 +69,31 @@ func AgendaPDF(m meeting.Meeting, items []meeting.Item, lang string, l Labels) (
 			pdf.SetFont(Font, "I", 10)
 			pdf.MultiCell(0, 5, l.Speakers+" "+strings.Join(names, "; "), "", "L", false)
 		}
+		documentLines(pdf, 34+indent, l.Documents, l.ItemDocuments[it.ID])
 		pdf.Ln(1)
+	}
+	if len(l.General) > 0 {
+		pdf.Ln(3)
+		documentLines(pdf, 20, l.Documents, l.General)
 	}
 	var buf bytes.Buffer
 	if err := pdf.Output(&buf); err != nil {
 		return nil, fmt.Errorf("printout: agenda: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// documentLines lists documents (symbol and title) at x, under a heading.
+func documentLines(pdf *fpdf.Fpdf, x float64, heading string, lines []string) {
+	if len(lines) == 0 {
+		return
+	}
+	pdf.SetX(x)
+	pdf.SetFont(Font, "B", 9)
+	pdf.MultiCell(0, 5, heading, "", "L", false)
+	pdf.SetFont(Font, "", 9)
+	for _, line := range lines {
+		pdf.SetX(x + 4)
+		pdf.MultiCell(0, 4.5, "• "+line, "", "L", false)
+	}
 }

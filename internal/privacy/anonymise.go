@@ -10,7 +10,10 @@ import (
 
 // anonymiseRegistrations removes the personal data of registrations and
 // keeps what the statistics count: meeting, state, delegation role,
-// language, status, funding, waiting-list and check-in times, source.
+// language, status, funding, waiting-list and check-in times, source,
+// attendance. The self-declared gender goes too: with the meeting and the
+// state it could single out a person of a small delegation (statistics
+// count it as unknown).
 // The address becomes unique per row (the live-registration index is on
 // meeting and email) and stays lower case (the table's CHECK). A new random
 // nonce and hash make the manage link dead: no token hashes to the new hash.
@@ -21,7 +24,7 @@ func anonymiseRegistrations(ctx context.Context, tx *sqlx.Tx, ids []int64) (int,
 	n, err := exec(ctx, tx, `
 		UPDATE registrations SET first_name = $2, last_name = $3, email = 'erased-' || id || '@invalid',
 			function = '', organisation = '', dietary = '', accessibility = '', decline_reason = '', decline_reason_fr = '',
-			list_consent = false, consent_at = NULL,
+			list_consent = false, consent_at = NULL, gender = '',
 			manage_nonce = substring(sha256(convert_to(gen_random_uuid()::text, 'UTF8')) FROM 1 FOR 16),
 			manage_hash = sha256(convert_to(gen_random_uuid()::text || gen_random_uuid()::text, 'UTF8')),
 			anonymised_at = now(), updated_at = now()

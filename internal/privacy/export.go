@@ -92,7 +92,7 @@ func exportRegistrations(ctx context.Context, tx *sqlx.Tx, email string, r *Repo
 			r.first_name, r.last_name, r.email, r.function, r.organisation, r.delegation_role, r.language,
 			r.funding_requested, r.funded, r.dietary, r.accessibility, r.list_consent, r.consent_at, r.status,
 			r.decline_reason, r.decline_reason_fr, r.waitlisted_at, r.checked_in_at, r.source, r.created_by, r.replaces_id,
-			r.created_at, r.updated_at
+			r.created_at, r.updated_at, r.attendance, r.gender
 		FROM registrations r JOIN meetings m ON m.id = r.meeting_id
 		WHERE r.email = $1 ORDER BY m.starts_at, r.id`, email)
 	if err != nil {

@@ -102,6 +102,9 @@ type Registration struct {
 	ReplacesID       *int64     `db:"replaces_id" json:"replaces_id"`
 	CreatedAt        time.Time  `db:"created_at" json:"created_at"`
 	UpdatedAt        time.Time  `db:"updated_at" json:"updated_at"`
+	Attendance       string     `db:"attendance" json:"attendance"`
+	// Gender as the person declared it ("" when they did not).
+	Gender string `db:"gender" json:"gender"`
 }
 
 // Email is an email sent or queued to the address, as the mail log holds it.

@@ -86,6 +86,9 @@ func (s *Service) Approve(ctx context.Context, a auth.Actor, id int64) (Registra
 		if err != nil {
 			return Registration{}, err
 		}
+		if u.roomFull(r.Attendance) {
+			return Registration{}, apperr.New(apperr.Conflict, apperr.M("err.room_full_approve"))
+		}
 		status, funded := seat(u, r.FundingRequested)
 		r, err = setStatus(ctx, tx, r.ID, status, funded, meeting.Reason{})
 		if err != nil {
@@ -174,7 +177,7 @@ func (s *Service) promote(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, s
 		WHERE meeting_id = $1 AND status = 'waitlisted' AND ($2 = '' OR invitee = $2)
 		ORDER BY waitlisted_at, id`
 	scopes := []string{state}
-	if m.Capacity > 0 && state != "" {
+	if (m.Capacity > 0 || m.RoomLimited()) && state != "" {
 		scopes = append(scopes, "")
 	}
 	for _, scope := range scopes {
@@ -186,6 +189,9 @@ func (s *Service) promote(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, s
 			u, err := countUsage(ctx, tx, m.ID, w.State)
 			if err != nil {
 				return err
+			}
+			if u.roomFull(w.Attendance) {
+				continue // no room for w; someone behind may attend online
 			}
 			status, funded := seat(u, w.FundingRequested)
 			if status != StatusConfirmed {
@@ -317,6 +323,9 @@ func (s *Service) Replace(ctx context.Context, a auth.Actor, id int64, d Details
 			return Registration{}, err
 		}
 		if err := s.checkNoDuplicate(ctx, tx, m.ID, d.Email); err != nil {
+			return Registration{}, err
+		}
+		if err := s.checkRoomForReplacement(ctx, tx, m, old, &d); err != nil {
 			return Registration{}, err
 		}
 		gone, err := setStatus(ctx, tx, old.ID, StatusCancelled, false, meeting.Reason{})

@@ -47,6 +47,9 @@ type registrationData struct {
 	Requested bool
 	ManageURL string
 	Reason    string // the decline reason, in the person's language
+	// Attendance is how the person attends a hybrid meeting, in their
+	// language ("" at other meetings, where there is no choice).
+	Attendance string
 }
 
 // notify emails the person about an event of their registration, in their
@@ -76,6 +79,9 @@ func (s *Service) notifyAs(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, 
 		Event: event, Meeting: invitation.MeetingDataFor(m, r.Language, s.cfg.BaseURL), Name: r.Name(),
 		State: st.Name(r.Language), Role: RoleLabel(r.DelegationRole, r.Language), Funded: r.Funded, Requested: r.FundingRequested,
 		ManageURL: s.ManageURL(r), Reason: r.DeclineReasonIn(r.Language),
+	}
+	if m.Format == "hybrid" && r.Active() {
+		data.Attendance = AttendanceLabel(r.Attendance, r.Language)
 	}
 	subject, text, html, err := s.renderer.Render("registration", r.Language, data)
 	msg := agoramail.Message{

@@ -43,6 +43,7 @@ var exportColumns = []exportColumn{
 		return exportTime(*r.CheckedInAt)
 	}},
 	{[2]string{"Registered at", "Date d'inscription"}, func(r *Row, _ string) string { return exportTime(r.CreatedAt) }},
+	{[2]string{"Attendance", "Participation"}, func(r *Row, lang string) string { return AttendanceLabel(r.Attendance, lang) }},
 }
 
 // ExportColumns names the columns of the participant exports in lang

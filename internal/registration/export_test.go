@@ -110,7 +110,7 @@ func TestExportColumns(t *testing.T) {
 	en, fr := ExportColumns("en"), ExportColumns("fr")
 	wantEN := []string{"State", "Last name", "First name", "Email", "Function", "Organisation",
 		"Role in delegation", "Status", "Funding requested", "Funded", "Dietary requirements",
-		"Accessibility needs", "Listed publicly (consent)", "Checked in", "Registered at"}
+		"Accessibility needs", "Listed publicly (consent)", "Checked in", "Registered at", "Attendance"}
 	if !slices.Equal(en, wantEN) {
 		t.Errorf("English headers = %q\nwant %q", en, wantEN)
 	}
@@ -256,7 +256,7 @@ func TestWriteXLSXSheet(t *testing.T) {
 			filter = dn.RefersTo
 		}
 	}
-	if filter != "'"+sheet+"'!$A$1:$O$5" {
+	if filter != "'"+sheet+"'!$A$1:$P$5" {
 		t.Errorf("auto-filter = %q, want it over the header and rows", filter)
 	}
 	if w, _ := f.GetColWidth(sheet, "B"); w < 12 || w > 50 {

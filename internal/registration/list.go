@@ -68,6 +68,9 @@ func (s *Service) Registrations(ctx context.Context, a auth.Actor, meetingID int
 	if err := s.db.SelectContext(ctx, &rows, query, args...); err != nil {
 		return nil, "", fmt.Errorf("registration: list: %w", err)
 	}
+	for i := range rows {
+		rows[i].HideGender()
+	}
 	if f.Limit == 0 || len(rows) <= f.Limit {
 		return rows, "", nil
 	}
@@ -323,6 +326,7 @@ func (s *Service) Get(ctx context.Context, a auth.Actor, id int64) (Registration
 	if !CanManageState(a, r.State) {
 		return Registration{}, errNoSuchRegistration() // another state's: as if missing, so ids reveal nothing
 	}
+	r.HideGender()
 	return r, nil
 }
 

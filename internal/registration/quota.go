@@ -57,7 +57,7 @@ func limitLockWait(ctx context.Context, tx *sqlx.Tx) error {
 // state's, by its code, and two invitees never share a key but by a
 // collision of hashtext, which only makes them wait for each other.
 func lockQuota(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, state string) error {
-	if m.Capacity > 0 {
+	if m.Capacity > 0 || m.RoomLimited() { // the room of a hybrid meeting is shared by every state too
 		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1::int, 0)`, m.ID); err != nil {
 			return lockError(err)
 		}
@@ -97,6 +97,10 @@ type usage struct {
 	Seats          int `db:"seats_per_state"`
 	FundedSeats    int `db:"funded_seats_per_state"`
 	Capacity       int `db:"capacity"`
+	// People confirmed in the room, and the room's size at a hybrid
+	// meeting that limits it (0: no limit).
+	InPersonConfirmed int `db:"in_person_confirmed"`
+	InPersonCapacity  int `db:"in_person_capacity"`
 }
 
 func countUsage(ctx context.Context, tx *sqlx.Tx, meetingID int64, state string) (usage, error) {
@@ -107,11 +111,13 @@ func countUsage(ctx context.Context, tx *sqlx.Tx, meetingID int64, state string)
 		                CASE WHEN o.organisation THEN m.seats_per_organisation ELSE m.seats_per_state END) AS seats_per_state,
 		       coalesce((m.quotas -> $2::text ->> 'funded_seats')::int,
 		                CASE WHEN o.organisation THEN m.funded_seats_per_organisation ELSE m.funded_seats_per_state END) AS funded_seats_per_state,
-		       m.capacity
+		       m.capacity,
+		       CASE WHEN m.format = 'hybrid' THEN m.in_person_capacity ELSE 0 END AS in_person_capacity
 		FROM meetings m, LATERAL (
 			SELECT count(*) FILTER (WHERE invitee = $2) AS state_confirmed,
 			       count(*) FILTER (WHERE invitee = $2 AND funded) AS state_funded,
-			       count(*) AS total_confirmed
+			       count(*) AS total_confirmed,
+			       count(*) FILTER (WHERE attendance = 'in_person') AS in_person_confirmed
 			FROM registrations WHERE meeting_id = m.id AND status = 'confirmed') u,
 		     LATERAL (SELECT EXISTS (SELECT 1 FROM organisations WHERE code = $2) AS organisation) o
 		WHERE m.id = $1`, meetingID, state)
@@ -132,4 +138,11 @@ func seat(u usage, fundingRequested bool) (status string, funded bool) {
 		return StatusWaitlisted, false
 	}
 	return StatusConfirmed, fundingRequested && u.StateFunded < u.FundedSeats
+}
+
+// roomFull reports whether a person asking to attend so would need a
+// place in a room that has none left (a hybrid meeting's in-person
+// capacity, read under the meeting-wide lock that lockQuota takes for it).
+func (u usage) roomFull(attendance string) bool {
+	return attendance == meeting.AttendanceInPerson && u.InPersonCapacity > 0 && u.InPersonConfirmed >= u.InPersonCapacity
 }

@@ -64,7 +64,22 @@ type Details struct {
 	Dietary          string `db:"dietary" json:"dietary" validate:"max=500,text"`
 	Accessibility    string `db:"accessibility" json:"accessibility" validate:"max=500,text"`
 	ListConsent      bool   `db:"list_consent" json:"list_consent"`
+	// Attendance is how the person attends: in_person or online (chosen
+	// at a hybrid meeting; else as the meeting is held). Empty on input
+	// means the meeting's default (meeting.Fields.DefaultAttendance).
+	Attendance string `db:"attendance" json:"attendance" validate:"omitempty,oneof=in_person online"`
+	// Gender is self-declared and optional: shown to the person and in
+	// aggregate statistics only, never per person on lists (see
+	// HideGender).
+	Gender string `db:"gender" json:"gender,omitempty" validate:"omitempty,oneof=woman man other undisclosed"`
 }
+
+// Genders are the answers a person may give about their gender ("" is no answer).
+var Genders = []string{"woman", "man", "other", "undisclosed"}
+
+// HideGender drops the self-declared gender from a registration shown to
+// someone other than the person: it is for aggregate statistics only.
+func (r *Registration) HideGender() { r.Gender = "" }
 
 // Input is a registration request.
 type Input struct {
@@ -135,6 +150,8 @@ func (d *Details) normalize() {
 		*s = strings.TrimSpace(*s)
 	}
 	d.Email = validate.NormalizeEmail(d.Email)
+	d.Attendance = strings.ToLower(strings.TrimSpace(d.Attendance))
+	d.Gender = strings.ToLower(strings.TrimSpace(d.Gender))
 	d.FirstName = collapseSpaces(d.FirstName)
 	d.LastName = collapseSpaces(d.LastName)
 }

@@ -56,6 +56,9 @@ func (s *Service) UpdateOwn(ctx context.Context, token string, apply func(*Detai
 		return Registration{}, err
 	}
 	d.normalize()
+	if d.Attendance == "" {
+		d.Attendance = r.Attendance // a form without the choice (not a hybrid meeting) keeps it
+	}
 	if withdrawsConsentOnly(r.Details, d) {
 		return s.WithdrawConsent(ctx, token) // allowed at any time, unlike the rest
 	}
@@ -67,6 +70,9 @@ func (s *Service) UpdateOwn(ctx context.Context, token string, apply func(*Detai
 	}
 	errs := apperr.Fields{}
 	d.check(s.v, errs)
+	if d.Attendance != r.Attendance {
+		checkAttendance(m, &d, errs)
+	}
 	if err := errs.Err(); err != nil {
 		return Registration{}, err
 	}
@@ -80,6 +86,15 @@ func (s *Service) UpdateOwn(ctx context.Context, token string, apply func(*Detai
 		if d.Email != cur.Email {
 			if err := s.checkNoDuplicate(ctx, tx, m.ID, d.Email); err != nil {
 				return Registration{}, err
+			}
+		}
+		if cur.Status == StatusConfirmed && d.Attendance != cur.Attendance {
+			u, err := countUsage(ctx, tx, m.ID, cur.State)
+			if err != nil {
+				return Registration{}, err
+			}
+			if u.roomFull(d.Attendance) {
+				return Registration{}, errRoomFull()
 			}
 		}
 		funded := cur.Funded && d.FundingRequested
@@ -96,15 +111,20 @@ func (s *Service) UpdateOwn(ctx context.Context, token string, apply func(*Detai
 				delegation_role = $7, language = $8, funding_requested = $9, funded = $10, dietary = $11,
 				accessibility = $12, list_consent = $13,
 				consent_at = CASE WHEN $13 AND NOT list_consent THEN now() WHEN NOT $13 THEN NULL ELSE consent_at END,
-				updated_at = now()
+				updated_at = now(), attendance = $14, gender = $15
 			WHERE id = $1 RETURNING `+regColumns,
 			cur.ID, d.FirstName, d.LastName, d.Email, d.Function, d.Organisation, d.DelegationRole, d.Language,
-			d.FundingRequested, funded, d.Dietary, d.Accessibility, d.ListConsent)
+			d.FundingRequested, funded, d.Dietary, d.Accessibility, d.ListConsent, d.Attendance, d.Gender)
 		if err != nil {
 			if isDuplicate(err) {
 				return Registration{}, duplicate()
 			}
 			return Registration{}, fmt.Errorf("registration: update: %w", err)
+		}
+		if leavesRoom(m, cur, out) {
+			if err := s.promote(ctx, tx, m, ""); err != nil { // the place in the room goes to whoever waits for it
+				return Registration{}, err
+			}
 		}
 		return out, nil
 	})

@@ -60,7 +60,8 @@ type Result struct {
 
 const regColumns = `id, meeting_id, invitee, state_code, organisation_code, first_name, last_name, email, function, organisation,
 	delegation_role, language, funding_requested, dietary, accessibility, list_consent, status, funded,
-	decline_reason, decline_reason_fr, source, consent_at, waitlisted_at, checked_in_at, replaces_id, created_at, updated_at, manage_nonce`
+	decline_reason, decline_reason_fr, source, consent_at, waitlisted_at, checked_in_at, replaces_id, created_at, updated_at, manage_nonce,
+	attendance, gender`
 
 // Register registers a person for a state at a meeting. Who may: anyone
 // holding the state's invitation link (the link fixes the state), the
@@ -75,6 +76,7 @@ func (s *Service) Register(ctx context.Context, a auth.Actor, meetingID int64, i
 	in.Details.normalize()
 	errs := apperr.Fields{}
 	in.Details.check(s.v, errs)
+	checkAttendance(m, &in.Details, errs)
 	if err := errs.Err(); err != nil {
 		return Result{}, err
 	}
@@ -118,6 +120,9 @@ func (s *Service) Register(ctx context.Context, a auth.Actor, meetingID int64, i
 			u, err := countUsage(ctx, tx, m.ID, in.State)
 			if err != nil {
 				return err
+			}
+			if u.roomFull(in.Attendance) {
+				return errRoomFull()
 			}
 			status, funded = seat(u, in.FundingRequested)
 		}
@@ -270,14 +275,14 @@ func (s *Service) insert(ctx context.Context, tx *sqlx.Tx, meetingID int64, in I
 	err = tx.GetContext(ctx, &r, `
 		INSERT INTO registrations (id, meeting_id, state_code, organisation_code, invitation_id, first_name, last_name, email, function,
 			organisation, delegation_role, language, funding_requested, funded, dietary, accessibility, list_consent,
-			consent_at, status, waitlisted_at, manage_nonce, manage_hash, source, created_by, replaces_id)
+			consent_at, status, waitlisted_at, manage_nonce, manage_hash, source, created_by, replaces_id, attendance, gender)
 		VALUES ($1, $2, (SELECT code FROM states WHERE code = $3), (SELECT code FROM organisations WHERE code = $3), $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
 			CASE WHEN $16 THEN now() END, $17, CASE WHEN $17 = 'waitlisted' THEN clock_timestamp() END,
-			$18, $19, $20, nullif($21, 0), $22)
+			$18, $19, $20, nullif($21, 0), $22, $23, $24)
 		RETURNING `+regColumns,
 		id, meetingID, in.State, inv, in.FirstName, in.LastName, in.Email, in.Function,
 		in.Organisation, in.DelegationRole, in.Language, in.FundingRequested, funded, in.Dietary, in.Accessibility, in.ListConsent,
-		status, nonce, secret.Hash(s.keys.Token("reg", id, nonce)), source, by, replaces)
+		status, nonce, secret.Hash(s.keys.Token("reg", id, nonce)), source, by, replaces, in.Attendance, in.Gender)
 	if postgres.IsUniqueViolation(err, "registrations_meeting_email_key") {
 		return Registration{}, duplicate()
 	}

@@ -83,6 +83,7 @@ var routePolicies = map[string]rule{
 	"POST /api/v1/meetings/:id/invitations":              {policy: secretariat},
 	"GET /api/v1/meetings/:id/invitations":               {policy: signedIn},
 	"POST /api/v1/meetings/:id/invitations/remind":       {policy: secretariat},
+	"GET /api/v1/meetings/:id/reminders":                 {policy: secretariat},
 	"POST /api/v1/meetings/:id/invitations/:code/revoke": {policy: secretariat, last: true},
 	"POST /api/v1/meetings/:id/registrations":            {policy: signedIn},
 	"GET /api/v1/meetings/:id/registrations":             {policy: signedIn},
@@ -104,6 +105,19 @@ var routePolicies = map[string]rule{
 	"GET /api/v1/mail":                  {policy: secretariat}, "POST /api/v1/mail/release": {policy: secretariat},
 	"POST /api/v1/mail/:id/resend":   {policy: secretariat},
 	"GET /meetings/:id/calendar.ics": {policy: hidden},
+	// Documents: the fixture's document is for participants of a meeting
+	// that invites FR and DE (documents_access_test.go walks every access
+	// level for every kind of reader).
+	"GET /api/v1/meetings/:id/documents":                          {policy: hidden},
+	"POST /api/v1/meetings/:id/documents":                         {policy: secretariat},
+	"PUT /api/v1/meetings/:id/documents/order":                    {policy: secretariat},
+	"PATCH /api/v1/documents/:id":                                 {policy: secretariat},
+	"DELETE /api/v1/documents/:id":                                {policy: secretariat, last: true},
+	"PUT /api/v1/documents/:id/files/:language":                   {policy: secretariat},
+	"GET /api/v1/documents/:id/files/:language":                   {policy: signedIn},
+	"GET /api/v1/documents/:id/files/:language/versions/:version": {policy: secretariat},
+	"GET /api/v1/manage/:token/documents/:id/files/:language":     {policy: link},
+	"GET /api/v1/manage/:token/documents.zip":                     {policy: link},
 }
 
 // pageRoute: HTML pages and assets. Sign-in-only pages send visitors to
@@ -112,8 +126,8 @@ var routePolicies = map[string]rule{
 var pageRoute = regexp.MustCompile(`^(GET|HEAD|POST) /(static|login|logout|password|register|registrations/manage|privacy|meetings|secretariat|delegation|admin|$)`)
 
 type fixture struct {
-	meetingID, regFR, regDE, itemID, fpID, mailID int64
-	manageToken                                   string
+	meetingID, regFR, regDE, itemID, fpID, mailID, docID int64
+	manageToken                                          string
 }
 
 func authzFixture(t *testing.T, e *apptest.Env) fixture {
@@ -121,7 +135,8 @@ func authzFixture(t *testing.T, e *apptest.Env) fixture {
 	var f fixture
 	m := publishedMeeting(t, e, false)
 	f.meetingID = m.ID
-	e.JSON("PATCH", fmt.Sprintf("/api/v1/meetings/%d", m.ID), "secretariat", map[string]any{"audience": "custom", "invited_states": []string{"FR", "DE"}}, 200, nil)
+	e.JSON("PATCH", fmt.Sprintf("/api/v1/meetings/%d", m.ID), "secretariat", map[string]any{"audience": "custom", "invited_states": []string{"FR", "DE"},
+		"invited_organisations": []string{"EUDA"}}, 200, nil)
 	var fp invitation.FocalPoint
 	e.JSON("POST", "/api/v1/states/FR/focal-points", "secretariat", map[string]string{"name": "Jean Dupont", "email": "jd@example.org", "language": "fr"}, 201, &fp)
 	f.fpID = fp.ID
@@ -144,6 +159,10 @@ func authzFixture(t *testing.T, e *apptest.Env) fixture {
 	if err := e.App.DB.Get(&f.mailID, `SELECT min(id) FROM outgoing_mail`); err != nil {
 		t.Fatal(err)
 	}
+	f.docID = newDocument(t, e, m.ID, "participants", "P-PG (2027) 1").ID
+	if code, b := putFile(t, e, "secretariat", f.docID, "en", "report.pdf", docPDF(1000)); code != 200 {
+		t.Fatalf("document upload: %d %s", code, b)
+	}
 	return f
 }
 
@@ -157,7 +176,7 @@ func (f fixture) path(route string, other bool) string {
 	if strings.HasPrefix(route, "/api/v1/organisations/") {
 		code = map[bool]string{false: "EUDA", true: "WHO"}[other]
 	}
-	r := strings.NewReplacer(":code", code, ":token", token)
+	r := strings.NewReplacer(":code", code, ":token", token, ":language", "en", ":version", "1")
 	p := r.Replace(route)
 	switch {
 	case strings.HasPrefix(p, "/api/v1/registrations/:id"):
@@ -166,6 +185,10 @@ func (f fixture) path(route string, other bool) string {
 		p = strings.Replace(p, ":id", fmt.Sprint(f.itemID), 1)
 	case strings.HasPrefix(p, "/api/v1/focal-points/:id"):
 		p = strings.Replace(p, ":id", fmt.Sprint(f.fpID), 1)
+	case strings.HasPrefix(p, "/api/v1/documents/:id"):
+		p = strings.Replace(p, ":id", fmt.Sprint(f.docID), 1)
+	case strings.Contains(p, "/documents/:id/files"):
+		p = strings.Replace(p, ":id", fmt.Sprint(f.docID), 1)
 	case strings.HasPrefix(p, "/api/v1/mail/:id"):
 		p = strings.Replace(p, ":id", fmt.Sprint(f.mailID), 1)
 	default:

@@ -27,7 +27,8 @@ func copySource(t *testing.T, e *apptest.Env) (meeting.Meeting, []meeting.Item) 
 		"seats_per_state": 3, "funded_seats_per_state": 1, "capacity": 80, "audience": "custom", "invited_states": []string{"FR", "DE"},
 		"requires_approval": false, "public": true,
 		"invited_organisations": []string{"EUDA"}, "seats_per_organisation": 2, "funded_seats_per_organisation": 1,
-		"quotas": map[string]any{"FR": map[string]int{"seats": 4, "funded_seats": 2}, "EUDA": map[string]int{"seats": 1, "funded_seats": 0}},
+		"quotas":             map[string]any{"FR": map[string]int{"seats": 4, "funded_seats": 2}, "EUDA": map[string]int{"seats": 1, "funded_seats": 0}},
+		"in_person_capacity": 40, "reminder_focal_points_days": 10, "reminder_participants_days": 3,
 	}, 201, &m)
 	path := fmt.Sprintf("/api/v1/meetings/%d", m.ID)
 	var opening, sub meeting.Item
@@ -105,6 +106,11 @@ func TestCopyMeetingOverTheAPI(t *testing.T) {
 	if len(cp.InvitedOrganisations) != 1 || cp.Quotas["FR"].Seats != 4 || cp.SeatsPerOrganisation != 2 ||
 		dbCount(t, e, `SELECT count(*) FROM meeting_organisations WHERE meeting_id = $1 AND organisation_code = 'EUDA'`, cp.ID) != 1 {
 		t.Errorf("the copy's organisations and seats: %v %v %d", cp.InvitedOrganisations, cp.Quotas, cp.SeatsPerOrganisation)
+	}
+	// The hybrid room and the reminders come along, in the row itself.
+	if n := dbCount(t, e, `SELECT count(*) FROM meetings WHERE id = $1 AND format = 'hybrid' AND in_person_capacity = 40
+		AND reminder_focal_points_days = 10 AND reminder_participants_days = 3`, cp.ID); n != 1 {
+		t.Errorf("the copy's row lacks the source's in-person capacity and reminder settings")
 	}
 
 	var agenda struct {

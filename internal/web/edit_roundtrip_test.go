@@ -27,13 +27,13 @@ var detailValues = map[string]any{
 	"first_name": "Hélène", "last_name": "Dupont-Moreau", "email": "helene.dupont@example.org",
 	"function": "Head of unit", "organisation": "Ministry of Health", "delegation_role": "head",
 	"language": "en", "funding_requested": true, "dietary": "Vegetarian", "accessibility": "Wheelchair access",
-	"list_consent": true,
+	"list_consent": true, "attendance": "online",
 }
 
 func registeredPerson() map[string]any {
 	return map[string]any{"state": "FR", "first_name": "Élodie", "last_name": "Durand", "email": "elodie@example.org",
 		"function": "", "organisation": "", "delegation_role": "delegate", "language": "fr", "funding_requested": false,
-		"dietary": "", "accessibility": "", "list_consent": false}
+		"dietary": "", "accessibility": "", "list_consent": false, "attendance": "in_person"}
 }
 
 // openMeetingWithSeats publishes a meeting open for registration with funded seats.
@@ -42,6 +42,7 @@ func openMeetingWithSeats(t *testing.T, e *apptest.Env) meeting.Meeting {
 	b := draftBody()
 	b["title_fr"] = "Réunion plénière"
 	b["seats_per_state"] = 5
+	b["format"], b["online_url"] = "hybrid", "https://meet.example.org/plenary" // people choose how they attend
 	var m meeting.Meeting
 	e.JSON("POST", "/api/v1/meetings", "secretariat", b, 201, &m)
 	e.JSON("POST", fmt.Sprintf("/api/v1/meetings/%d/publish", m.ID), "secretariat", nil, 200, &m)
@@ -178,6 +179,38 @@ func TestEveryRegistrationDetailIsSaved(t *testing.T) {
 			t.Fatalf("POST %s (%s): %d %s", page, k, code, body)
 		}
 	})
+
+	// The self-declared gender: saved by the person, through the link's
+	// API and the page's form, read back by the link and in the row
+	// (the secretariat's reads never show it).
+	for _, g := range []string{"woman", "undisclosed", ""} {
+		e.JSON("PATCH", "/api/v1/manage/"+token, "", map[string]any{"gender": g}, 200, nil)
+		if got, db := byLink(token)()["gender"], row(id)["gender"]; (g != "" && got != g) || db != g {
+			t.Errorf("gender %q by the API: read back as %v, in the database %v", g, got, db)
+		}
+		if _, shown := byAPI(id)()["gender"]; shown {
+			t.Errorf("the secretariat's read shows the gender")
+		}
+	}
+	cur := byLink(token2)()
+	form := url.Values{"gender": {"man"}}
+	for f := range detailValues {
+		switch x := cur[f].(type) {
+		case bool:
+			if x {
+				form.Set(f, "on")
+			}
+		default:
+			form.Set(f, fmt.Sprint(x))
+		}
+	}
+	_, html := person.get(page)
+	if code, body := person.post(page, html, form); code != http.StatusSeeOther {
+		t.Fatalf("POST %s (gender): %d %s", page, code, body)
+	}
+	if got := row(id2)["gender"]; got != "man" {
+		t.Errorf("gender by the form: the database holds %v", got)
+	}
 
 	// A focal point replacing a participant: every detail of the new
 	// person, read back through the API and the database.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/coe-agora/agora/internal/apperr"
 	"github.com/coe-agora/agora/internal/calendar"
+	"github.com/coe-agora/agora/internal/document"
 	"github.com/coe-agora/agora/internal/i18n"
 	"github.com/coe-agora/agora/internal/invitee"
 	"github.com/coe-agora/agora/internal/meeting"
@@ -23,6 +24,8 @@ type meetingView struct {
 	Items []meeting.Item
 	// States are the invited states, in protocol order for the page's language.
 	States []invitee.Invitee
+	// Docs are the documents the visitor may read, by agenda item.
+	Docs *docsView
 }
 
 // meetingsPage lists upcoming meetings the visitor may see.
@@ -99,7 +102,11 @@ func (s *Server) loadMeetingView(c *gin.Context, id int64, lang string) (meeting
 	if err != nil {
 		return meetingView{}, err
 	}
-	return meetingView{M: m, Loc: m.Zone(), Items: items, States: states}, nil
+	docs, err := s.meetingDocuments(c.Request.Context(), document.Reader{Actor: actorOf(c)}, m, items, lang, "")
+	if err != nil {
+		return meetingView{}, err
+	}
+	return meetingView{M: m, Loc: m.Zone(), Items: items, States: states, Docs: docs}, nil
 }
 
 func (s *Server) meetingPage(c *gin.Context) {
@@ -151,7 +158,9 @@ func (s *Server) agendaPDF(c *gin.Context) {
 		Speakers:  s.cat.T(lang, "meeting.speakers", nil),
 		TimesNote: s.cat.T(lang, "meeting.times_note", map[string]any{"Zone": v.M.TimeZone}),
 		Printed:   s.cat.T(lang, "agenda.printed", map[string]any{"Date": i18n.Date(time.Now().In(v.Loc), lang)}),
+		Documents: s.cat.T(lang, "meeting.documents", nil),
 	}
+	labels.ItemDocuments, labels.General = pdfDocumentLines(v.Docs)
 	pdf, err := printout.AgendaPDF(v.M, v.Items, lang, labels)
 	if err != nil {
 		s.pageError(c, lang, err)

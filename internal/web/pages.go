@@ -53,6 +53,8 @@ func pageFuncs(cat *i18n.Catalog) template.FuncMap {
 			}
 			return m
 		},
+		// derefID reads an optional id (check it is set first).
+		"derefID": func(id *int64) int64 { return *id },
 	}
 }
 

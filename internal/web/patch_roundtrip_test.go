@@ -59,6 +59,13 @@ func TestPatchSavesEveryMeetingField(t *testing.T) {
 		{body: map[string]any{"venue_en": "Agora building, Strasbourg"}},
 		{body: map[string]any{"venue_fr": "Bâtiment Agora, Strasbourg"}},
 		{body: map[string]any{"online_url": "https://meet.example.org/bureau"}},
+		// Hybrid: a room of its own, then no limit again.
+		{body: map[string]any{"format": "hybrid", "in_person_capacity": 30}},
+		{body: map[string]any{"in_person_capacity": 0}},
+		{body: map[string]any{"in_person_capacity": 12}},
+		{body: map[string]any{"reminder_focal_points_days": 7}},
+		{body: map[string]any{"reminder_participants_days": 2}},
+		{body: map[string]any{"reminder_participants_days": 0}},
 		{body: map[string]any{"languages": []string{"fr"}}},
 		{body: map[string]any{"languages": []string{"en", "fr"}}},
 		// The registration window: moved, cleared, set again.
@@ -394,6 +401,8 @@ func TestMeetingEditorKeepsEveryField(t *testing.T) {
 	b["seats_per_state"], b["funded_seats_per_state"], b["capacity"] = 3, 2, 60
 	b["audience"], b["invited_states"] = "custom", []string{"DE", "FR"}
 	b["requires_approval"], b["public"] = true, true
+	b["format"], b["online_url"], b["in_person_capacity"] = "hybrid", "https://meet.example.org/experts", 40
+	b["reminder_focal_points_days"], b["reminder_participants_days"] = 5, 2
 	var m meeting.Meeting
 	e.JSON("POST", "/api/v1/meetings", "secretariat", b, 201, &m)
 	path := fmt.Sprintf("/api/v1/meetings/%d", m.ID)

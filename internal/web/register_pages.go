@@ -10,6 +10,7 @@ import (
 	"github.com/coe-agora/agora/internal/apperr"
 	"github.com/coe-agora/agora/internal/auth"
 	"github.com/coe-agora/agora/internal/calendar"
+	"github.com/coe-agora/agora/internal/document"
 	"github.com/coe-agora/agora/internal/invitee"
 	"github.com/coe-agora/agora/internal/meeting"
 	"github.com/coe-agora/agora/internal/registration"
@@ -17,7 +18,7 @@ import (
 
 // detailFields are the form fields of a person's details.
 var detailFields = []string{"first_name", "last_name", "email", "function", "organisation", "delegation_role",
-	"language", "funding_requested", "dietary", "accessibility", "list_consent"}
+	"language", "funding_requested", "dietary", "accessibility", "list_consent", "attendance", "gender"}
 
 // registerView is the registration form reached from an invitation link,
 // and the manage page of a registration.
@@ -33,6 +34,8 @@ type registerView struct {
 	Token  string
 	Open   bool // details can still be changed
 	Status string
+	// Docs are the meeting's documents the link holder may read (manage page).
+	Docs *docsView
 }
 
 func detailsFrom(f *form) registration.Details {
@@ -41,6 +44,7 @@ func detailsFrom(f *form) registration.Details {
 		Function: f.V("function"), Organisation: f.V("organisation"), DelegationRole: f.V("delegation_role"),
 		Language: f.V("language"), FundingRequested: f.Checked("funding_requested"),
 		Dietary: f.V("dietary"), Accessibility: f.V("accessibility"), ListConsent: f.Checked("list_consent"),
+		Attendance: f.V("attendance"), Gender: f.V("gender"),
 	}
 }
 
@@ -55,7 +59,7 @@ func detailsForm(d registration.Details) *form {
 		"first_name": d.FirstName, "last_name": d.LastName, "email": d.Email, "function": d.Function,
 		"organisation": d.Organisation, "delegation_role": d.DelegationRole, "language": d.Language,
 		"funding_requested": yes(d.FundingRequested), "dietary": d.Dietary, "accessibility": d.Accessibility,
-		"list_consent": yes(d.ListConsent),
+		"list_consent": yes(d.ListConsent), "attendance": d.Attendance, "gender": d.Gender,
 	})
 }
 
@@ -133,6 +137,13 @@ func (s *Server) renderManage(c *gin.Context, status int, lang string, r registr
 	v := registerView{M: m, Loc: m.Zone(), State: s.stateName(c, r.State, lang), Code: r.State, Form: f, Roles: registration.Roles,
 		Reg: &r, Token: c.Param("token"), Open: r.Active() && m.Status == meeting.StatusRegistrationOpen,
 		Status: registration.StatusLabel(r.Status, lang)}
+	reader := document.Reader{Link: &document.LinkHolder{MeetingID: m.ID, Confirmed: r.Status == registration.StatusConfirmed}}
+	docs, err := s.meetingDocuments(c.Request.Context(), reader, m, nil, lang, c.Param("token"))
+	if err != nil {
+		s.pageError(c, lang, err)
+		return
+	}
+	v.Docs = docs
 	s.render(c, status, "manage", page{Lang: lang, Title: s.cat.T(lang, "manage.title", nil), Data: v})
 }
 

@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/coe-agora/agora/internal/apperr"
+	"github.com/coe-agora/agora/internal/document"
 	"github.com/coe-agora/agora/internal/i18n"
 	"github.com/coe-agora/agora/internal/registration"
 )
@@ -125,7 +126,26 @@ func (s *Server) getOwnRegistration(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, r)
+	docs, err := s.manageDocuments(c, r)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, struct {
+		registration.Registration
+		Documents []document.Document `json:"documents"`
+	}{r, docs})
+}
+
+// manageDocuments lists the meeting's documents as the person holding the
+// manage link reads them, with download addresses through that link.
+func (s *Server) manageDocuments(c *gin.Context, r registration.Registration) ([]document.Document, error) {
+	reader := document.Reader{Link: &document.LinkHolder{MeetingID: r.MeetingID, Confirmed: r.Status == registration.StatusConfirmed}}
+	ds, _, err := s.deps.Documents.Documents(c.Request.Context(), reader, r.MeetingID)
+	if err != nil {
+		return nil, err
+	}
+	return withURLs(ds, c.Param("token")), nil
 }
 
 func (s *Server) updateOwnRegistration(c *gin.Context) {

@@ -64,6 +64,7 @@ func (s *Server) routes() (*gin.Engine, error) {
 	r.GET("/meetings/:id/calendar.ics", s.calendarICS)
 	r.GET("/meetings/:id/participants", s.participantsPage)
 	r.GET("/meetings/:id/participants.pdf", s.participantsPDF)
+	r.GET("/meetings/:id/documents.zip", s.documentsZip)
 	r.StaticFS("/static", http.FS(mustSub(templates.FS, "static")))
 
 	api := r.Group("/api/v1")
@@ -97,6 +98,7 @@ func (s *Server) routes() (*gin.Engine, error) {
 	api.POST("/meetings/:id/invitations", s.invite)
 	api.GET("/meetings/:id/invitations", s.listInvitations)
 	api.POST("/meetings/:id/invitations/remind", s.remind)
+	api.GET("/meetings/:id/reminders", s.reminders)
 	api.POST("/meetings/:id/invitations/:code/revoke", s.revokeInvitation)
 
 	api.POST("/meetings/:id/registrations", register, s.register)
@@ -122,6 +124,17 @@ func (s *Server) routes() (*gin.Engine, error) {
 	api.POST("/mail/release", s.require(auth.RoleSecretariat), s.releaseMail)
 	api.POST("/mail/:id/resend", s.require(auth.RoleSecretariat), s.resendMail)
 	api.DELETE("/agenda-items/:id", s.deleteAgendaItem)
+
+	api.POST("/meetings/:id/documents", s.createDocument)
+	api.GET("/meetings/:id/documents", s.listDocuments)
+	api.PUT("/meetings/:id/documents/order", s.reorderDocuments)
+	api.PATCH("/documents/:id", s.updateDocument)
+	api.DELETE("/documents/:id", s.withdrawDocument)
+	api.PUT("/documents/:id/files/:language", s.putDocumentFile)
+	api.GET("/documents/:id/files/:language", s.getDocumentFile)
+	api.GET("/documents/:id/files/:language/versions/:version", s.getDocumentVersion)
+	api.GET("/manage/:token/documents/:id/files/:language", link, s.manageDocumentFile)
+	api.GET("/manage/:token/documents.zip", link, s.manageDocumentsZip)
 	return r, nil
 }
 

@@ -23,6 +23,10 @@ type screenedKey struct{}
 // JSON bodies are screened where they are read (readBody).
 func (s *Server) screen(w http.ResponseWriter, r *http.Request) error {
 	limit := s.cfg.MaxBodyBytes
+	upload := s.documentUpload(r)
+	if upload > 0 {
+		limit = upload
+	}
 	if r.ContentLength > limit {
 		return tooLarge(limit)
 	}
@@ -41,6 +45,8 @@ func (s *Server) screen(w http.ResponseWriter, r *http.Request) error {
 	switch {
 	case r.Method != http.MethodPost && r.Method != http.MethodPut && r.Method != http.MethodPatch:
 		return nil
+	case upload > 0:
+		return nil // streamed by its handler, which checks what it reads
 	case ctype == "application/x-www-form-urlencoded":
 		if err := r.ParseForm(); err != nil {
 			return formError(err, limit)

@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/coe-agora/agora/internal/apperr"
+	"github.com/coe-agora/agora/internal/invitation"
 	"github.com/coe-agora/agora/internal/meeting"
 	"github.com/coe-agora/agora/internal/organisation"
 	"github.com/coe-agora/agora/internal/state"
@@ -150,6 +151,8 @@ type secOverviewView struct {
 	// ConfirmDelete asks whether to delete the draft, once the delete
 	// button has been pressed.
 	ConfirmDelete bool
+	// Reminders are where the meeting's automatic reminders stand.
+	Reminders []invitation.ReminderStatus
 }
 
 // overviewPage: GET /secretariat/meetings/{id}.
@@ -191,6 +194,10 @@ func (h *secretariat) showOverview(c *gin.Context, status int, v secOverviewView
 		return
 	}
 	v.Items, v.Totals = len(items), secTotal(rows)
+	if v.Reminders, err = h.deps.Invitations.Reminders(ctx, actorOf(c), head.M.ID); err != nil {
+		h.failed(c, err)
+		return
+	}
 	h.renderPage(c, status, "secretariat_meeting", lang, head.M.Title(lang), v)
 }
 

@@ -20,7 +20,8 @@ var secMeetingFields = []string{"title_en", "title_fr", "description_en", "descr
 	"starts_at", "ends_at", "timezone", "format", "venue_en", "venue_fr", "online_url", "languages",
 	"registration_opens_at", "registration_closes_at", "seats_per_state", "funded_seats_per_state", "capacity",
 	"audience", "invited_states", "requires_approval", "public",
-	"invited_organisations", "seats_per_organisation", "funded_seats_per_organisation", "quotas"}
+	"invited_organisations", "seats_per_organisation", "funded_seats_per_organisation", "quotas",
+	"in_person_capacity", "reminder_focal_points_days", "reminder_participants_days"}
 
 // secLocalLayout is the value format of <input type="datetime-local">.
 const secLocalLayout = "2006-01-02T15:04"
@@ -100,6 +101,7 @@ func secMeetingFormOf(mf meeting.Fields) secMeetingForm {
 	}
 	inviteeValues(mf, f.Values)
 	f.OrgInvited = secSet(mf.InvitedOrganisations)
+	secSettingsValues(f.form, mf)
 	f.Languages = map[string]bool{}
 	for _, l := range mf.Languages {
 		f.Languages[l] = true
@@ -167,6 +169,8 @@ func (f secMeetingForm) fields() (meeting.Fields, apperr.Fields) {
 	}
 	out.SeatsPerState, out.FundedSeatsPerState, out.Capacity = number("seats_per_state"), number("funded_seats_per_state"), number("capacity")
 	f.inviteeFields(&out, number, errs)
+	out.InPersonCapacity = number("in_person_capacity")
+	out.ReminderFocalPointsDays, out.ReminderParticipantsDays = number("reminder_focal_points_days"), number("reminder_participants_days")
 	out.Languages = pq.StringArray{}
 	for _, l := range []string{"en", "fr"} {
 		if f.Languages[l] {

@@ -17,6 +17,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/coe-agora/agora/internal/auth"
+	"github.com/coe-agora/agora/internal/document"
 	"github.com/coe-agora/agora/internal/i18n"
 	"github.com/coe-agora/agora/internal/invitation"
 	"github.com/coe-agora/agora/internal/mail"
@@ -49,6 +50,7 @@ type Deps struct {
 	Organisations *organisation.Store
 	Auth          *auth.Store
 	Meetings      *meeting.Service
+	Documents     *document.Service
 	FocalPoints   *invitation.FocalPoints
 	Invitations   *invitation.Service
 	Registrations *registration.Service

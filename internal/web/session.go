@@ -57,7 +57,7 @@ func (s *Server) withCSRF(h http.Handler) http.Handler {
 	csrf := nosurf.New(h)
 	csrf.SetBaseCookie(http.Cookie{Name: "agora_csrf", Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
 		Secure: strings.HasPrefix(s.cfg.BaseURL, "https://"), MaxAge: 12 * 3600})
-	csrf.ExemptFunc(func(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") })
+	csrf.ExemptFunc(func(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") || isDocumentForm(r) })
 	// Behind a TLS-terminating proxy the request is plain HTTP but the
 	// browser's Origin is the public https URL: judge by the base URL.
 	base, _ := url.Parse(s.cfg.BaseURL)

@@ -26,6 +26,7 @@ test:
 	./scripts/ensure-mailpit.sh
 	./scripts/ensure-chromium.sh
 	./scripts/ensure-poppler.sh
+	./scripts/ensure-zbar.sh
 	$(GO) vet $(PKGS)
 	$(GO) test $(TESTFLAGS) $(PKGS)
 

@@ -26,6 +26,7 @@ import (
 	"github.com/coe-agora/agora/internal/meeting"
 	"github.com/coe-agora/agora/internal/organisation"
 	"github.com/coe-agora/agora/internal/postgres"
+	"github.com/coe-agora/agora/internal/printout"
 	"github.com/coe-agora/agora/internal/privacy"
 	"github.com/coe-agora/agora/internal/registration"
 	"github.com/coe-agora/agora/internal/secret"
@@ -49,6 +50,8 @@ type App struct {
 	FocalPoints *invitation.FocalPoints
 	Outbox      *mail.Outbox
 	Renderer    *mail.Renderer
+	// Letterhead heads the letters and certificates (settings "letters").
+	Letterhead printout.Letterhead
 	// Set by Prepare, which needs the migrated database:
 	Keys          *secret.Keys
 	Invitations   *invitation.Service
@@ -122,6 +125,10 @@ func (a *App) build() error {
 	if a.Renderer, err = mail.NewRenderer(emails, a.Config.Mail.PlatformName); err != nil {
 		return err
 	}
+	lc := a.Config.Letters
+	if a.Letterhead, err = printout.NewLetterhead(lc.Organisation, lc.AddressLines(), lc.Signatory, lc.SignatoryTitle, lc.Logo); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -153,11 +160,19 @@ func (a *App) Prepare(ctx context.Context) error {
 	a.Invitations = invitation.NewService(a.DB, a.Meetings, a.Outbox, a.Renderer, a.Keys,
 		invitation.Config{BaseURL: a.Config.BaseURL, MailFrom: a.Config.MailFrom})
 	a.Meetings.AddHook(a.Invitations)
+	a.Invitations.SetLetters(func(m meeting.Meeting, invitee, lang string) ([]byte, error) {
+		return printout.InvitationLetterPDF(a.Letterhead, m, invitee, lang, time.Now())
+	}, a.Config.Letters.AttachToInvitations, a.Letterhead.Version())
 	a.Privacy = privacy.NewService(a.DB)
 	a.Accounts = account.NewService(a.DB, a.Auth, a.Outbox, a.Renderer, a.Config.BaseURL)
 	a.Registrations = registration.NewService(a.DB, validate.New(), a.Meetings, a.Invitations, a.Outbox, a.Renderer, a.Keys,
 		registration.Config{BaseURL: a.Config.BaseURL, MailFrom: a.Config.MailFrom})
 	a.Meetings.AddSeatsHook(a.Registrations)
+	a.Registrations.SetVisaLetters(func(m meeting.Meeting, v registration.VisaRequest, lang string) ([]byte, error) {
+		return printout.VisaLetterPDF(a.Letterhead, m, printout.VisaLetter{Name: v.Name(), Invitee: v.InviteeName,
+			Nationality: v.Nationality, PassportNumber: v.PassportNumber, DateOfBirth: v.DateOfBirth, PassportExpires: v.PassportExpires},
+			lang, time.Now())
+	})
 	return nil
 }
 
@@ -187,7 +202,7 @@ func (a *App) Handler() (*web.Server, error) {
 	return web.New(web.Config{BaseURL: a.Config.BaseURL, MaxBodyBytes: a.Config.HTTP.MaxBodyBytes, SMTPConfigured: a.Config.SMTPURL != "",
 		Limits: web.Limits{LoginPerMinute: a.Config.Limits.LoginPerMinute, RegistrationPerMinute: a.Config.Limits.RegistrationPerMinute,
 			LinkPerMinute: a.Config.Limits.LinkPerMinute},
-		TrustedProxies: a.Config.HTTP.Proxies(), PublicMetrics: a.Config.Metrics.Public}, a.Log,
+		TrustedProxies: a.Config.HTTP.Proxies(), PublicMetrics: a.Config.Metrics.Public, Letterhead: a.Letterhead}, a.Log,
 		web.Deps{DB: a.DB, States: a.States, Organisations: a.Organisations, Auth: a.Auth, Meetings: a.Meetings, Documents: a.Documents, FocalPoints: a.FocalPoints,
 			Invitations: a.Invitations, Registrations: a.Registrations, Outbox: a.Outbox, Accounts: a.Accounts, Audit: audit.NewTrail(a.DB), Privacy: a.Privacy, MailCheck: mc, Renderer: a.Renderer,
 			Cache: a.Responses}, a.Metrics)

@@ -251,6 +251,36 @@ func TestEveryActionIsAudited(t *testing.T) {
 			_, err := e.App.Registrations.CheckIn(ctx, sec, regA, true)
 			return err
 		}, want: []row{{action: "registration.undo_check_in", by: "secretariat", meeting: &mID, subject: "registration", id: &regA}}},
+		{name: "check-in by badge", do: func() error {
+			_, err := e.App.Registrations.CheckInByCode(ctx, sec, mID, e.App.Registrations.CheckInCode(mID, regA), "", "en")
+			return err
+		}, refuse: func() error {
+			_, err := e.App.Registrations.CheckInByCode(ctx, sec, mID, e.App.Registrations.CheckInCode(mID+1, regA), "", "en")
+			return err
+		}, want: []row{{action: "registration.check_in", by: "secretariat", meeting: &mID, subject: "registration", id: &regA}}},
+		{name: "check-in undone at the door", do: func() error {
+			_, err := e.App.Registrations.UndoCheckIn(ctx, sec, mID, regA, "", "en")
+			return err
+		}, refuse: func() error {
+			_, err := e.App.Registrations.UndoCheckIn(ctx, sec, mID, regA, "1999-01-01", "en") // not a day of the meeting
+			return err
+		}, want: []row{{action: "registration.undo_check_in", by: "secretariat", meeting: &mID, subject: "registration", id: &regA}}},
+		{name: "visa letter asked for", do: func() error {
+			_, err := e.App.Registrations.RequestVisaLetter(ctx, manageA, registration.VisaInput{PassportNumber: "AB123456",
+				Nationality: "French", DateOfBirth: "1980-01-02", PassportExpires: start.AddDate(3, 0, 0).Format(time.DateOnly)})
+			return err
+		}, refuse: func() error {
+			_, err := e.App.Registrations.RequestVisaLetter(ctx, manageA, registration.VisaInput{PassportNumber: "?", Nationality: "French",
+				DateOfBirth: "1980-01-02", PassportExpires: "2001-01-01"})
+			return err
+		}, want: []row{{action: "visa.request", by: "link", meeting: &mID, subject: "registration", id: &regA}}},
+		{name: "visa letter approved", do: func() error {
+			_, err := e.App.Registrations.ApproveVisaLetter(ctx, sec, regA)
+			return err
+		}, refuse: func() error {
+			_, err := e.App.Registrations.ApproveVisaLetter(ctx, fp, regA)
+			return err
+		}, want: []row{{action: "visa.approve", by: "secretariat", meeting: &mID, subject: "registration", id: &regA}}},
 		{name: "registration edited by its owner", do: func() error {
 			_, err := e.App.Registrations.UpdateOwn(ctx, manageA, func(d *registration.Details) error { d.Dietary = "vegetarian"; return nil })
 			return err
@@ -404,7 +434,10 @@ func TestEveryActionIsAudited(t *testing.T) {
 		{name: "privacy retention", do: func() error {
 			_, err := e.App.Privacy.ApplyRetention(ctx, auth.SystemActor("worker"), 1, time.Now().AddDate(1, 0, 0))
 			return err
-		}, want: []row{{action: "privacy.retention", by: "system:worker", meeting: &mID}}},
+		}, want: []row{
+			{action: "privacy.visa_retention", by: "system:worker", meeting: &mID}, // the visa letter's passport data go first
+			{action: "privacy.retention", by: "system:worker", meeting: &mID},
+		}},
 	}
 
 	if _, err := e.App.DB.Exec(`CREATE FUNCTION walk_refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -45,12 +45,43 @@ type Config struct {
 	Metrics  Metrics  `koanf:"metrics"`
 
 	Documents Documents `koanf:"documents"`
+	Letters   Letters   `koanf:"letters"`
 }
 
 // Documents configures the meetings' document store.
 type Documents struct {
 	// MaxBytes is the largest file accepted (413 above).
 	MaxBytes int64 `koanf:"max_bytes"`
+}
+
+// Letters are the letterhead and the signature block of the documents
+// Agora writes in the secretariat's name: invitation letters and
+// certificates of attendance.
+type Letters struct {
+	// Organisation heads the letterhead; Address follows it, one line per
+	// line of the YAML block, or lines separated by " | " (as the
+	// environment gives it).
+	Organisation string `koanf:"organisation"`
+	Address      string `koanf:"address"`
+	// Signatory and SignatoryTitle sign the letters.
+	Signatory      string `koanf:"signatory"`
+	SignatoryTitle string `koanf:"signatory_title"`
+	// Logo is a PNG or JPEG file printed at the top left; empty: none.
+	Logo string `koanf:"logo"`
+	// AttachToInvitations has every invitation email carry its state's
+	// letter (a run then renders one per state and language).
+	AttachToInvitations bool `koanf:"attach_to_invitations"`
+}
+
+// AddressLines are the lines of the address, blank ones left out.
+func (l Letters) AddressLines() []string {
+	var out []string
+	for _, line := range strings.FieldsFunc(l.Address, func(r rune) bool { return r == '\n' || r == '|' }) {
+		if line = strings.TrimSpace(line); line != "" {
+			out = append(out, line)
+		}
+	}
+	return out
 }
 
 // Metrics says who may read the Prometheus metrics.
@@ -205,6 +236,12 @@ var Settings = []Setting{
 	{"cache.max_bytes", "AGORA_CACHE_MAX_BYTES", 64 << 20},
 	{"cache.max_age", "AGORA_CACHE_MAX_AGE", "1m"},
 	{"documents.max_bytes", "AGORA_DOCUMENTS_MAX_BYTES", 100 << 20},
+	{"letters.organisation", "AGORA_LETTERS_ORGANISATION", "Council of Europe — Pompidou Group"},
+	{"letters.address", "AGORA_LETTERS_ADDRESS", "Avenue de l'Europe | 67075 Strasbourg Cedex | France"},
+	{"letters.signatory", "AGORA_LETTERS_SIGNATORY", "The Executive Secretary"},
+	{"letters.signatory_title", "AGORA_LETTERS_SIGNATORY_TITLE", "Pompidou Group, Council of Europe"},
+	{"letters.logo", "AGORA_LETTERS_LOGO", ""},
+	{"letters.attach_to_invitations", "AGORA_LETTERS_ATTACH_TO_INVITATIONS", true},
 }
 
 // Sources are the inputs Load reads besides built-in defaults.
@@ -403,6 +440,24 @@ func (c Config) Validate() error {
 	}
 	if c.Documents.MaxBytes < 1024 {
 		return bad("documents.max_bytes", "must be at least 1024")
+	}
+	for key, v := range map[string]string{"letters.organisation": c.Letters.Organisation, "letters.signatory": c.Letters.Signatory,
+		"letters.signatory_title": c.Letters.SignatoryTitle} {
+		if strings.ContainsAny(v, "\r\n") || len(v) > 200 {
+			return bad(key, "must be one line of at most 200 characters")
+		}
+	}
+	if strings.TrimSpace(c.Letters.Organisation) == "" {
+		return bad("letters.organisation", "must not be empty: it heads every letter")
+	}
+	if c.Letters.Logo != "" {
+		ext := strings.ToLower(c.Letters.Logo[strings.LastIndex(c.Letters.Logo, ".")+1:])
+		if ext != "png" && ext != "jpg" && ext != "jpeg" {
+			return bad("letters.logo", "must be a .png or .jpg file")
+		}
+		if _, err := os.Stat(c.Letters.Logo); err != nil {
+			return bad("letters.logo", "cannot read %s", c.Letters.Logo)
+		}
 	}
 	if c.Metrics.Addr != "" {
 		if err := checkHostPort(c.Metrics.Addr); err != nil {

@@ -94,11 +94,15 @@ type invitationEmails struct {
 	failed  map[string]error // why a language's calendar could not be prepared
 	method  calendar.Method
 	msgs    []agoramail.Message
+	// states are the letters the emails need (a state in a language),
+	// letterOf the letter of each email, by dedupe key (attachLetters).
+	states   map[letterKey]invitee.Invitee
+	letterOf map[string]letterKey
 }
 
 func newInvitationEmails(s *Service, m meeting.Meeting) *invitationEmails {
 	e := &invitationEmails{s: s, m: m, meeting: map[string]MeetingData{}, events: map[string]*calendar.Prepared{},
-		failed: map[string]error{}, method: calendar.MethodRequest}
+		failed: map[string]error{}, method: calendar.MethodRequest, states: map[letterKey]invitee.Invitee{}, letterOf: map[string]letterKey{}}
 	if m.Status == meeting.StatusCancelled {
 		e.method = calendar.MethodCancel
 	}
@@ -139,6 +143,10 @@ func (e *invitationEmails) add(st invitee.Invitee, inv Invitation, fp FocalPoint
 		msg.Failed("calendar", fmt.Errorf("invitation: calendar: %w", err))
 	} else {
 		msg.Calendar, msg.CalendarMethod = ics, string(e.method)
+	}
+	if e.s.letters != nil && e.s.attachLetters && e.m.Status != meeting.StatusCancelled {
+		k := letterKey{code: st.Code, lang: lang}
+		e.states[k], e.letterOf[msg.DedupeKey] = st, k
 	}
 	e.msgs = append(e.msgs, msg)
 }

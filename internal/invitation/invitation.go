@@ -59,6 +59,11 @@ type Service struct {
 	renderer *mail.Renderer
 	keys     *secret.Keys
 	cfg      Config
+	// letters renders invitation letters (SetLetters); nil: none.
+	// attachLetters has the invitation emails carry them.
+	letters        LetterFunc
+	attachLetters  bool
+	lettersVersion string
 }
 
 // NewService returns the invitation service.
@@ -155,8 +160,10 @@ func (s *Service) Invite(ctx context.Context, a auth.Actor, meetingID int64, req
 		if err := audit.RecordAll(ctx, tx, a, events); err != nil {
 			return err
 		}
-		res.EmailsQueued, err = s.outbox.EnqueueAll(ctx, tx, emails.msgs)
-		return err
+		if res.EmailsQueued, err = s.outbox.EnqueueAll(ctx, tx, emails.msgs); err != nil {
+			return err
+		}
+		return emails.attachLetters(ctx, tx)
 	})
 	return res, err
 }

@@ -53,6 +53,7 @@ func newComposer(from, replyTo string) (composer, error) {
 //	    text/html
 //	    text/calendar; method=REQUEST    (what calendar-aware clients act on)
 //	  application/ics; name=invite.ics   (the same object as a file, for the rest)
+//	  application/pdf; name=….pdf        (an attachment, when the email has one)
 //
 // Header values go through go-message, which encodes non-ASCII text as
 // RFC 2047 words and refuses a value holding CR or LF; validation at
@@ -76,7 +77,7 @@ func (c composer) compose(w *bytes.Buffer, j job, date time.Time) error {
 	h.Set("Auto-Submitted", "auto-generated")
 	outer := c.boundary()
 	kind := "multipart/alternative"
-	if len(j.Calendar) > 0 {
+	if len(j.Calendar) > 0 || len(j.Attachment) > 0 {
 		kind = "multipart/mixed"
 	}
 	h.SetContentType(kind, map[string]string{"boundary": outer})
@@ -85,7 +86,7 @@ func (c composer) compose(w *bytes.Buffer, j job, date time.Time) error {
 		return fmt.Errorf("mail: compose: %w", err)
 	}
 
-	if len(j.Calendar) == 0 {
+	if len(j.Calendar) == 0 && len(j.Attachment) == 0 {
 		if err := writeAlternatives(w, outer, j, false); err != nil {
 			return err
 		}
@@ -99,13 +100,25 @@ func (c composer) compose(w *bytes.Buffer, j job, date time.Time) error {
 	if err := textproto.WriteHeader(w, alt.Header); err != nil {
 		return fmt.Errorf("mail: compose: %w", err)
 	}
-	if err := writeAlternatives(w, inner, j, true); err != nil {
+	if err := writeAlternatives(w, inner, j, len(j.Calendar) > 0); err != nil {
 		return err
 	}
 	w.WriteString("\r\n--" + inner + "--\r\n")
-	w.WriteString("\r\n--" + outer + "\r\n")
-	w.Write(partHeaders.file)
-	writeBase64(w, j.Calendar)
+	if len(j.Calendar) > 0 {
+		w.WriteString("\r\n--" + outer + "\r\n")
+		w.Write(partHeaders.file)
+		writeBase64(w, j.Calendar)
+	}
+	if len(j.Attachment) > 0 {
+		// After the calendar: a file of its own (an invitation letter).
+		w.WriteString("\r\n--" + outer + "\r\n")
+		w.Write(formatHeader(func(h *message.Header) {
+			h.SetContentType(j.AttachmentType, map[string]string{"name": j.AttachmentName})
+			h.SetContentDisposition("attachment", map[string]string{"filename": j.AttachmentName})
+			h.Set("Content-Transfer-Encoding", "base64")
+		}))
+		writeBase64(w, j.Attachment)
+	}
 	w.WriteString("\r\n--" + outer + "--\r\n")
 	return nil
 }

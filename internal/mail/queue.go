@@ -27,6 +27,11 @@ type job struct {
 	CalendarMethod string    `db:"calendar_method"`
 	MessageID      string    `db:"message_id"`
 	QueuedAt       time.Time `db:"queued_at"`
+	// Attachment is a file attached to the email (an invitation letter),
+	// nil for none; AttachmentName and AttachmentType its name and type.
+	Attachment     []byte `db:"attachment"`
+	AttachmentName string `db:"attachment_name"`
+	AttachmentType string `db:"attachment_type"`
 	// claimed is when the claim query was sent, so no later than the
 	// start of the lease: until claimed+Lease no other worker takes the row.
 	claimed time.Time
@@ -56,7 +61,10 @@ FROM (
 ) AS due
 WHERE m.id = due.id
 RETURNING m.id, m.attempts, m.to_address, m.to_name, m.language, m.subject, m.text_body, m.html_body,
-    m.calendar, coalesce(m.calendar_method, '') AS calendar_method, m.message_id, m.queued_at`
+    m.calendar, coalesce(m.calendar_method, '') AS calendar_method, m.message_id, m.queued_at,
+    (SELECT a.content FROM mail_attachments a WHERE a.id = m.attachment_id) AS attachment,
+    coalesce((SELECT a.filename FROM mail_attachments a WHERE a.id = m.attachment_id), '') AS attachment_name,
+    coalesce((SELECT a.content_type FROM mail_attachments a WHERE a.id = m.attachment_id), '') AS attachment_type`
 	var jobs []job
 	claimed := time.Now()
 	if err := w.db.SelectContext(ctx, &jobs, q, n, w.cfg.Lease.Seconds()); err != nil {

@@ -2,6 +2,7 @@ package printout
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/go-pdf/fpdf"
 	"golang.org/x/image/font/gofont/gobold"
@@ -38,9 +39,19 @@ var goFonts = []struct {
 // Agora renders (agendas, letters, badges, lists) starts here, so all of
 // them write names the same way. Text goes in as UTF-8, untranslated.
 func NewDocument(orientation string) (*fpdf.Fpdf, error) {
+	return newDocument(orientation, "", "B", "I", "BI")
+}
+
+// newDocument is NewDocument with Font in the given styles only: loading
+// a style costs about a millisecond and a half (fpdf parses the font and
+// fingerprints its widths), which letters rendered by the hundred in an
+// invitation run do not pay for styles they never use.
+func newDocument(orientation string, styles ...string) (*fpdf.Fpdf, error) {
 	pdf := fpdf.New(orientation, "mm", "A4", "")
 	for _, f := range goFonts {
-		pdf.AddUTF8FontFromBytes(Font, f.style, f.ttf)
+		if slices.Contains(styles, f.style) {
+			pdf.AddUTF8FontFromBytes(Font, f.style, f.ttf)
+		}
 	}
 	if err := pdf.Error(); err != nil {
 		return nil, fmt.Errorf("printout: load fonts: %w", err)

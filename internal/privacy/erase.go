@@ -35,6 +35,8 @@ type Summary struct {
 	// meetings the person was not registered for: they may be someone else,
 	// so they are left for the secretariat to review (Export lists them).
 	SpeakersLeft int `json:"speakers_left"`
+	// VisaRequests deleted, with the letters emailed for them.
+	VisaRequests int `json:"visa_requests"`
 	// Account is what became of the sign-in account: "" (none),
 	// "deleted", or "anonymised" when meetings, registrations or the audit
 	// trail name it as an author.
@@ -64,6 +66,9 @@ func (s Summary) String() string {
 	}
 	if s.SpeakersLeft > 0 {
 		parts = append(parts, count(s.SpeakersLeft, "speaker entry")+" with the same name in other meetings left for review")
+	}
+	if s.VisaRequests > 0 {
+		parts = append(parts, count(s.VisaRequests, "visa request")+" deleted")
 	}
 	line := strings.Join(parts, ", ")
 	if s.Account != "" {
@@ -120,6 +125,9 @@ func (s *Service) Erase(ctx context.Context, a auth.Actor, email string) (Summar
 			return err
 		}
 		if sum.Emails, sum.EmailsAbout, err = eraseMailOf(ctx, tx, email, p.regIDs); err != nil {
+			return err
+		}
+		if sum.VisaRequests, err = eraseVisaData(ctx, tx, p.regIDs); err != nil {
 			return err
 		}
 		if sum.Registrations, err = anonymiseRegistrations(ctx, tx, p.regIDs); err != nil {

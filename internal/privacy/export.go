@@ -34,9 +34,10 @@ func (s *Service) Export(ctx context.Context, a auth.Actor, email string) (Repor
 
 	r := Report{Email: email, GeneratedAt: s.now().UTC(), Accounts: []Account{}, FocalPoints: []FocalPoint{},
 		Registrations: []Registration{}, Emails: []Email{}, EmailsAbout: []EmailAbout{},
-		SpeakerMentions: []SpeakerMention{}, LoginFailures: []LoginFailure{}}
+		SpeakerMentions: []SpeakerMention{}, LoginFailures: []LoginFailure{}, VisaRequests: []VisaRequest{}}
 	steps := []func(context.Context, *sqlx.Tx, string, *Report) error{
 		exportAccounts, exportFocalPoints, exportRegistrations, exportEmails, exportSpeakers, exportLoginFailures,
+		exportVisaRequests,
 	}
 	for _, step := range steps {
 		if err := step(ctx, tx, email, &r); err != nil {

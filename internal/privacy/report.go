@@ -26,6 +26,9 @@ type Report struct {
 	SpeakerMentions []SpeakerMention `json:"speaker_mentions"`
 	// LoginFailures are failed sign-ins with this address and where they came from.
 	LoginFailures []LoginFailure `json:"login_failures"`
+	// VisaRequests are requests for visa support letters, with the
+	// passport data given (kept until shortly after the meeting).
+	VisaRequests []VisaRequest `json:"visa_requests"`
 }
 
 // Account is a sign-in account, without its password hash.

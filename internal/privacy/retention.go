@@ -35,6 +35,11 @@ func (s *Service) ApplyRetention(ctx context.Context, a auth.Actor, months int, 
 	if months < 1 {
 		return 0, apperr.InvalidField("months", apperr.M("err.min", "N", 1))
 	}
+	// Passport data given for visa letters go first, shortly after their
+	// meeting, long before the rest.
+	if err := s.applyVisaRetention(ctx, a, now); err != nil {
+		return 0, err
+	}
 	cutoff := now.AddDate(0, -months, 0)
 	var meetingIDs []int64
 	err := s.db.SelectContext(ctx, &meetingIDs, `

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
@@ -221,7 +222,8 @@ func (s *Service) promote(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, s
 // transaction of the change, so that no seat stays free while someone
 // waits, nor goes to the next newcomer ahead of them.
 //
-// It takes the quota lock of every state of the roster, not only of those
+// It takes the quota lock of every invitee of the roster (states and
+// organisations), not only of those
 // with people waiting when it starts: until the change commits, others
 // still decide on the old quotas, and a person joining the waiting list of
 // another state meanwhile would find, after the commit, a seat free that
@@ -232,8 +234,8 @@ func (s *Service) promote(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, s
 // (see lockSeats).
 func (s *Service) SeatsAdded(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting) error {
 	var codes []string
-	if err := tx.SelectContext(ctx, &codes, `SELECT code FROM states ORDER BY code`); err != nil {
-		return fmt.Errorf("registration: states: %w", err)
+	if err := tx.SelectContext(ctx, &codes, `SELECT code FROM invitees ORDER BY code`); err != nil {
+		return fmt.Errorf("registration: invitees: %w", err)
 	}
 	if err := limitLockWait(ctx, tx); err != nil {
 		return err
@@ -294,9 +296,19 @@ func (s *Service) CheckIn(ctx context.Context, a auth.Actor, id int64, undo bool
 		if r.Status != StatusConfirmed {
 			return Registration{}, apperr.New(apperr.Conflict, apperr.M("err.check_in", "RegStatus", r.Status))
 		}
+		// The days of the door (check_ins) follow: a check-in here counts
+		// for today's day of the meeting, its undo takes back every day.
+		if undo {
+			if err := removeCheckIns(ctx, tx, r.ID, ""); err != nil {
+				return Registration{}, err
+			}
+		} else if err := recordCheckIn(ctx, tx, r, DayAt(m, time.Now()), a.ID()); err != nil {
+			return Registration{}, err
+		}
 		var out Registration
 		err := tx.GetContext(ctx, &out, `
-			UPDATE registrations SET checked_in_at = CASE WHEN $2 THEN NULL ELSE coalesce(checked_in_at, now()) END, updated_at = now()
+			UPDATE registrations SET checked_in_at = CASE WHEN $2 THEN NULL
+				ELSE coalesce(checked_in_at, (SELECT min(checked_in_at) FROM check_ins WHERE registration_id = $1), now()) END, updated_at = now()
 			WHERE id = $1 RETURNING `+regColumns, r.ID, undo)
 		if err != nil {
 			return Registration{}, fmt.Errorf("registration: check in: %w", err)

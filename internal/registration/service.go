@@ -37,6 +37,8 @@ type Service struct {
 	renderer    *mail.Renderer
 	keys        *secret.Keys
 	cfg         Config
+	// visaLetters renders visa support letters (SetVisaLetters).
+	visaLetters VisaLetterFunc
 }
 
 // NewService returns the registration service.

@@ -118,6 +118,17 @@ var routePolicies = map[string]rule{
 	"GET /api/v1/documents/:id/files/:language/versions/:version": {policy: secretariat},
 	"GET /api/v1/manage/:token/documents/:id/files/:language":     {policy: link},
 	"GET /api/v1/manage/:token/documents.zip":                     {policy: link},
+	// Letters, badges and the door.
+	"GET /api/v1/meetings/:id/invitations/:code/letter.pdf": {policy: ownState},
+	"GET /api/v1/meetings/:id/badges.pdf":                   {policy: secretariat},
+	"GET /api/v1/meetings/:id/check-in":                     {policy: secretariat},
+	"GET /api/v1/meetings/:id/check-in/search":              {policy: secretariat},
+	"POST /api/v1/meetings/:id/check-in":                    {policy: secretariat},
+	"GET /api/v1/manage/:token/certificate.pdf":             {policy: link},
+	"POST /api/v1/manage/:token/visa-letter":                {policy: link},
+	"GET /api/v1/meetings/:id/visa-requests":                {policy: secretariat},
+	// The fixture asked for no visa letter: allowed callers are told so (404).
+	"POST /api/v1/registrations/:id/visa-letter/approve": {policy: secretariat, last: true},
 }
 
 // pageRoute: HTML pages and assets. Sign-in-only pages send visitors to

@@ -36,6 +36,11 @@ type registerView struct {
 	Status string
 	// Docs are the meeting's documents the link holder may read (manage page).
 	Docs *docsView
+	// Visa is the person's visa letter request (nil: none), VisaForm the
+	// form to ask for one, shown while it can be (VisaOpen).
+	Visa     *registration.VisaStatus
+	VisaForm *form
+	VisaOpen bool
 }
 
 func detailsFrom(f *form) registration.Details {
@@ -144,6 +149,7 @@ func (s *Server) renderManage(c *gin.Context, status int, lang string, r registr
 		return
 	}
 	v.Docs = docs
+	s.addVisa(c, &v, r, m, nil)
 	s.render(c, status, "manage", page{Lang: lang, Title: s.cat.T(lang, "manage.title", nil), Data: v})
 }
 

@@ -78,6 +78,11 @@ func (s *Server) secretariatRoutes(r *gin.Engine) {
 	g.POST("/meetings/:id/registrations/:reg/approve", h.approveForm)
 	g.POST("/meetings/:id/registrations/:reg/decline", h.declineForm)
 	g.POST("/meetings/:id/registrations/:reg/check-in", h.checkInForm)
+	g.GET("/meetings/:id/check-in", h.doorPage)
+	g.POST("/meetings/:id/check-in", h.doorScanForm)
+	g.POST("/meetings/:id/check-in/:reg", h.doorPersonForm)
+	g.GET("/meetings/:id/visa", h.visaPage)
+	g.POST("/meetings/:id/visa/:reg/approve", h.visaApproveForm)
 	g.GET("/mail", h.mailPage)
 	g.POST("/mail/:id/resend", h.resendForm)
 }

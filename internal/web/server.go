@@ -23,6 +23,7 @@ import (
 	"github.com/coe-agora/agora/internal/mail"
 	"github.com/coe-agora/agora/internal/meeting"
 	"github.com/coe-agora/agora/internal/organisation"
+	"github.com/coe-agora/agora/internal/printout"
 	"github.com/coe-agora/agora/internal/registration"
 	"github.com/coe-agora/agora/internal/state"
 	"github.com/coe-agora/agora/templates"
@@ -41,6 +42,8 @@ type Config struct {
 	TrustedProxies []string
 	// PublicMetrics serves /metrics to anyone instead of admins only.
 	PublicMetrics bool
+	// Letterhead heads the letters and certificates.
+	Letterhead printout.Letterhead
 }
 
 // Deps are the services the handlers call.

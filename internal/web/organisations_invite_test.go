@@ -11,6 +11,7 @@ import (
 	"github.com/coe-agora/agora/internal/apptest"
 	"github.com/coe-agora/agora/internal/invitation"
 	"github.com/coe-agora/agora/internal/meeting"
+	"github.com/coe-agora/agora/internal/pdftest"
 	"github.com/coe-agora/agora/internal/registration"
 	"github.com/coe-agora/agora/internal/testmail"
 )
@@ -142,6 +143,25 @@ func TestInvitingOrganisations(t *testing.T) {
 	}
 	if n := dbCount(t, e, `SELECT count(*) FROM registrations WHERE email = 'page.form@euda.example' AND organisation_code = 'EUDA'`); n != 1 {
 		t.Errorf("registration through the page: %d rows for EUDA", n)
+	}
+	// The organisation's invitation letter, for its focal point: its name
+	// and its own one seat; FR's letter gives FR's four.
+	code, pdf := e.Do("GET", path+"/invitations/EUDA/letter.pdf?lang=fr", "fp_EUDA", nil)
+	if text := pdftest.Text(t, pdf); code != 200 || !strings.Contains(text, "Agence de l'Union européenne sur les drogues") ||
+		!strings.Contains(text, "1 par délégation") {
+		t.Errorf("EUDA's letter: %d %q", code, text)
+	}
+	code, pdf = e.Do("GET", path+"/invitations/FR/letter.pdf?lang=en", "secretariat", nil)
+	if text := pdftest.Text(t, pdf); code != 200 || !strings.Contains(text, "4 per delegation, of which 2") {
+		t.Errorf("FR's letter: %d %q", code, text)
+	}
+	if code, _ := e.Do("GET", path+"/invitations/EUDA/letter.pdf", "fp_FR", nil); code != 403 && code != 404 {
+		t.Errorf("FR's focal point reading EUDA's letter: %d", code)
+	}
+	// Badges and the door name the organisation of its delegate.
+	code, pdf = e.Do("GET", path+"/badges.pdf", "secretariat", nil)
+	if text := pdftest.Text(t, pdf); code != 200 || !strings.Contains(text, "European Union Drugs Agency") {
+		t.Errorf("badges: %d %q", code, text)
 	}
 	var row map[string]any
 	var text string

@@ -84,7 +84,7 @@ func seed(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	if !*withDemo {
-		fmt.Fprintf(stdout, "roster: %d state(s) added\n", n)
+		fmt.Fprintf(stdout, "roster: %d state(s) and organisation(s) added\n", n)
 		return nil
 	}
 	if *ifEmpty {
@@ -115,7 +115,7 @@ func userCmd(ctx context.Context, args []string, stdin io.Reader, stdout io.Writ
 	email := fs.String("email", "", "email address (the login)")
 	name := fs.String("name", "", "full name")
 	role := fs.String("role", "", "admin, secretariat or focal_point")
-	stateCode := fs.String("state", "", "state code, for focal points")
+	stateCode := fs.String("state", "", "code of the state or organisation, for focal points")
 	lang := fs.String("lang", "en", "preferred language: en or fr")
 	pwStdin := fs.Bool("password-stdin", false, "read the password from standard input")
 	if err := parse(fs, args[1:]); err != nil {

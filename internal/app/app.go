@@ -24,6 +24,7 @@ import (
 	"github.com/coe-agora/agora/internal/invitation"
 	"github.com/coe-agora/agora/internal/mail"
 	"github.com/coe-agora/agora/internal/meeting"
+	"github.com/coe-agora/agora/internal/organisation"
 	"github.com/coe-agora/agora/internal/postgres"
 	"github.com/coe-agora/agora/internal/printout"
 	"github.com/coe-agora/agora/internal/privacy"
@@ -64,6 +65,9 @@ type App struct {
 	// tests set it before Serve.
 	Clock    func() time.Time
 	embedded *postgres.Embedded
+
+	// Organisations is the roster's organisations, invited next to states.
+	Organisations *organisation.Store
 }
 
 // Open connects to the database — starting the embedded server when no
@@ -102,6 +106,7 @@ func (a *App) build() error {
 	v := validate.New()
 	a.Metrics = web.NewMetrics(a.DB.DB)
 	a.States = state.NewStore(a.DB)
+	a.Organisations = organisation.NewStore(a.DB)
 	a.Auth = auth.NewStore(a.DB)
 	a.Meetings = meeting.NewService(a.DB, v)
 	a.Documents = document.NewService(a.DB, v, a.Meetings, document.Config{MaxBytes: a.Config.Documents.MaxBytes})
@@ -198,7 +203,7 @@ func (a *App) Handler() (*web.Server, error) {
 		Limits: web.Limits{LoginPerMinute: a.Config.Limits.LoginPerMinute, RegistrationPerMinute: a.Config.Limits.RegistrationPerMinute,
 			LinkPerMinute: a.Config.Limits.LinkPerMinute},
 		TrustedProxies: a.Config.HTTP.Proxies(), PublicMetrics: a.Config.Metrics.Public, Letterhead: a.Letterhead}, a.Log,
-		web.Deps{DB: a.DB, States: a.States, Auth: a.Auth, Meetings: a.Meetings, Documents: a.Documents, FocalPoints: a.FocalPoints,
+		web.Deps{DB: a.DB, States: a.States, Organisations: a.Organisations, Auth: a.Auth, Meetings: a.Meetings, Documents: a.Documents, FocalPoints: a.FocalPoints,
 			Invitations: a.Invitations, Registrations: a.Registrations, Outbox: a.Outbox, Accounts: a.Accounts, Audit: audit.NewTrail(a.DB), Privacy: a.Privacy, MailCheck: mc, Renderer: a.Renderer,
 			Cache: a.Responses}, a.Metrics)
 }

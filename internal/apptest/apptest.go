@@ -27,7 +27,8 @@ type Env struct {
 	App *app.App
 	URL string
 	DSN string
-	// Tokens by user key: "admin", "secretariat", "fp_FR", "fp_DE".
+	// Tokens by user key: "admin", "secretariat", "fp_FR", "fp_DE",
+	// "fp_EUDA" (an organisation's focal point).
 	Tokens map[string]string
 	Users  map[string]auth.User
 	stop   context.CancelFunc
@@ -130,6 +131,8 @@ func Start(t testing.TB, opts ...Options) *Env {
 		"secretariat": {Email: "secretariat@example.org", Name: "Sam Secretariat", Role: auth.RoleSecretariat, Language: "en"},
 		"fp_FR":       {Email: "fp.fr@example.org", Name: "Françoise Point", Role: auth.RoleFocalPoint, State: "FR", Language: "fr"},
 		"fp_DE":       {Email: "fp.de@example.org", Name: "Dieter Punkt", Role: auth.RoleFocalPoint, State: "DE", Language: "en"},
+		// A focal point of an organisation (the seeded EU drugs agency).
+		"fp_EUDA": {Email: "fp.euda@example.org", Name: "Eva Agency", Role: auth.RoleFocalPoint, State: "EUDA", Language: "en"},
 	} {
 		u.Password = "a long enough passphrase"
 		created, err := a.Auth.CreateUser(ctx, u)

@@ -13,6 +13,7 @@ import (
 	"github.com/coe-agora/agora/internal/document"
 	"github.com/coe-agora/agora/internal/invitation"
 	"github.com/coe-agora/agora/internal/meeting"
+	"github.com/coe-agora/agora/internal/organisation"
 	"github.com/coe-agora/agora/internal/registration"
 	"github.com/coe-agora/agora/internal/state"
 )
@@ -339,6 +340,20 @@ func TestEveryActionIsAudited(t *testing.T) {
 			_, err := e.App.States.UpdateState(ctx, adm, "MT", state.Update{NameEN: "Malta", NameFR: "", Status: state.StatusPartner})
 			return err
 		}, want: []row{{action: "state.update", by: "admin", state: "MT", subject: "state"}}},
+		{name: "organisation create", do: func() error {
+			_, err := e.App.Organisations.Create(ctx, sec, organisation.Fields{Code: "WALK-ORG", NameEN: "Walk", NameFR: "Marche", Kind: "ngo"})
+			return err
+		}, refuse: func() error {
+			_, err := e.App.Organisations.Create(ctx, sec, organisation.Fields{Code: "FR", NameEN: "Walk", NameFR: "Marche", Kind: "ngo"})
+			return err
+		}, want: []row{{action: "organisation.create", by: "secretariat", state: "WALK-ORG", subject: "organisation"}}},
+		{name: "organisation edit", do: func() error {
+			_, err := e.App.Organisations.Update(ctx, adm, "WALK-ORG", organisation.Fields{NameEN: "Walk", NameFR: "Marche", Kind: "academic"})
+			return err
+		}, refuse: func() error {
+			_, err := e.App.Organisations.Update(ctx, adm, "WALK-ORG", organisation.Fields{NameEN: "", NameFR: "Marche", Kind: "academic"})
+			return err
+		}, want: []row{{action: "organisation.update", by: "admin", state: "WALK-ORG", subject: "organisation"}}},
 		{name: "user add", do: func() error {
 			u, err := e.App.Auth.AddUser(ctx, adm, auth.NewUser{Email: "walker@example.org", Name: "Wal Ker", Role: auth.RoleSecretariat,
 				Language: "en", Password: "a long enough passphrase"})

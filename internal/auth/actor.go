@@ -40,9 +40,19 @@ func (a Actor) Is(roles ...string) bool {
 	return false
 }
 
-// FocalPointOf reports whether the actor is a focal point for the state.
+// FocalPointOf reports whether the actor is a focal point for the invitee
+// with that code: a state or an organisation.
 func (a Actor) FocalPointOf(code string) bool {
-	return a.User != nil && a.User.Role == RoleFocalPoint && a.User.StateCode != nil && *a.User.StateCode == code
+	return a.FocalPointInvitee() == code && code != ""
+}
+
+// FocalPointInvitee returns the code of the state or organisation the
+// actor is a focal point of, or "" for anyone else.
+func (a Actor) FocalPointInvitee() string {
+	if a.User == nil || a.User.Role != RoleFocalPoint || a.User.Invitee == nil {
+		return ""
+	}
+	return *a.User.Invitee
 }
 
 // ID returns the user id, or 0 for anonymous.

@@ -137,7 +137,8 @@ func (s *Store) Authenticate(ctx context.Context, secret string) (User, error) {
 		LastUsed *time.Time `db:"last_used_at"`
 	}
 	err := s.db.GetContext(ctx, &row, `
-		SELECT t.id AS token_id, t.last_used_at, u.id, u.email, u.name, u.role, u.state_code, u.language, u.password_hash, u.created_at
+		SELECT t.id AS token_id, t.last_used_at, u.id, u.email, u.name, u.role, u.state_code, u.organisation_code,
+			coalesce(u.state_code, u.organisation_code) AS invitee, u.language, u.password_hash, u.created_at
 		FROM api_tokens t JOIN users u ON u.id = t.user_id
 		WHERE t.token_hash = $1 AND t.revoked_at IS NULL`, HashToken(secret))
 	if errors.Is(err, sql.ErrNoRows) {

@@ -17,8 +17,8 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/coe-agora/agora/internal/apperr"
+	"github.com/coe-agora/agora/internal/invitee"
 	"github.com/coe-agora/agora/internal/postgres"
-	"github.com/coe-agora/agora/internal/state"
 	"github.com/coe-agora/agora/internal/validate"
 )
 
@@ -39,6 +39,12 @@ type User struct {
 	Language     string    `db:"language" json:"language"`
 	PasswordHash string    `db:"password_hash" json:"-"`
 	CreatedAt    time.Time `db:"created_at" json:"created_at"`
+
+	// OrganisationCode is set for a focal point of an organisation.
+	OrganisationCode *string `db:"organisation_code" json:"organisation,omitempty"`
+	// Invitee is the code of the state or organisation a focal point
+	// speaks for (whichever is set); codes of both kinds never collide.
+	Invitee *string `db:"invitee" json:"-"`
 }
 
 // NewUser is what creating an account needs.
@@ -46,7 +52,7 @@ type NewUser struct {
 	Email    string
 	Name     string
 	Role     string
-	State    string // for focal points only
+	State    string // for focal points only: the code of their state or organisation
 	Language string
 	Password string
 }
@@ -72,7 +78,7 @@ func (n NewUser) Validate() error {
 			f.Add("state", apperr.M("err.state_focal_only"))
 		}
 	case RoleFocalPoint:
-		if !state.ValidCode(n.State) {
+		if !invitee.ValidCode(n.State) {
 			f.Add("state", apperr.M("err.focal_needs_state"))
 		}
 	default:
@@ -120,7 +126,8 @@ type Store struct {
 // NewStore returns an account store on db.
 func NewStore(db *sqlx.DB) *Store { return &Store{db: db} }
 
-const userColumns = `id, email, name, role, state_code, language, password_hash, created_at`
+const userColumns = `id, email, name, role, state_code, organisation_code,
+	coalesce(state_code, organisation_code) AS invitee, language, password_hash, created_at`
 
 // CreateUser adds an account with an argon2id hash of its password,
 // recording no one in the audit trail: it is for seeding (the demo, test
@@ -143,21 +150,15 @@ func createUser(ctx context.Context, q sqlx.ExtContext, n NewUser) (User, error)
 	if err != nil {
 		return User{}, fmt.Errorf("auth: hash password: %w", err)
 	}
-	var stateCode *string
-	if n.State != "" {
-		if _, err := state.Lookup(ctx, q, n.State); err != nil {
-			if apperr.Is(err, apperr.NotFound) {
-				return User{}, apperr.InvalidField("state", apperr.M("err.not_in_roster"))
-			}
-			return User{}, err
-		}
-		stateCode = &n.State
+	stateCode, orgCode, err := binding(ctx, q, n.State)
+	if err != nil {
+		return User{}, err
 	}
 	var u User
 	err = sqlx.GetContext(ctx, q, &u, `
-		INSERT INTO users (email, name, role, state_code, language, password_hash)
-		VALUES ($1, $2, $3, $4, $5, $6)
-		RETURNING `+userColumns, n.Email, n.Name, n.Role, stateCode, n.Language, hash)
+		INSERT INTO users (email, name, role, state_code, organisation_code, language, password_hash)
+		VALUES ($1, $2, $3, $4, $7, $5, $6)
+		RETURNING `+userColumns, n.Email, n.Name, n.Role, stateCode, n.Language, hash, orgCode)
 	if postgres.IsUniqueViolation(err, "users_email_key") {
 		return User{}, apperr.New(apperr.Conflict, apperr.M("err.account_exists"))
 	}
@@ -165,6 +166,26 @@ func createUser(ctx context.Context, q sqlx.ExtContext, n NewUser) (User, error)
 		return User{}, fmt.Errorf("auth: create user: %w", err)
 	}
 	return u, nil
+}
+
+// binding resolves the code a focal point is bound to into the column it
+// goes to: a state's code or an organisation's (nil, nil for none). A
+// code of neither is a field error on "state".
+func binding(ctx context.Context, q sqlx.QueryerContext, code string) (stateCode, orgCode *string, err error) {
+	if code == "" {
+		return nil, nil, nil
+	}
+	inv, err := invitee.Lookup(ctx, q, code)
+	if apperr.Is(err, apperr.NotFound) {
+		return nil, nil, apperr.InvalidField("state", apperr.M("err.not_in_roster"))
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if inv.Organisation() {
+		return nil, &inv.Code, nil
+	}
+	return &inv.Code, nil, nil
 }
 
 // UserByEmail finds an account by email, ignoring case.

@@ -13,7 +13,6 @@ import (
 	"github.com/coe-agora/agora/internal/apperr"
 	"github.com/coe-agora/agora/internal/audit"
 	"github.com/coe-agora/agora/internal/postgres"
-	"github.com/coe-agora/agora/internal/state"
 )
 
 // Errors of account administration that pages word in their own language.
@@ -46,7 +45,7 @@ type UserChange struct {
 func (s *Store) Users(ctx context.Context) ([]User, error) {
 	users := []User{}
 	err := s.db.SelectContext(ctx, &users, `SELECT `+userColumns+` FROM users
-		ORDER BY array_position(ARRAY['admin', 'secretariat', 'focal_point'], role), state_code NULLS FIRST, lower(name), id`)
+		ORDER BY array_position(ARRAY['admin', 'secretariat', 'focal_point'], role), coalesce(state_code, organisation_code) NULLS FIRST, lower(name), id`)
 	if err != nil {
 		return nil, fmt.Errorf("auth: list users: %w", err)
 	}
@@ -100,19 +99,13 @@ func (s *Store) ChangeUser(ctx context.Context, a Actor, id int64, ch UserChange
 		if cur.Role == RoleAdmin && ch.Role != RoleAdmin && admins <= 1 {
 			return ErrLastAdmin
 		}
-		var stateCode *string
-		if ch.State != "" {
-			if _, err := state.Lookup(ctx, tx, ch.State); err != nil {
-				if apperr.Is(err, apperr.NotFound) {
-					return apperr.InvalidField("state", apperr.M("err.not_in_roster"))
-				}
-				return err
-			}
-			stateCode = &ch.State
+		stateCode, orgCode, err := binding(ctx, tx, ch.State)
+		if err != nil {
+			return err
 		}
 		err = tx.GetContext(ctx, &u, `
-			UPDATE users SET role = $2, state_code = $3, language = $4, updated_at = now()
-			WHERE id = $1 RETURNING `+userColumns, id, ch.Role, stateCode, ch.Language)
+			UPDATE users SET role = $2, state_code = $3, organisation_code = $5, language = $4, updated_at = now()
+			WHERE id = $1 RETURNING `+userColumns, id, ch.Role, stateCode, ch.Language, orgCode)
 		if err != nil {
 			return fmt.Errorf("auth: change user %d: %w", id, err)
 		}

@@ -1,6 +1,7 @@
 package burst
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -25,11 +26,19 @@ import (
 type snapshot struct {
 	meetingID     int64
 	seats, funded int
-	regs          map[int64]regRow
-	audit         []auditRow // registration events, in the order they were written
-	mail          []mailRow  // the meeting's emails
-	focalPoints   map[string][]string
-	promotions    int // people given a seat from the waiting list (set by checkAll)
+	// The seats of organisations, the overrides by invitee, and which
+	// codes are organisations': seatsOf gives each invitee's quota.
+	orgSeats, orgFunded int
+	quotas              map[string]struct {
+		Seats  int `json:"seats"`
+		Funded int `json:"funded_seats"`
+	}
+	orgs        []string
+	regs        map[int64]regRow
+	audit       []auditRow // registration events, in the order they were written
+	mail        []mailRow  // the meeting's emails
+	focalPoints map[string][]string
+	promotions  int // people given a seat from the waiting list (set by checkAll)
 }
 
 type regRow struct {
@@ -64,12 +73,20 @@ type mailRow struct {
 func load(t *testing.T, db *sqlx.DB, meetingID int64) snapshot {
 	t.Helper()
 	s := snapshot{meetingID: meetingID, regs: map[int64]regRow{}, focalPoints: map[string][]string{}}
-	err := db.QueryRow(`SELECT seats_per_state, funded_seats_per_state FROM meetings WHERE id = $1`, meetingID).Scan(&s.seats, &s.funded)
+	var quotas []byte
+	err := db.QueryRow(`SELECT seats_per_state, funded_seats_per_state, seats_per_organisation, funded_seats_per_organisation, quotas
+		FROM meetings WHERE id = $1`, meetingID).Scan(&s.seats, &s.funded, &s.orgSeats, &s.orgFunded, &quotas)
+	if err == nil {
+		err = json.Unmarshal(quotas, &s.quotas)
+	}
+	if err == nil {
+		err = db.Select(&s.orgs, `SELECT code FROM organisations`)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
 	var regs []regRow
-	if err := db.Select(&regs, `SELECT id, state_code, email, status, funded, source, waitlisted_at
+	if err := db.Select(&regs, `SELECT id, invitee AS state_code, email, status, funded, source, waitlisted_at
 		FROM registrations WHERE meeting_id = $1`, meetingID); err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +107,7 @@ func load(t *testing.T, db *sqlx.DB, meetingID int64) snapshot {
 		State string `db:"state_code"`
 		Email string `db:"email"`
 	}
-	if err := db.Select(&fps, `SELECT state_code, email FROM focal_points`); err != nil {
+	if err := db.Select(&fps, `SELECT invitee AS state_code, email FROM focal_points`); err != nil {
 		t.Fatal(err)
 	}
 	for _, fp := range fps {
@@ -211,16 +228,29 @@ func (s snapshot) counts() map[string]*stateCounts {
 func checkQuotas(t *testing.T, s snapshot) {
 	t.Helper()
 	for state, c := range s.counts() {
-		if c.confirmed > s.seats {
-			t.Errorf("state %s: %d confirmed, over its %d seats (registrations %v)", state, c.confirmed, s.seats, s.with(state, "confirmed"))
+		seats, funded := s.seatsOf(state)
+		if c.confirmed > seats {
+			t.Errorf("invitee %s: %d confirmed, over its %d seats (registrations %v)", state, c.confirmed, seats, s.with(state, "confirmed"))
 		}
-		if c.funded > s.funded {
-			t.Errorf("state %s: %d funded, over its %d funded seats", state, c.funded, s.funded)
+		if c.funded > funded {
+			t.Errorf("invitee %s: %d funded, over its %d funded seats", state, c.funded, funded)
 		}
-		if c.confirmed < s.seats && c.waitlisted > 0 {
-			t.Errorf("state %s: %d of %d seats taken while %d wait (waiting: %v)", state, c.confirmed, s.seats, c.waitlisted, s.with(state, "waitlisted"))
+		if c.confirmed < seats && c.waitlisted > 0 {
+			t.Errorf("invitee %s: %d of %d seats taken while %d wait (waiting: %v)", state, c.confirmed, seats, c.waitlisted, s.with(state, "waitlisted"))
 		}
 	}
+}
+
+// seatsOf is an invitee's seats and funded seats: its override, else the
+// default of its kind.
+func (s snapshot) seatsOf(code string) (seats, funded int) {
+	if q, ok := s.quotas[code]; ok {
+		return q.Seats, q.Funded
+	}
+	if slices.Contains(s.orgs, code) {
+		return s.orgSeats, s.orgFunded
+	}
+	return s.seats, s.funded
 }
 
 func (s snapshot) with(state, status string) []int64 {

@@ -23,12 +23,19 @@ func env(dsn string) proctest.Env {
 	return proctest.Quiet(dsn).With("AGORA_DATABASE_MAX_OPEN_CONNS", "12", "AGORA_DATABASE_MAX_IDLE_CONNS", "12")
 }
 
-// openMeeting is the scenarios' plenary: member states, seats and funded
-// seats per state, and whether link registrations need approval.
+// openMeeting is the scenarios' plenary: member states and the seeded
+// organisations, seats and funded seats per state and per organisation,
+// overrides for a state and two organisations (more seats for FR and WHO,
+// one unfunded seat for EUDA), and whether link registrations need
+// approval. Quotas hold per invitee whatever its kind or override.
 func openMeeting(t *testing.T, c *proctest.Client, seats, funded int, approval bool) proctest.Meeting {
 	t.Helper()
 	return c.Open(t, proctest.MeetingSpec{TitleEN: "Plenary under load", TitleFR: "Plénière sous charge",
-		Seats: seats, Funded: funded, RequiresApproval: approval})
+		Seats: seats, Funded: funded, RequiresApproval: approval,
+		Organisations:        []string{"EUDA", "UNODC", "WHO", "EC", "INTERPOL", "CSFD"},
+		SeatsPerOrganisation: seats, FundedPerOrganisation: funded,
+		Quotas: map[string]any{"FR": map[string]int{"seats": seats + 2, "funded_seats": funded + 1},
+			"EUDA": map[string]int{"seats": 1, "funded_seats": 0}, "WHO": map[string]int{"seats": seats + 1, "funded_seats": funded}}})
 }
 
 // addFocalPoints gives the first states of the list focal points (two for

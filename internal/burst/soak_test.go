@@ -27,7 +27,9 @@ var (
 
 // TestSoak: thousands of registrations over two `agora serve` processes
 // (each with its mail worker, delivering to a real SMTP server) for the
-// member states (49) of a meeting whose self-registrations need approval,
+// member states (49) and six organisations of a meeting whose
+// self-registrations need approval (FR, EUDA and WHO with seats of their
+// own),
 // with approvals, declines and cancellations (through the manage link and
 // through the API) interleaved at random from a seeded source, and the
 // seats per state raised twice on the way. At the end every state must be
@@ -215,18 +217,25 @@ func (s *soak) act(t *testing.T, rng *rand.Rand, p int, h *held) {
 	}
 }
 
-// raiseSeats gives every state one seat more, as the secretariat does
-// for a popular meeting: the new seats must go to the people waiting.
+// raiseSeats gives every state and every organisation one seat more, and
+// WHO's override one more too (FR's and EUDA's stay), as the secretariat
+// does for a popular meeting: the new seats must go to the people waiting.
 func (s *soak) raiseSeats(t *testing.T, p int) {
 	var m struct {
-		Seats int `json:"seats_per_state"`
+		Seats    int                       `json:"seats_per_state"`
+		OrgSeats int                       `json:"seats_per_organisation"`
+		Quotas   map[string]map[string]int `json:"quotas"`
 	}
 	code, got, err := s.sec[p].Do(context.Background(), "GET", s.m.Path(), nil)
 	if err == nil && code == http.StatusOK {
 		err = json.Unmarshal(got, &m)
 	}
 	if err == nil && code == http.StatusOK {
-		code, got, err = s.sec[p].Do(context.Background(), "PATCH", s.m.Path(), map[string]any{"seats_per_state": m.Seats + 1})
+		if who, ok := m.Quotas["WHO"]; ok {
+			who["seats"]++
+		}
+		code, got, err = s.sec[p].Do(context.Background(), "PATCH", s.m.Path(),
+			map[string]any{"seats_per_state": m.Seats + 1, "seats_per_organisation": m.OrgSeats + 1, "quotas": m.Quotas})
 	}
 	s.mu.Lock()
 	s.answers[fmt.Sprintf("raise-seats %d", code)]++

@@ -122,8 +122,9 @@ func (s *seeder) createAccounts(ctx context.Context) error {
 	return nil
 }
 
-// focalAccounts are the states whose Permanent Correspondent signs in.
-var focalAccounts = []string{"FR", "DE", "PL", "GR", "MA"}
+// focalAccounts are the states (and the organisation) whose Permanent
+// Correspondent signs in.
+var focalAccounts = []string{"FR", "DE", "PL", "GR", "MA", "EUDA"}
 
 // addFocalPoints adds the focal-point contacts that invitations go to.
 func (s *seeder) addFocalPoints(ctx context.Context) error {

@@ -147,11 +147,31 @@ func TestSeedMakesALivingInstance(t *testing.T) {
 	}
 	if n := count(`
 		SELECT count(*) FROM (
-			SELECT r.meeting_id, r.state_code FROM registrations r JOIN meetings m ON m.id = r.meeting_id
+			SELECT r.meeting_id, r.invitee FROM registrations r JOIN meetings m ON m.id = r.meeting_id
 			WHERE r.status = 'confirmed'
-			GROUP BY r.meeting_id, r.state_code, m.seats_per_state, m.funded_seats_per_state
-			HAVING count(*) > m.seats_per_state OR count(*) FILTER (WHERE r.funded) > m.funded_seats_per_state) over`); n != 0 {
-		t.Errorf("%d (meeting, state) pairs over their quota", n)
+			GROUP BY r.meeting_id, r.invitee, r.organisation_code IS NULL, m.id
+			HAVING count(*) > coalesce((m.quotas -> r.invitee ->> 'seats')::int,
+			                           CASE WHEN r.organisation_code IS NULL THEN m.seats_per_state ELSE m.seats_per_organisation END)
+			    OR count(*) FILTER (WHERE r.funded) > coalesce((m.quotas -> r.invitee ->> 'funded_seats')::int,
+			                           CASE WHEN r.organisation_code IS NULL THEN m.funded_seats_per_state ELSE m.funded_seats_per_organisation END)) over`); n != 0 {
+		t.Errorf("%d (meeting, invitee) pairs over their quota", n)
+	}
+	// Organisations take part in the plenary: EUDA's two seats of its
+	// own are taken, WHO's one seat too, with a second person waiting.
+	for _, c := range []struct {
+		code, status string
+		want         int
+	}{{"EUDA", "confirmed", 2}, {"WHO", "confirmed", 1}, {"WHO", "waitlisted", 1}, {"UNODC", "confirmed", 1}} {
+		if n := count(`SELECT count(*) FROM registrations WHERE meeting_id = $1 AND organisation_code = $2 AND status = $3`,
+			plenary.ID, c.code, c.status); n != c.want {
+			t.Errorf("plenary: %d %s for %s, want %d", n, c.status, c.code, c.want)
+		}
+	}
+	if n := count(`SELECT count(*) FROM invitations WHERE meeting_id = $1 AND organisation_code IS NOT NULL`, plenary.ID); n != 4 {
+		t.Errorf("plenary: %d organisations invited, want 4", n)
+	}
+	if n := count(`SELECT count(*) FROM users WHERE role = 'focal_point' AND organisation_code = 'EUDA'`); n != 1 {
+		t.Errorf("%d focal-point accounts for EUDA, want 1", n)
 	}
 	if n := count(`SELECT count(*) FROM registrations WHERE funded AND status = 'confirmed'`); n == 0 {
 		t.Error("nobody is funded")

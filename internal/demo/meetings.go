@@ -87,6 +87,9 @@ var plenaryPlans = []delegationPlan{
 	{"ME", "l", 0, 1}, {"MK", "l", 0, 1}, {"MT", "l", 0, 0}, {"NL", "ll", 0, 0}, {"NO", "l", 0, 0},
 	{"PL", "ffl", 0, 1}, {"PT", "ll", 0, 0}, {"RO", "lll", 0, 1}, {"RS", "l", 0, 1}, {"SE", "l", 0, 0},
 	{"SM", "s", 0, 0}, {"TR", "ll", 0, 1}, {"UA", "lll", 0, 2},
+	// Observers: EUDA with two seats of its own, UNODC and WHO with the
+	// one seat of an organisation (WHO's second person waits).
+	{"EUDA", "fl", 0, 0}, {"UNODC", "l", 0, 0}, {"WHO", "ll", 0, 0},
 }
 
 func (s *seeder) plenary(ctx context.Context) error {
@@ -102,6 +105,11 @@ func (s *seeder) plenary(ctx context.Context) error {
 	f.RegistrationClosesAt = ptr(day.at(-14, 18, 0))
 	f.SeatsPerState, f.FundedSeatsPerState = 2, 1
 	f.Audience, f.Public = meeting.AudienceMembers, true
+	// The usual observers, one seat each (EUDA two); the civil-society
+	// forum has registered nobody yet and is reminded with the states.
+	f.InvitedOrganisations = pq.StringArray{"CSFD", "EUDA", "UNODC", "WHO"}
+	f.SeatsPerOrganisation, f.FundedSeatsPerOrganisation = 1, 0
+	f.Quotas = meeting.Quotas{"EUDA": {Seats: 2, FundedSeats: 0}}
 	// The room of the Palais holds 70 delegates; the others follow online.
 	// The focal points of states with nobody confirmed are reminded a week
 	// before registration closes, the participants three days before.

@@ -90,6 +90,11 @@ var delegations = map[string]delegation{
 	"TN": {"fr", "sante.tn.example", "Ministère de la Santé", []person{f("Sonia", "Ben Salah"), m("Mohamed", "Trabelsi"), f("Leïla", "Jaziri")}},
 	"TR": {"en", "saglik.tr.example", "Ministry of Health", []person{m("Mehmet", "Yılmaz"), f("Ayşe", "Demir"), f("Elif", "Kaya")}},
 	"UA": {"en", "moz.ua.example", "Ministry of Health", []person{f("Olena", "Kovalenko"), m("Andrii", "Shevchenko"), f("Iryna", "Bondarenko")}},
+	// Organisations invited as observers, with their own focal points.
+	"EUDA":  {"en", "euda.europa.example", "European Union Drugs Agency", []person{f("Inês", "Carvalho"), m("Daniel", "Holm"), f("Marta", "Bianchi")}},
+	"UNODC": {"en", "unodc.example", "United Nations Office on Drugs and Crime", []person{m("Rahul", "Mehta"), f("Olga", "Sokolova"), m("Tomás", "Herrera")}},
+	"WHO":   {"fr", "who.example", "Organisation mondiale de la santé", []person{f("Aïcha", "Diallo"), m("Pierre", "Rochat"), f("Hanna", "Lindqvist")}},
+	"CSFD":  {"en", "csfd.example", "Civil Society Forum on Drugs", []person{m("Tiago", "Mendes"), f("Roisin", "Byrne"), m("Kamil", "Nowak")}},
 }
 
 // withoutFocalPoint are the states left without a focal-point contact.

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coe-agora/agora/internal/organisation"
 	"github.com/coe-agora/agora/internal/state"
 )
 
@@ -12,6 +13,9 @@ func TestPlansNamePeopleWhoExist(t *testing.T) {
 	roster := map[string]bool{}
 	for _, st := range state.Roster {
 		roster[st.Code] = true
+	}
+	for _, o := range organisation.Roster {
+		roster[o.Code] = true
 	}
 	for code, d := range delegations {
 		if !roster[code] {

@@ -23,7 +23,7 @@ type Report struct {
 	Meetings    []meeting.Meeting
 	// Registrations counts registrations by status.
 	Registrations map[string]int
-	// States is the number of states with at least one registration.
+	// States is the number of states and organisations with at least one registration.
 	States    int
 	CheckedIn int
 	// Emails counts the mail log's rows by status (withheld, queued …).
@@ -54,7 +54,7 @@ func (s *seeder) report(ctx context.Context) (Report, error) {
 	for _, c := range counts {
 		r.Emails[c.Status] = c.N
 	}
-	err := s.a.DB.GetContext(ctx, &r.States, `SELECT count(DISTINCT state_code) FROM registrations`)
+	err := s.a.DB.GetContext(ctx, &r.States, `SELECT count(DISTINCT invitee) FROM registrations`)
 	if err == nil {
 		err = s.a.DB.GetContext(ctx, &r.Documents, `SELECT count(*) FROM documents`)
 	}
@@ -92,7 +92,7 @@ func (r Report) Write(w io.Writer) error {
 			parts = append(parts, fmt.Sprintf("%d %s", n, st))
 		}
 	}
-	fmt.Fprintf(&b, "  %d registrations from %d states: %s; %d checked in\n", total, r.States, strings.Join(parts, ", "), r.CheckedIn)
+	fmt.Fprintf(&b, "  %d registrations from %d states and organisations: %s; %d checked in\n", total, r.States, strings.Join(parts, ", "), r.CheckedIn)
 	emails := 0
 	parts = parts[:0]
 	statuses := make([]string, 0, len(r.Emails))
@@ -111,8 +111,8 @@ func (r Report) Write(w io.Writer) error {
 	b.WriteString("\n\nDemo accounts: for trying Agora out only. They share one password, shown\nhere once; sign in at " + r.BaseURL + "/login\n")
 	for _, u := range r.Accounts {
 		role := strings.ReplaceAll(u.Role, "_", " ")
-		if u.StateCode != nil {
-			role += " (" + *u.StateCode + ")"
+		if u.Invitee != nil {
+			role += " (" + *u.Invitee + ")"
 		}
 		fmt.Fprintf(&b, "  %-20s %s\n", role, u.Email)
 	}

@@ -6,8 +6,8 @@ import (
 
 	"github.com/coe-agora/agora/internal/apperr"
 	"github.com/coe-agora/agora/internal/auth"
+	"github.com/coe-agora/agora/internal/invitee"
 	"github.com/coe-agora/agora/internal/meeting"
-	"github.com/coe-agora/agora/internal/state"
 )
 
 // Level tells what r may read of the meeting's documents. A meeting the
@@ -50,16 +50,16 @@ func (s *Service) Level(ctx context.Context, r Reader, meetingID int64) (meeting
 }
 
 // speaksForInvited reports whether the account is a focal point of someone
-// the meeting invites. It is the one place that says so: today the focal
-// points of an invited state; the focal points of invited organisations
-// are to be added here.
+// the meeting invites. It is the one place that says so: the focal points
+// of an invited state or of an invited organisation.
 func (s *Service) speaksForInvited(ctx context.Context, a auth.Actor, m meeting.Meeting) (bool, error) {
-	if a.User == nil || a.User.Role != auth.RoleFocalPoint || a.User.StateCode == nil {
+	code := a.FocalPointInvitee()
+	if code == "" {
 		return false, nil
 	}
-	states, err := s.meetings.AudienceStates(ctx, m, "en")
+	invited, err := s.meetings.Audience(ctx, m, "en")
 	if err != nil {
 		return false, err
 	}
-	return slices.ContainsFunc(states, func(st state.State) bool { return st.Code == *a.User.StateCode }), nil
+	return slices.ContainsFunc(invited, func(iv invitee.Invitee) bool { return iv.Code == code }), nil
 }

@@ -6,9 +6,9 @@ import (
 
 	"github.com/coe-agora/agora/internal/calendar"
 	"github.com/coe-agora/agora/internal/i18n"
+	"github.com/coe-agora/agora/internal/invitee"
 	agoramail "github.com/coe-agora/agora/internal/mail"
 	"github.com/coe-agora/agora/internal/meeting"
-	"github.com/coe-agora/agora/internal/state"
 )
 
 // MeetingData is what every email about a meeting can show, already in
@@ -50,6 +50,8 @@ type invitationData struct {
 	RegistrationURL string
 	Seats           int
 	FundedSeats     int
+	// Organisation says the invitee is an organisation, not a state.
+	Organisation bool
 }
 
 func (s *Service) organizer() calendar.Attendee { return Organizer(s.cfg.MailFrom) }
@@ -94,13 +96,13 @@ type invitationEmails struct {
 	msgs    []agoramail.Message
 	// states are the letters the emails need (a state in a language),
 	// letterOf the letter of each email, by dedupe key (attachLetters).
-	states   map[letterKey]state.State
+	states   map[letterKey]invitee.Invitee
 	letterOf map[string]letterKey
 }
 
 func newInvitationEmails(s *Service, m meeting.Meeting) *invitationEmails {
 	e := &invitationEmails{s: s, m: m, meeting: map[string]MeetingData{}, events: map[string]*calendar.Prepared{},
-		failed: map[string]error{}, method: calendar.MethodRequest, states: map[letterKey]state.State{}, letterOf: map[string]letterKey{}}
+		failed: map[string]error{}, method: calendar.MethodRequest, states: map[letterKey]invitee.Invitee{}, letterOf: map[string]letterKey{}}
 	if m.Status == meeting.StatusCancelled {
 		e.method = calendar.MethodCancel
 	}
@@ -117,11 +119,12 @@ func newInvitationEmails(s *Service, m meeting.Meeting) *invitationEmails {
 // add builds the invitation of one focal point (round: the how-many-th
 // time the state is invited), in their language. An email whose template
 // or calendar fails is kept, marked, for the outbox to log as failed.
-func (e *invitationEmails) add(st state.State, inv Invitation, fp FocalPoint, url string, round int) {
+func (e *invitationEmails) add(st invitee.Invitee, inv Invitation, fp FocalPoint, url string, round int) {
 	lang := fp.Language
+	seats, funded := e.m.SeatsOf(st.Code, st.Organisation())
 	data := invitationData{
 		Meeting: e.meeting[lang], Name: fp.Name, State: st.Name(lang),
-		RegistrationURL: url, Seats: e.m.SeatsPerState, FundedSeats: e.m.FundedSeatsPerState,
+		RegistrationURL: url, Seats: seats, FundedSeats: funded, Organisation: st.Organisation(),
 	}
 	subject, text, html, err := e.s.renderer.Render("invitation", lang, data)
 	msg := agoramail.Message{

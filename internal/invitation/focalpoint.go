@@ -17,20 +17,27 @@ import (
 	"github.com/coe-agora/agora/internal/apperr"
 	"github.com/coe-agora/agora/internal/audit"
 	"github.com/coe-agora/agora/internal/auth"
+	"github.com/coe-agora/agora/internal/invitee"
 	"github.com/coe-agora/agora/internal/postgres"
-	"github.com/coe-agora/agora/internal/state"
 	"github.com/coe-agora/agora/internal/validate"
 )
 
-// FocalPoint is a state's contact for invitations.
+// FocalPoint is a state's or an organisation's contact for invitations.
 type FocalPoint struct {
-	ID        int64     `db:"id" json:"id"`
-	State     string    `db:"state_code" json:"state"`
-	Name      string    `db:"name" json:"name"`
-	Email     string    `db:"email" json:"email"`
-	Language  string    `db:"language" json:"language"`
-	CreatedAt time.Time `db:"created_at" json:"created_at"`
+	ID int64 `db:"id" json:"id"`
+	// State is the code of the invitee (a state or an organisation) the
+	// focal point speaks for; JSON names it "invitee", and "state" or
+	// "organisation_code" according to its kind.
+	State            string    `db:"invitee" json:"invitee"`
+	StateCode        *string   `db:"state_code" json:"state,omitempty"`
+	OrganisationCode *string   `db:"organisation_code" json:"organisation_code,omitempty"`
+	Name             string    `db:"name" json:"name"`
+	Email            string    `db:"email" json:"email"`
+	Language         string    `db:"language" json:"language"`
+	CreatedAt        time.Time `db:"created_at" json:"created_at"`
 }
+
+const fpColumns = `id, invitee, state_code, organisation_code, name, email, language, created_at`
 
 // NewFocalPoint is what adding a focal point needs.
 type NewFocalPoint struct {
@@ -76,33 +83,33 @@ func (s *FocalPoints) List(ctx context.Context, a auth.Actor, code string) ([]Fo
 	if !CanReadFocalPoints(a, code) {
 		return nil, apperr.New(apperr.Forbidden, apperr.M("err.own_state_focal_points"))
 	}
-	if _, err := state.NewStore(s.db).State(ctx, code); err != nil {
+	if _, err := invitee.Lookup(ctx, s.db, code); err != nil {
 		return nil, err
 	}
 	fps := []FocalPoint{}
 	err := s.db.SelectContext(ctx, &fps, `
-		SELECT id, state_code, name, email, language, created_at FROM focal_points
-		WHERE state_code = $1 ORDER BY lower(name), id`, code)
+		SELECT `+fpColumns+` FROM focal_points
+		WHERE invitee = $1 ORDER BY lower(name), id`, code)
 	if err != nil {
 		return nil, fmt.Errorf("invitation: focal points of %s: %w", code, err)
 	}
 	return fps, nil
 }
 
-// Add adds a focal point to a state.
+// Add adds a focal point to a state or an organisation.
 func (s *FocalPoints) Add(ctx context.Context, a auth.Actor, code string, in NewFocalPoint) (FocalPoint, error) {
 	if err := requireSecretariat(a, apperr.M("err.sign_in_manage_focal_points"), apperr.M("err.secretariat_manage_focal_points")); err != nil {
 		return FocalPoint{}, err
 	}
 	code = strings.ToUpper(code)
-	st, err := state.NewStore(s.db).State(ctx, code)
+	st, err := invitee.Lookup(ctx, s.db, code)
 	if err != nil {
 		return FocalPoint{}, err
 	}
 	in.Name, in.Email = strings.TrimSpace(in.Name), validate.NormalizeEmail(in.Email)
 	errs := apperr.Fields{}
 	s.v.Struct(in, errs)
-	if st.Status == state.StatusInactive {
+	if st.Inactive() {
 		errs.Add("state", apperr.M("err.inactive"))
 	}
 	if err := errs.Err(); err != nil {
@@ -111,9 +118,10 @@ func (s *FocalPoints) Add(ctx context.Context, a auth.Actor, code string, in New
 	var fp FocalPoint
 	err = postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
 		err := tx.GetContext(ctx, &fp, `
-			INSERT INTO focal_points (state_code, name, email, language) VALUES ($1, $2, $3, $4)
-			RETURNING id, state_code, name, email, language, created_at`, code, in.Name, in.Email, in.Language)
-		if postgres.IsUniqueViolation(err, "focal_points_state_email_key") {
+			INSERT INTO focal_points (state_code, organisation_code, name, email, language)
+			VALUES (CASE WHEN $5 THEN NULL ELSE $1 END, CASE WHEN $5 THEN $1 END, $2, $3, $4)
+			RETURNING `+fpColumns, code, in.Name, in.Email, in.Language, st.Organisation())
+		if postgres.IsUniqueViolation(err, "focal_points_state_email_key") || postgres.IsUniqueViolation(err, "focal_points_organisation_email_key") {
 			return apperr.New(apperr.Conflict, apperr.M("err.already_focal_point", "Email", in.Email, "Code", code))
 		}
 		if err != nil {
@@ -131,7 +139,7 @@ func (s *FocalPoints) Delete(ctx context.Context, a auth.Actor, id int64) error 
 	}
 	return postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
 		var code string
-		err := tx.GetContext(ctx, &code, `DELETE FROM focal_points WHERE id = $1 RETURNING state_code`, id)
+		err := tx.GetContext(ctx, &code, `DELETE FROM focal_points WHERE id = $1 RETURNING invitee`, id)
 		if errors.Is(err, sql.ErrNoRows) {
 			return apperr.New(apperr.NotFound, apperr.M("err.no_focal_point"))
 		}
@@ -142,12 +150,13 @@ func (s *FocalPoints) Delete(ctx context.Context, a auth.Actor, id int64) error 
 	})
 }
 
-// FocalPointsOf lists the focal points of states, by state.
+// FocalPointsOf lists the focal points of invitees (states or
+// organisations), by invitee code.
 func FocalPointsOf(ctx context.Context, q sqlx.QueryerContext, codes []string) (map[string][]FocalPoint, error) {
 	var fps []FocalPoint
 	err := sqlx.SelectContext(ctx, q, &fps, `
-		SELECT id, state_code, name, email, language, created_at FROM focal_points
-		WHERE state_code = ANY($1) ORDER BY id`, pq.Array(codes))
+		SELECT `+fpColumns+` FROM focal_points
+		WHERE invitee = ANY($1) ORDER BY id`, pq.Array(codes))
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("invitation: focal points: %w", err)
 	}

@@ -14,27 +14,36 @@ import (
 	"github.com/coe-agora/agora/internal/apperr"
 	"github.com/coe-agora/agora/internal/audit"
 	"github.com/coe-agora/agora/internal/auth"
+	"github.com/coe-agora/agora/internal/invitee"
 	"github.com/coe-agora/agora/internal/mail"
 	"github.com/coe-agora/agora/internal/meeting"
 	"github.com/coe-agora/agora/internal/postgres"
 	"github.com/coe-agora/agora/internal/secret"
-	"github.com/coe-agora/agora/internal/state"
 )
 
-// Invitation is a state's invitation to a meeting.
+// Invitation is a state's or an organisation's invitation to a meeting.
 type Invitation struct {
-	ID         int64      `db:"id" json:"-"`
-	MeetingID  int64      `db:"meeting_id" json:"meeting_id"`
-	State      string     `db:"state_code" json:"state"`
-	Status     string     `db:"status" json:"status"`
-	Rounds     int        `db:"rounds" json:"rounds"`
-	SentAt     *time.Time `db:"sent_at" json:"sent_at"`
-	RemindedAt *time.Time `db:"reminded_at" json:"reminded_at"`
-	Nonce      []byte     `db:"nonce" json:"-"`
+	ID        int64 `db:"id" json:"-"`
+	MeetingID int64 `db:"meeting_id" json:"meeting_id"`
+	// State is the code of the invitee: a state's or an organisation's
+	// (JSON "invitee", with "invitee_kind"); JSON "state" keeps the
+	// state's code for the clients that knew only states.
+	State       string     `db:"invitee" json:"invitee"`
+	InviteeKind string     `db:"invitee_kind" json:"invitee_kind"`
+	StateCode   *string    `db:"state_code" json:"state,omitempty"`
+	Status      string     `db:"status" json:"status"`
+	Rounds      int        `db:"rounds" json:"rounds"`
+	SentAt      *time.Time `db:"sent_at" json:"sent_at"`
+	RemindedAt  *time.Time `db:"reminded_at" json:"reminded_at"`
+	Nonce       []byte     `db:"nonce" json:"-"`
 	// RegistrationURL is the secret link that lets people register for
 	// this state; shown to the secretariat and the state's focal points.
 	RegistrationURL string `db:"-" json:"registration_url,omitempty"`
 }
+
+const invColumns = `id, meeting_id, invitee, state_code,
+	CASE WHEN organisation_code IS NULL THEN 'state' ELSE 'organisation' END AS invitee_kind,
+	status, rounds, sent_at, reminded_at, nonce`
 
 // Config is what the invitation service needs from the configuration.
 type Config struct {
@@ -73,8 +82,10 @@ type Result struct {
 
 // Request says whom to invite.
 type Request struct {
-	// States to invite; empty: the meeting's audience.
-	States []string `json:"states"`
+	// States and Organisations to invite; both empty: the meeting's
+	// audience (its states and its invited organisations).
+	States        []string `json:"states"`
+	Organisations []string `json:"organisations"`
 	// Resend sends the invitation again to states already invited.
 	Resend bool `json:"resend"`
 }
@@ -94,7 +105,7 @@ func (s *Service) Invite(ctx context.Context, a auth.Actor, meetingID int64, req
 	if m.Status != meeting.StatusPublished && m.Status != meeting.StatusRegistrationOpen {
 		return Result{}, apperr.New(apperr.Conflict, apperr.M("err.invite", "Status", m.Status))
 	}
-	states, err := s.targetStates(ctx, m, req.States)
+	states, err := s.targets(ctx, m, req)
 	if err != nil {
 		return Result{}, err
 	}
@@ -104,15 +115,15 @@ func (s *Service) Invite(ctx context.Context, a auth.Actor, meetingID int64, req
 	// written in one, so that the first emails leave as soon as possible.
 	err = postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
 		res = Result{WithoutFocalPoint: []string{}} // InTx may run this twice
-		codes := make([]string, len(states))
+		codes, kinds := make([]string, len(states)), make(map[string]string, len(states))
 		for i, st := range states {
-			codes[i] = st.Code
+			codes[i], kinds[st.Code] = st.Code, st.Kind
 		}
 		fps, err := FocalPointsOf(ctx, tx, codes)
 		if err != nil {
 			return err
 		}
-		invs, created, err := s.upsertAll(ctx, tx, m.ID, codes, a.ID())
+		invs, created, err := s.upsertAll(ctx, tx, m.ID, codes, kinds, a.ID())
 		if err != nil {
 			return err
 		}
@@ -157,34 +168,62 @@ func (s *Service) Invite(ctx context.Context, a auth.Actor, meetingID int64, req
 	return res, err
 }
 
-// targetStates resolves the requested codes, or the meeting's audience.
-func (s *Service) targetStates(ctx context.Context, m meeting.Meeting, codes []string) ([]state.State, error) {
-	if len(codes) == 0 {
-		return s.meetings.AudienceStates(ctx, m, "en")
+// targets resolves the requested states and organisations, or the
+// meeting's audience when the request names none.
+func (s *Service) targets(ctx context.Context, m meeting.Meeting, req Request) ([]invitee.Invitee, error) {
+	if len(req.States) == 0 && len(req.Organisations) == 0 {
+		return s.meetings.Audience(ctx, m, "en")
 	}
-	if len(codes) > 300 {
-		return nil, apperr.InvalidField("states", apperr.M("err.max_states", "N", 300))
-	}
-	roster := state.NewStore(s.db)
 	errs := apperr.Fields{}
-	var out []state.State
-	seen := map[string]bool{}
-	for _, c := range codes {
-		c = strings.ToUpper(strings.TrimSpace(c))
-		if seen[c] {
-			continue
+	if len(req.States) > 300 {
+		errs.Add("states", apperr.M("err.max_states", "N", 300))
+	}
+	if len(req.Organisations) > 300 {
+		errs.Add("organisations", apperr.M("err.max_states", "N", 300))
+	}
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	var all []string
+	for _, list := range [][]string{req.States, req.Organisations} {
+		for _, c := range list {
+			all = append(all, strings.ToUpper(strings.TrimSpace(c)))
 		}
-		seen[c] = true
-		st, err := roster.State(ctx, c)
-		switch {
-		case apperr.Is(err, apperr.NotFound):
-			errs.Add("states", apperr.M("err.unknown_state", "Code", c))
-		case err != nil:
-			return nil, err
-		case st.Status == state.StatusInactive:
-			errs.Add("states", apperr.M("err.inactive_state", "Code", c))
-		default:
-			out = append(out, st)
+	}
+	known, err := invitee.ByCode(ctx, s.db, all)
+	if err != nil {
+		return nil, err
+	}
+	var out []invitee.Invitee
+	seen := map[string]bool{}
+	for _, t := range []struct {
+		field, kind string
+		codes       []string
+		unknown     func(string) apperr.Msg
+		inactive    func(string) apperr.Msg
+	}{
+		{"states", invitee.KindState, req.States,
+			func(c string) apperr.Msg { return apperr.M("err.unknown_state", "Code", c) },
+			func(c string) apperr.Msg { return apperr.M("err.inactive_state", "Code", c) }},
+		{"organisations", invitee.KindOrganisation, req.Organisations,
+			func(c string) apperr.Msg { return apperr.M("err.unknown_organisation", "Code", c) },
+			func(c string) apperr.Msg { return apperr.M("err.inactive_organisation", "Code", c) }},
+	} {
+		for _, c := range t.codes {
+			c = strings.ToUpper(strings.TrimSpace(c))
+			if seen[c] {
+				continue
+			}
+			seen[c] = true
+			iv, ok := known[c]
+			switch {
+			case !ok || iv.Kind != t.kind:
+				errs.Add(t.field, t.unknown(c))
+			case iv.Inactive():
+				errs.Add(t.field, t.inactive(c))
+			default:
+				out = append(out, iv)
+			}
 		}
 	}
 	return out, errs.Err()
@@ -193,11 +232,11 @@ func (s *Service) targetStates(ctx context.Context, m meeting.Meeting, codes []s
 // upsertAll returns the states' invitations to the meeting by state,
 // creating those that do not exist (each with a fresh link) and renewing
 // revoked ones, and which of them are new or renewed.
-func (s *Service) upsertAll(ctx context.Context, tx *sqlx.Tx, meetingID int64, codes []string, by int64) (map[string]Invitation, map[string]bool, error) {
+func (s *Service) upsertAll(ctx context.Context, tx *sqlx.Tx, meetingID int64, codes []string, kinds map[string]string, by int64) (map[string]Invitation, map[string]bool, error) {
 	var existing []Invitation
 	err := tx.SelectContext(ctx, &existing, `
-		SELECT id, meeting_id, state_code, status, rounds, sent_at, reminded_at, nonce FROM invitations
-		WHERE meeting_id = $1 AND state_code = ANY($2) ORDER BY state_code FOR UPDATE`, meetingID, pq.Array(codes))
+		SELECT `+invColumns+` FROM invitations
+		WHERE meeting_id = $1 AND invitee = ANY($2) ORDER BY invitee FOR UPDATE`, meetingID, pq.Array(codes))
 	if err != nil {
 		return nil, nil, fmt.Errorf("invitation: find: %w", err)
 	}
@@ -231,13 +270,14 @@ func (s *Service) upsertAll(ctx context.Context, tx *sqlx.Tx, meetingID int64, c
 			return nil, nil, err
 		}
 		hashes[i] = secret.Hash(s.keys.Token("inv", ids[i], nonces[i]))
-		invs[code] = Invitation{ID: ids[i], MeetingID: meetingID, State: code, Status: "active", Nonce: nonces[i]}
+		invs[code] = Invitation{ID: ids[i], MeetingID: meetingID, State: code, InviteeKind: kinds[code], Status: "active", Nonce: nonces[i]}
 		created[code] = true
 	}
 	_, err = tx.ExecContext(ctx, `
-		INSERT INTO invitations (id, meeting_id, state_code, nonce, token_hash, created_by)
-		SELECT id, $2, code, nonce, token_hash, nullif($6, 0)
-		FROM unnest($1::bigint[], $3::text[], $4::bytea[], $5::bytea[]) AS u(id, code, nonce, token_hash)`,
+		INSERT INTO invitations (id, meeting_id, state_code, organisation_code, nonce, token_hash, created_by)
+		SELECT id, $2, s.code, o.code, nonce, token_hash, nullif($6, 0)
+		FROM unnest($1::bigint[], $3::text[], $4::bytea[], $5::bytea[]) AS u(id, code, nonce, token_hash)
+		LEFT JOIN states s ON s.code = u.code LEFT JOIN organisations o ON o.code = u.code`,
 		pq.Array(ids), meetingID, pq.Array(missing), nonces, hashes, by)
 	if err != nil {
 		return nil, nil, fmt.Errorf("invitation: create: %w", err)
@@ -275,18 +315,18 @@ func (s *Service) Invitations(ctx context.Context, a auth.Actor, meetingID int64
 	if _, err := s.meetings.Meeting(ctx, a, meetingID); err != nil {
 		return nil, err
 	}
-	query := `SELECT id, meeting_id, state_code, status, rounds, sent_at, reminded_at, nonce FROM invitations WHERE meeting_id = $1`
+	query := `SELECT ` + invColumns + ` FROM invitations WHERE meeting_id = $1`
 	args := []any{meetingID}
 	switch {
 	case a.Is(auth.RoleSecretariat):
-	case a.User.Role == auth.RoleFocalPoint && a.User.StateCode != nil:
-		query += ` AND state_code = $2`
-		args = append(args, *a.User.StateCode)
+	case a.FocalPointInvitee() != "":
+		query += ` AND invitee = $2`
+		args = append(args, a.FocalPointInvitee())
 	default:
 		return nil, apperr.New(apperr.Forbidden, apperr.M("err.invitations_forbidden"))
 	}
 	invs := []Invitation{}
-	if err := s.db.SelectContext(ctx, &invs, query+` ORDER BY state_code`, args...); err != nil {
+	if err := s.db.SelectContext(ctx, &invs, query+` ORDER BY organisation_code IS NOT NULL, invitee`, args...); err != nil {
 		return nil, fmt.Errorf("invitation: list: %w", err)
 	}
 	for i := range invs {
@@ -314,7 +354,7 @@ func (s *Service) Revoke(ctx context.Context, a auth.Actor, meetingID int64, cod
 		var id int64
 		err := tx.GetContext(ctx, &id, `
 			UPDATE invitations SET status = 'revoked', revoked_at = now()
-			WHERE meeting_id = $1 AND state_code = $2 AND status = 'active' RETURNING id`, meetingID, code)
+			WHERE meeting_id = $1 AND invitee = $2 AND status = 'active' RETURNING id`, meetingID, code)
 		if errors.Is(err, sql.ErrNoRows) {
 			return apperr.New(apperr.NotFound, apperr.M("err.no_invitation", "Code", code))
 		}
@@ -354,7 +394,7 @@ func (s *Service) ByToken(ctx context.Context, token string) (Invitation, meetin
 	}
 	var inv Invitation
 	err := s.db.GetContext(ctx, &inv, `
-		SELECT id, meeting_id, state_code, status, rounds, sent_at, reminded_at, nonce FROM invitations
+		SELECT `+invColumns+` FROM invitations
 		WHERE token_hash = $1 AND status = 'active'`, secret.Hash(token))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Invitation{}, meeting.Meeting{}, gone

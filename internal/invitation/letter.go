@@ -13,9 +13,9 @@ import (
 
 	"github.com/coe-agora/agora/internal/apperr"
 	"github.com/coe-agora/agora/internal/auth"
+	"github.com/coe-agora/agora/internal/invitee"
 	agoramail "github.com/coe-agora/agora/internal/mail"
 	"github.com/coe-agora/agora/internal/meeting"
-	"github.com/coe-agora/agora/internal/state"
 )
 
 // LetterFunc renders the invitation letter of a meeting to an invitee
@@ -38,7 +38,15 @@ func (s *Service) SetLetters(f LetterFunc, attach bool, version string) {
 
 // inviteeName is the displayed name of an invitee in lang. Invitees are
 // states today; organisations, when they are invited too, are named here.
-func inviteeName(st state.State, lang string) string { return st.Name(lang) }
+func inviteeName(st invitee.Invitee, lang string) string { return st.Name(lang) }
+
+// withSeatsOf is m as a letter to the invitee shows it: the seats per
+// state read as the invitee's own (its override, or the default of its
+// kind).
+func withSeatsOf(m meeting.Meeting, iv invitee.Invitee) meeting.Meeting {
+	m.SeatsPerState, m.FundedSeatsPerState = m.SeatsOf(iv.Code, iv.Organisation())
+	return m
+}
 
 // LetterFilename is the name of the letter's file.
 func LetterFilename(m meeting.Meeting, code, lang string) string {
@@ -61,21 +69,21 @@ func (s *Service) Letter(ctx context.Context, a auth.Actor, meetingID int64, cod
 		return nil, "", err
 	}
 	var id int64
-	err = s.db.GetContext(ctx, &id, `SELECT id FROM invitations WHERE meeting_id = $1 AND state_code = $2`, m.ID, code)
+	err = s.db.GetContext(ctx, &id, `SELECT id FROM invitations WHERE meeting_id = $1 AND invitee = $2`, m.ID, code)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, "", apperr.New(apperr.NotFound, apperr.M("err.no_invitation", "Code", code))
 	}
 	if err != nil {
 		return nil, "", fmt.Errorf("invitation: letter: %w", err)
 	}
-	st, err := state.Lookup(ctx, s.db, code)
+	st, err := invitee.Lookup(ctx, s.db, code)
 	if err != nil {
 		return nil, "", err
 	}
 	if s.letters == nil {
 		return nil, "", fmt.Errorf("invitation: no letter renderer")
 	}
-	pdf, err := s.letters(m, inviteeName(st, lang), lang)
+	pdf, err := s.letters(withSeatsOf(m, st), inviteeName(st, lang), lang)
 	if err != nil {
 		return nil, "", err
 	}
@@ -122,7 +130,7 @@ func (e *invitationEmails) attachLetters(ctx context.Context, tx *sqlx.Tx) error
 		wg.Go(func() {
 			for i := range next {
 				k := keys[i]
-				pdf, err := e.s.letters(e.m, inviteeName(e.states[k], k.lang), k.lang)
+				pdf, err := e.s.letters(withSeatsOf(e.m, e.states[k]), inviteeName(e.states[k], k.lang), k.lang)
 				if err == nil {
 					pdfs[i] = pdf
 				}

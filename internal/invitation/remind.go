@@ -11,10 +11,10 @@ import (
 	"github.com/coe-agora/agora/internal/audit"
 	"github.com/coe-agora/agora/internal/auth"
 	"github.com/coe-agora/agora/internal/calendar"
+	"github.com/coe-agora/agora/internal/invitee"
 	agoramail "github.com/coe-agora/agora/internal/mail"
 	"github.com/coe-agora/agora/internal/meeting"
 	"github.com/coe-agora/agora/internal/postgres"
-	"github.com/coe-agora/agora/internal/state"
 )
 
 // Remind emails the focal points of every invited state that has no
@@ -52,12 +52,14 @@ func (s *Service) remindUnconfirmed(ctx context.Context, tx *sqlx.Tx, a auth.Act
 	queued := 0
 	var invs []Invitation
 	err := tx.SelectContext(ctx, &invs, `
-		SELECT i.id, i.meeting_id, i.state_code, i.status, i.rounds, i.sent_at, i.reminded_at, i.nonce
+		SELECT i.id, i.meeting_id, i.invitee, i.state_code,
+		       CASE WHEN i.organisation_code IS NULL THEN 'state' ELSE 'organisation' END AS invitee_kind,
+		       i.status, i.rounds, i.sent_at, i.reminded_at, i.nonce
 		FROM invitations i
 		WHERE i.meeting_id = $1 AND i.status = 'active'
 		  AND NOT EXISTS (SELECT 1 FROM registrations r
-		                  WHERE r.meeting_id = i.meeting_id AND r.state_code = i.state_code AND r.status = 'confirmed')
-		ORDER BY i.state_code
+		                  WHERE r.meeting_id = i.meeting_id AND r.invitee = i.invitee AND r.status = 'confirmed')
+		ORDER BY i.invitee
 		FOR UPDATE OF i`, m.ID)
 	if err != nil {
 		return 0, fmt.Errorf("invitation: states to remind: %w", err)
@@ -71,13 +73,15 @@ func (s *Service) remindUnconfirmed(ctx context.Context, tx *sqlx.Tx, a auth.Act
 		return 0, err
 	}
 	for _, inv := range invs {
-		st, err := state.Lookup(ctx, tx, inv.State)
+		st, err := invitee.Lookup(ctx, tx, inv.State)
 		if err != nil {
 			return 0, err
 		}
+		seats, funded := m.SeatsOf(st.Code, st.Organisation())
 		for _, fp := range fps[inv.State] {
 			data := invitationData{Meeting: MeetingDataFor(m, fp.Language, s.cfg.BaseURL), Name: fp.Name,
-				State: st.Name(fp.Language), RegistrationURL: s.URL(inv), Seats: m.SeatsPerState, FundedSeats: m.FundedSeatsPerState}
+				State: st.Name(fp.Language), RegistrationURL: s.URL(inv), Seats: seats, FundedSeats: funded,
+				Organisation: st.Organisation()}
 			subject, text, html, err := s.renderer.Render("reminder", fp.Language, data)
 			msg := agoramail.Message{
 				Kind: kind, To: fp.Email, ToName: fp.Name, Language: fp.Language,
@@ -119,7 +123,7 @@ func (s *Service) MeetingCancelled(ctx context.Context, tx *sqlx.Tx, m meeting.M
 	err := tx.SelectContext(ctx, &rs, `
 		SELECT DISTINCT ON (lower(email)) email, name, language FROM (
 			SELECT f.email, f.name, f.language, 1 AS pref
-			FROM invitations i JOIN focal_points f ON f.state_code = i.state_code
+			FROM invitations i JOIN focal_points f ON f.invitee = i.invitee
 			WHERE i.meeting_id = $1
 			UNION ALL
 			SELECT r.email, r.first_name || ' ' || r.last_name, r.language, 2

@@ -1,11 +1,16 @@
 package meeting
 
-import "slices"
+import (
+	"maps"
+	"slices"
+)
 
 // clone returns a copy of f that shares no memory with it.
 func (f Fields) clone() Fields {
 	f.Languages = slices.Clone(f.Languages)
 	f.InvitedStates = slices.Clone(f.InvitedStates)
+	f.InvitedOrganisations = slices.Clone(f.InvitedOrganisations)
+	f.Quotas = maps.Clone(f.Quotas)
 	f.RegistrationOpensAt = clonePtr(f.RegistrationOpensAt)
 	f.RegistrationClosesAt = clonePtr(f.RegistrationClosesAt)
 	return f

@@ -41,6 +41,12 @@ func fill(t *testing.T, v reflect.Value) {
 		for i := range v.NumField() {
 			fill(t, v.Field(i))
 		}
+	case v.Kind() == reflect.Map && v.Type().Key().Kind() == reflect.String:
+		m := reflect.MakeMap(v.Type())
+		e := reflect.New(v.Type().Elem()).Elem()
+		fill(t, e)
+		m.SetMapIndex(reflect.ValueOf("K").Convert(v.Type().Key()), e)
+		v.Set(m)
 	case v.Kind() == reflect.Map, v.Kind() == reflect.Interface:
 		t.Fatalf("%s: teach fill and clone about this kind", v.Type())
 	}
@@ -67,6 +73,14 @@ func shareNothing(t *testing.T, path string, a, b reflect.Value) {
 		}
 		for i := range min(a.Len(), b.Len()) {
 			shareNothing(t, path+"[]", a.Index(i), b.Index(i))
+		}
+	case a.Kind() == reflect.Map:
+		if a.Len() > 0 && a.Pointer() == b.Pointer() {
+			t.Errorf("%s: the clone shares the map", path)
+			return
+		}
+		for _, k := range a.MapKeys() {
+			shareNothing(t, path+"[]", a.MapIndex(k), b.MapIndex(k))
 		}
 	case a.Kind() == reflect.Struct:
 		for i := range a.NumField() {

@@ -56,6 +56,9 @@ func (s *Service) Copy(ctx context.Context, a auth.Actor, id int64, startsAt tim
 		if err := setInvitedStates(ctx, tx, newID, f.InvitedStates); err != nil {
 			return err
 		}
+		if err := setInvitedOrganisations(ctx, tx, newID, f.InvitedOrganisations); err != nil {
+			return err
+		}
 		if err := copyItems(ctx, tx, newID, items, shift); err != nil {
 			return err
 		}

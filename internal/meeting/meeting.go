@@ -62,6 +62,15 @@ type Fields struct {
 	InvitedStates        pq.StringArray `db:"invited_states" json:"invited_states" validate:"max=300,unique"`
 	RequiresApproval     bool           `db:"requires_approval" json:"requires_approval"`
 	Public               bool           `db:"public" json:"public"`
+
+	// InvitedOrganisations are the organisations invited next to the
+	// states of the audience (codes).
+	InvitedOrganisations       pq.StringArray `db:"invited_organisations" json:"invited_organisations" validate:"max=300,unique"`
+	SeatsPerOrganisation       int            `db:"seats_per_organisation" json:"seats_per_organisation" validate:"gte=0,lte=1000"`
+	FundedSeatsPerOrganisation int            `db:"funded_seats_per_organisation" json:"funded_seats_per_organisation" validate:"gte=0,lte=1000"`
+	// Quotas override the seats of single invitees (states or
+	// organisations): {"FR": {"seats": 4, "funded_seats": 2}}.
+	Quotas Quotas `db:"quotas" json:"quotas"`
 	// InPersonCapacity limits the people in the room of a hybrid meeting
 	// (0: no limit); online attendance has no limit (see hybrid.go).
 	InPersonCapacity int `db:"in_person_capacity" json:"in_person_capacity" validate:"gte=0,lte=100000"`
@@ -84,6 +93,10 @@ func DefaultFields() Fields {
 		Audience:      AudienceMembers,
 		Format:        "in_person",
 		InvitedStates: pq.StringArray{},
+
+		InvitedOrganisations: pq.StringArray{},
+		SeatsPerOrganisation: 1,
+		Quotas:               Quotas{},
 	}
 }
 

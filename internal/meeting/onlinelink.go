@@ -47,7 +47,9 @@ func (s *Service) hideOnlineLinks(ctx context.Context, a auth.Actor, ms []Meetin
 			SELECT m.id FROM meetings m
 			WHERE m.id = ANY($1) AND (
 				EXISTS (SELECT 1 FROM invitations i
-					WHERE i.meeting_id = m.id AND i.state_code = $2 AND i.status = 'active')
+					WHERE i.meeting_id = m.id AND i.invitee = $2 AND i.status = 'active')
+				OR EXISTS (SELECT 1 FROM meeting_organisations mo JOIN organisations o ON o.code = mo.organisation_code
+					WHERE mo.meeting_id = m.id AND mo.organisation_code = $2 AND o.status = 'active')
 				OR EXISTS (SELECT 1 FROM states s WHERE s.code = $2 AND s.status <> 'inactive' AND CASE m.audience
 					WHEN 'members' THEN s.status = 'member'
 					WHEN 'members_and_partners' THEN s.status IN ('member', 'partner')
@@ -70,8 +72,5 @@ func (s *Service) hideOnlineLinks(ctx context.Context, a auth.Actor, ms []Meetin
 
 // focalState is the state of a focal point, "" for anyone else.
 func focalState(a auth.Actor) string {
-	if a.User == nil || a.User.Role != auth.RoleFocalPoint || a.User.StateCode == nil {
-		return ""
-	}
-	return *a.User.StateCode
+	return a.FocalPointInvitee()
 }

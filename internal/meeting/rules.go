@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/coe-agora/agora/internal/apperr"
+	"github.com/coe-agora/agora/internal/invitee"
 	"github.com/coe-agora/agora/internal/state"
 	"github.com/coe-agora/agora/internal/validate"
 )
@@ -26,6 +27,7 @@ func (f *Fields) normalize() {
 	if f.TimeZone == "" {
 		f.TimeZone = DefaultTimeZone
 	}
+	f.normalizeInvitees()
 	f.normalizeTimes()
 }
 
@@ -44,7 +46,7 @@ func (f *Fields) normalizeTimes() {
 // check applies the tag rules and the rules between fields, adding a
 // message per field at fault. roster gives the states that may be invited
 // (code → status).
-func (f Fields) check(v *validate.Validator, roster map[string]string, errs apperr.Fields) {
+func (f Fields) check(v *validate.Validator, roster map[string]invitee.Invitee, errs apperr.Fields) {
 	v.Struct(f, errs)
 	if f.TitleEN == "" && f.TitleFR == "" {
 		errs.Add("title_en", apperr.M("err.title_required"))
@@ -81,14 +83,15 @@ func (f Fields) check(v *validate.Validator, roster map[string]string, errs appe
 		errs.Add("invited_states", apperr.M("err.custom_only"))
 	}
 	for _, code := range f.InvitedStates {
-		status, ok := roster[code]
+		st, ok := roster[code]
 		switch {
-		case !ok:
+		case !ok || st.Organisation():
 			errs.Add("invited_states", apperr.M("err.unknown_state", "Code", code))
-		case status == state.StatusInactive:
+		case st.Status == state.StatusInactive:
 			errs.Add("invited_states", apperr.M("err.inactive_state", "Code", code))
 		}
 	}
+	f.checkInvitees(roster, errs)
 }
 
 // checkPublishable adds the rules a meeting must meet to be published.

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/coe-agora/agora/internal/apperr"
+	"github.com/coe-agora/agora/internal/invitee"
 	"github.com/coe-agora/agora/internal/validate"
 )
 
@@ -29,7 +30,9 @@ func validFields() Fields {
 	return f
 }
 
-var roster = map[string]string{"FR": "member", "DE": "member", "MA": "partner", "RU": "inactive"}
+var roster = map[string]invitee.Invitee{"FR": {Code: "FR", Kind: "state", Status: "member"}, "DE": {Code: "DE", Kind: "state", Status: "member"},
+	"MA": {Code: "MA", Kind: "state", Status: "partner"}, "RU": {Code: "RU", Kind: "state", Status: "inactive"},
+	"EUDA": {Code: "EUDA", Kind: "organisation", Status: "active"}, "OLD-NGO": {Code: "OLD-NGO", Kind: "organisation", Status: "inactive"}}
 
 // One case per rule: each must produce an error on its own field, and the
 // valid meeting must produce none.
@@ -66,6 +69,15 @@ func TestMeetingRules(t *testing.T) {
 		{"custom audience without states", func(f *Fields) { f.Audience = AudienceCustom }, "invited_states"},
 		{"states without custom audience", func(f *Fields) { f.InvitedStates = []string{"FR"} }, "invited_states"},
 		{"invited state not in roster", func(f *Fields) { f.Audience, f.InvitedStates = AudienceCustom, []string{"FR", "XX"} }, "invited_states"},
+		{"an organisation among the states", func(f *Fields) { f.Audience, f.InvitedStates = AudienceCustom, []string{"EUDA"} }, "invited_states"},
+		{"a state among the organisations", func(f *Fields) { f.InvitedOrganisations = []string{"FR"} }, "invited_organisations"},
+		{"an inactive organisation", func(f *Fields) { f.InvitedOrganisations = []string{"OLD-NGO"} }, "invited_organisations"},
+		{"an organisation code of the wrong shape", func(f *Fields) { f.InvitedOrganisations = []string{"E U"} }, "invited_organisations"},
+		{"more funded seats than seats per organisation", func(f *Fields) { f.SeatsPerOrganisation, f.FundedSeatsPerOrganisation = 1, 2 }, "funded_seats_per_organisation"},
+		{"an override of an unknown invitee", func(f *Fields) { f.Quotas = Quotas{"XY": {Seats: 1}} }, "quotas"},
+		{"an override code of the wrong shape", func(f *Fields) { f.Quotas = Quotas{"é": {Seats: 1}} }, "quotas"},
+		{"an override with more funded seats than seats", func(f *Fields) { f.Quotas = Quotas{"EUDA": {Seats: 1, FundedSeats: 2}} }, "quotas"},
+		{"an override out of bounds", func(f *Fields) { f.Quotas = Quotas{"FR": {Seats: -1}} }, "quotas"},
 		{"invited state inactive", func(f *Fields) { f.Audience, f.InvitedStates = AudienceCustom, []string{"RU"} }, "invited_states"},
 		{"title on two lines", func(f *Fields) { f.TitleEN = "Plenary\r\nBcc: x@example.org" }, "title_en"},
 		{"title too long", func(f *Fields) { f.TitleFR = string(make([]rune, 301)) }, "title_fr"},

@@ -14,6 +14,7 @@ import (
 
 	"github.com/coe-agora/agora/internal/apperr"
 	"github.com/coe-agora/agora/internal/auth"
+	"github.com/coe-agora/agora/internal/invitee"
 	"github.com/coe-agora/agora/internal/postgres"
 	"github.com/coe-agora/agora/internal/state"
 	"github.com/coe-agora/agora/internal/validate"
@@ -80,17 +81,15 @@ func (s *Service) requireManager(a auth.Actor) error {
 	return nil
 }
 
-func (s *Service) roster(ctx context.Context, q queryer) (map[string]string, error) {
-	var rows []struct {
-		Code   string `db:"code"`
-		Status string `db:"status"`
-	}
-	if err := q.SelectContext(ctx, &rows, `SELECT code, status FROM states`); err != nil {
+// roster returns every invitee (states and organisations) by code.
+func (s *Service) roster(ctx context.Context, q queryer) (map[string]invitee.Invitee, error) {
+	var rows []invitee.Invitee
+	if err := q.SelectContext(ctx, &rows, `SELECT code, name_en, name_fr, kind, status, rank FROM invitees`); err != nil {
 		return nil, fmt.Errorf("meeting: roster: %w", err)
 	}
-	m := make(map[string]string, len(rows))
+	m := make(map[string]invitee.Invitee, len(rows))
 	for _, r := range rows {
-		m[r.Code] = r.Status
+		m[r.Code] = r
 	}
 	return m, nil
 }
@@ -121,6 +120,9 @@ func (s *Service) Create(ctx context.Context, a auth.Actor, f Fields) (Meeting, 
 			return err
 		}
 		if err := setInvitedStates(ctx, tx, id, f.InvitedStates); err != nil {
+			return err
+		}
+		if err := setInvitedOrganisations(ctx, tx, id, f.InvitedOrganisations); err != nil {
 			return err
 		}
 		if err := record(ctx, tx, id, a.ID(), change{what: ChangeCreate, after: f}); err != nil {
@@ -160,6 +162,13 @@ func (s *Service) Update(ctx context.Context, a auth.Actor, id int64, apply func
 		if err := s.check(ctx, tx, next); err != nil {
 			return err
 		}
+		taken := apperr.Fields{}
+		if err := checkTaken(ctx, tx, id, cur.Fields, next, taken); err != nil {
+			return err
+		}
+		if err := taken.Err(); err != nil {
+			return err
+		}
 		if err := checkRoomNotBelowTaken(ctx, tx, id, next); err != nil {
 			return err
 		}
@@ -186,13 +195,16 @@ func (s *Service) Update(ctx context.Context, a auth.Actor, id int64, apply func
 		if err := setInvitedStates(ctx, tx, id, next.InvitedStates); err != nil {
 			return err
 		}
+		if err := setInvitedOrganisations(ctx, tx, id, next.InvitedOrganisations); err != nil {
+			return err
+		}
 		if err := record(ctx, tx, id, a.ID(), changes...); err != nil {
 			return err
 		}
 		if m, err = getMeeting(ctx, tx, id, noLock); err != nil {
 			return err
 		}
-		if seatsAdded(cur.Fields, next) {
+		if seatsAdded(cur.Fields, next) || moreSeats(cur.Fields, next) {
 			for _, h := range s.seats {
 				if err := h.SeatsAdded(ctx, tx, m); err != nil {
 					return err

@@ -31,7 +31,9 @@ const meetingColumns = `m.id, m.kind, m.title_en, m.title_fr, m.description_en, 
 	m.capacity, m.audience, m.requires_approval, m.public, m.cancel_reason, m.cancel_reason_fr, m.sequence,
 	m.created_at, m.updated_at, m.in_person_capacity, m.reminder_focal_points_days, m.reminder_participants_days,
 	` + statusExpr + ` AS status,
-	ARRAY(SELECT s.state_code FROM meeting_states s WHERE s.meeting_id = m.id ORDER BY s.state_code) AS invited_states`
+	ARRAY(SELECT s.state_code FROM meeting_states s WHERE s.meeting_id = m.id ORDER BY s.state_code) AS invited_states,
+	ARRAY(SELECT o.organisation_code FROM meeting_organisations o WHERE o.meeting_id = m.id ORDER BY o.organisation_code) AS invited_organisations,
+	m.seats_per_organisation, m.funded_seats_per_organisation, m.quotas`
 
 type queryer interface {
 	sqlx.QueryerContext
@@ -118,12 +120,15 @@ func insertMeeting(ctx context.Context, q queryer, f Fields, by int64) (int64, e
 	err := q.GetContext(ctx, &id, `
 		INSERT INTO meetings (kind, title_en, title_fr, description_en, description_fr, starts_at, ends_at,
 			timezone, format, venue_en, online_url, languages, registration_opens_at, registration_closes_at,
-			seats_per_state, funded_seats_per_state, capacity, audience, requires_approval, public, created_by, venue_fr)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, nullif($21, 0), $22)
+			seats_per_state, funded_seats_per_state, capacity, audience, requires_approval, public, created_by, venue_fr,
+			seats_per_organisation, funded_seats_per_organisation, quotas)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, nullif($21, 0), $22,
+			$23, $24, $25)
 		RETURNING id`,
 		f.Kind, f.TitleEN, f.TitleFR, f.DescriptionEN, f.DescriptionFR, f.StartsAt, f.EndsAt,
 		f.TimeZone, f.Format, f.VenueEN, f.OnlineURL, f.Languages, f.RegistrationOpensAt, f.RegistrationClosesAt,
-		f.SeatsPerState, f.FundedSeatsPerState, f.Capacity, f.Audience, f.RequiresApproval, f.Public, by, f.VenueFR)
+		f.SeatsPerState, f.FundedSeatsPerState, f.Capacity, f.Audience, f.RequiresApproval, f.Public, by, f.VenueFR,
+		f.SeatsPerOrganisation, f.FundedSeatsPerOrganisation, f.Quotas)
 	if err != nil {
 		return 0, fmt.Errorf("meeting: insert: %w", err)
 	}
@@ -139,11 +144,13 @@ func updateMeeting(ctx context.Context, q queryer, id int64, f Fields, bumpSeque
 			starts_at = $7, ends_at = $8, timezone = $9, format = $10, venue_en = $11, online_url = $12,
 			languages = $13, registration_opens_at = $14, registration_closes_at = $15, seats_per_state = $16,
 			funded_seats_per_state = $17, capacity = $18, audience = $19, requires_approval = $20, public = $21,
-			sequence = sequence + CASE WHEN $22 THEN 1 ELSE 0 END, updated_at = now(), venue_fr = $23
+			sequence = sequence + CASE WHEN $22 THEN 1 ELSE 0 END, updated_at = now(), venue_fr = $23,
+			seats_per_organisation = $24, funded_seats_per_organisation = $25, quotas = $26
 		WHERE id = $1`,
 		id, f.Kind, f.TitleEN, f.TitleFR, f.DescriptionEN, f.DescriptionFR, f.StartsAt, f.EndsAt,
 		f.TimeZone, f.Format, f.VenueEN, f.OnlineURL, f.Languages, f.RegistrationOpensAt, f.RegistrationClosesAt,
-		f.SeatsPerState, f.FundedSeatsPerState, f.Capacity, f.Audience, f.RequiresApproval, f.Public, bumpSequence, f.VenueFR)
+		f.SeatsPerState, f.FundedSeatsPerState, f.Capacity, f.Audience, f.RequiresApproval, f.Public, bumpSequence, f.VenueFR,
+		f.SeatsPerOrganisation, f.FundedSeatsPerOrganisation, f.Quotas)
 	if err != nil {
 		return fmt.Errorf("meeting: update %d: %w", id, err)
 	}

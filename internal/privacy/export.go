@@ -54,7 +54,7 @@ func (s *Service) Export(ctx context.Context, a auth.Actor, email string) (Repor
 
 func exportAccounts(ctx context.Context, tx *sqlx.Tx, email string, r *Report) error {
 	err := tx.SelectContext(ctx, &r.Accounts, `
-		SELECT id, email, name, role, state_code, language, created_at, updated_at
+		SELECT id, email, name, role, coalesce(state_code, organisation_code) AS state_code, language, created_at, updated_at
 		FROM users WHERE lower(email) = $1 ORDER BY id`, email)
 	if err != nil {
 		return fmt.Errorf("privacy: export accounts: %w", err)
@@ -78,8 +78,8 @@ func exportAccounts(ctx context.Context, tx *sqlx.Tx, email string, r *Report) e
 
 func exportFocalPoints(ctx context.Context, tx *sqlx.Tx, email string, r *Report) error {
 	err := tx.SelectContext(ctx, &r.FocalPoints, `
-		SELECT id, state_code, name, email, language, created_at
-		FROM focal_points WHERE lower(email) = $1 ORDER BY state_code, id`, email)
+		SELECT id, invitee AS state_code, name, email, language, created_at
+		FROM focal_points WHERE lower(email) = $1 ORDER BY invitee, id`, email)
 	if err != nil {
 		return fmt.Errorf("privacy: export focal points: %w", err)
 	}
@@ -89,7 +89,7 @@ func exportFocalPoints(ctx context.Context, tx *sqlx.Tx, email string, r *Report
 func exportRegistrations(ctx context.Context, tx *sqlx.Tx, email string, r *Report) error {
 	err := tx.SelectContext(ctx, &r.Registrations, `
 		SELECT r.id, r.meeting_id, m.title_en AS meeting_title_en, m.title_fr AS meeting_title_fr,
-			m.starts_at AS meeting_starts_at, m.ends_at AS meeting_ends_at, r.state_code, r.invitation_id,
+			m.starts_at AS meeting_starts_at, m.ends_at AS meeting_ends_at, r.invitee AS state_code, r.invitation_id,
 			r.first_name, r.last_name, r.email, r.function, r.organisation, r.delegation_role, r.language,
 			r.funding_requested, r.funded, r.dietary, r.accessibility, r.list_consent, r.consent_at, r.status,
 			r.decline_reason, r.decline_reason_fr, r.waitlisted_at, r.checked_in_at, r.source, r.created_by, r.replaces_id,

@@ -9,10 +9,10 @@ import (
 )
 
 // Meeting is a published meeting open for registration, with every
-// member state invited.
+// member state invited (and the organisations of its spec).
 type Meeting struct {
 	ID     int64
-	States []string // invited states, in the order of the next field
+	States []string // invited states, then organisations, in the order of the next field
 	Tokens []string // their registration links' tokens
 }
 
@@ -27,6 +27,12 @@ type MeetingSpec struct {
 	// set at creation, not patched afterwards, so that no change digest is
 	// ever due during a test.
 	RequiresApproval bool
+	// Organisations are invited next to the states, with
+	// SeatsPerOrganisation seats of which FundedPerOrganisation funded;
+	// Quotas override the seats of single invitees (the API's quotas).
+	Organisations                               []string
+	SeatsPerOrganisation, FundedPerOrganisation int
+	Quotas                                      map[string]any
 }
 
 // OpenMeeting creates a plenary for the member states, two months ahead,
@@ -48,18 +54,26 @@ func (c *Client) Open(t testing.TB, spec MeetingSpec) Meeting {
 	var m struct {
 		ID int64 `json:"id"`
 	}
-	c.JSON(t, "POST", "/api/v1/meetings", map[string]any{
+	body := map[string]any{
 		"kind": "plenary", "title_en": spec.TitleEN, "title_fr": spec.TitleFR,
 		"starts_at": start.Format(time.RFC3339), "ends_at": start.Add(24 * time.Hour).Format(time.RFC3339),
 		"audience": "members", "seats_per_state": spec.Seats, "funded_seats_per_state": spec.Funded,
 		"requires_approval": spec.RequiresApproval,
-	}, http.StatusCreated, &m)
+	}
+	if len(spec.Organisations) > 0 {
+		body["invited_organisations"] = spec.Organisations
+		body["seats_per_organisation"], body["funded_seats_per_organisation"] = spec.SeatsPerOrganisation, spec.FundedPerOrganisation
+	}
+	if spec.Quotas != nil {
+		body["quotas"] = spec.Quotas
+	}
+	c.JSON(t, "POST", "/api/v1/meetings", body, http.StatusCreated, &m)
 	om := Meeting{ID: m.ID}
 	c.JSON(t, "POST", om.Path()+"/publish", nil, http.StatusOK, nil)
 	c.JSON(t, "POST", om.Path()+"/invitations", nil, http.StatusOK, nil)
 	var invs struct {
 		Invitations []struct {
-			State string `json:"state"`
+			State string `json:"invitee"` // a state's or an organisation's code
 			URL   string `json:"registration_url"`
 		} `json:"invitations"`
 	}

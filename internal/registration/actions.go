@@ -175,7 +175,7 @@ func (s *Service) promote(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, s
 		return nil
 	}
 	query := `SELECT ` + regColumns + ` FROM registrations
-		WHERE meeting_id = $1 AND status = 'waitlisted' AND ($2 = '' OR state_code = $2)
+		WHERE meeting_id = $1 AND status = 'waitlisted' AND ($2 = '' OR invitee = $2)
 		ORDER BY waitlisted_at, id`
 	scopes := []string{state}
 	if (m.Capacity > 0 || m.RoomLimited()) && state != "" {
@@ -222,7 +222,8 @@ func (s *Service) promote(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, s
 // transaction of the change, so that no seat stays free while someone
 // waits, nor goes to the next newcomer ahead of them.
 //
-// It takes the quota lock of every state of the roster, not only of those
+// It takes the quota lock of every invitee of the roster (states and
+// organisations), not only of those
 // with people waiting when it starts: until the change commits, others
 // still decide on the old quotas, and a person joining the waiting list of
 // another state meanwhile would find, after the commit, a seat free that
@@ -233,8 +234,8 @@ func (s *Service) promote(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, s
 // (see lockSeats).
 func (s *Service) SeatsAdded(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting) error {
 	var codes []string
-	if err := tx.SelectContext(ctx, &codes, `SELECT code FROM states ORDER BY code`); err != nil {
-		return fmt.Errorf("registration: states: %w", err)
+	if err := tx.SelectContext(ctx, &codes, `SELECT code FROM invitees ORDER BY code`); err != nil {
+		return fmt.Errorf("registration: invitees: %w", err)
 	}
 	if err := limitLockWait(ctx, tx); err != nil {
 		return err
@@ -245,8 +246,8 @@ func (s *Service) SeatsAdded(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting
 		}
 	}
 	var waiting []string
-	err := tx.SelectContext(ctx, &waiting, `SELECT DISTINCT state_code FROM registrations
-		WHERE meeting_id = $1 AND status = 'waitlisted' ORDER BY state_code`, m.ID)
+	err := tx.SelectContext(ctx, &waiting, `SELECT DISTINCT invitee FROM registrations
+		WHERE meeting_id = $1 AND status = 'waitlisted' ORDER BY invitee`, m.ID)
 	if err != nil {
 		return fmt.Errorf("registration: states waiting: %w", err)
 	}

@@ -74,14 +74,13 @@ func (s *Service) parseCode(code string) (meetingID, registrationID int64, ok bo
 }
 
 // inviteeNameSQL is the displayed name of a registration's invitee (the
-// state it attends for) in the language given as $2, over registrations r
-// joined to states st. Every door query names invitees through it, so
-// that organisations, when registrations may belong to one, change this
-// one expression.
+// state or organisation it attends for) in the language given as $2, over
+// registrations r joined to invitees st (inviteeJoinSQL). Every door query
+// names invitees through it.
 const inviteeNameSQL = `CASE WHEN $2 = 'fr' THEN st.name_fr ELSE st.name_en END`
 
 // inviteeJoinSQL joins what inviteeNameSQL reads.
-const inviteeJoinSQL = ` JOIN states st ON st.code = r.state_code `
+const inviteeJoinSQL = ` JOIN invitees st ON st.code = r.invitee `
 
 // Arrival is a registration as the door shows it: the person, their
 // invitee, their status, and their check-in on the day.
@@ -481,7 +480,7 @@ func (s *Service) Badges(ctx context.Context, a auth.Actor, meetingID int64, sta
 	err = s.db.SelectContext(ctx, &out, `
 		SELECT r.id, r.first_name, r.last_name, r.delegation_role, `+inviteeNameSQL+` AS invitee_name
 		FROM registrations r`+inviteeJoinSQL+`
-		WHERE r.meeting_id = $1 AND r.status = 'confirmed' AND ($3 = '' OR r.state_code = $3)`, m.ID, lang, state)
+		WHERE r.meeting_id = $1 AND r.status = 'confirmed' AND ($3 = '' OR r.invitee = $3)`, m.ID, lang, state)
 	if err != nil {
 		return meeting.Meeting{}, nil, fmt.Errorf("registration: badges: %w", err)
 	}

@@ -8,9 +8,9 @@ import (
 
 	"github.com/coe-agora/agora/internal/calendar"
 	"github.com/coe-agora/agora/internal/invitation"
+	"github.com/coe-agora/agora/internal/invitee"
 	agoramail "github.com/coe-agora/agora/internal/mail"
 	"github.com/coe-agora/agora/internal/meeting"
-	"github.com/coe-agora/agora/internal/state"
 )
 
 // Events a person is told about by email.
@@ -56,7 +56,7 @@ type registrationData struct {
 // language, inside tx. Seats come with a calendar invitation; losing one
 // with a calendar cancellation.
 func (s *Service) notify(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, r Registration, event string) error {
-	st, err := state.Lookup(ctx, tx, r.State)
+	st, err := invitee.Lookup(ctx, tx, r.State)
 	if err != nil {
 		return err
 	}
@@ -65,7 +65,7 @@ func (s *Service) notify(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, r 
 
 // notifyAs is notify with the registration's state already read (outside
 // the quota lock, where reads cost nothing to others).
-func (s *Service) notifyAs(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, r Registration, event string, st state.State) error {
+func (s *Service) notifyAs(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, r Registration, event string, st invitee.Invitee) error {
 	var err error
 	switch event {
 	case EventConfirmed, EventPromoted, EventApproved:
@@ -117,7 +117,7 @@ func (s *Service) organizer() calendar.Attendee { return invitation.Organizer(s.
 
 // tellFocalPoints tells the state's focal points that someone registered
 // themselves through the state's link, so they can check (and approve).
-func (s *Service) tellFocalPoints(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, r Registration, st state.State, fps []invitation.FocalPoint) error {
+func (s *Service) tellFocalPoints(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, r Registration, st invitee.Invitee, fps []invitation.FocalPoint) error {
 	for _, fp := range fps {
 		data := struct {
 			Meeting       invitation.MeetingData

@@ -14,7 +14,7 @@ import (
 
 	"github.com/coe-agora/agora/internal/apperr"
 	"github.com/coe-agora/agora/internal/auth"
-	"github.com/coe-agora/agora/internal/state"
+	"github.com/coe-agora/agora/internal/invitee"
 )
 
 // Filter narrows a list of registrations.
@@ -108,15 +108,19 @@ func ListQuery(meetingID int64, f Filter) (string, []any, error) {
 	// languages: the collations of migrations/00012.
 	name := "name_" + lang + " COLLATE agora_protocol_" + lang
 	const people = `r.last_name COLLATE agora_names, r.first_name COLLATE agora_names, r.id`
-	statesCols, statesWhere := "code, "+name+" AS name", []string{"true"}
-	regsWhere := []string{"r.meeting_id = $1", "r.state_code = s.code"}
+	// Invitees: states, then organisations (grp), each by name. States
+	// keep one alphabetical run whatever their status, as the list always
+	// showed them.
+	const grp = `(kind = 'organisation')::int`
+	statesCols, statesWhere := "code, "+grp+" AS grp, "+name+" AS name", []string{"true"}
+	regsWhere := []string{"r.meeting_id = $1", "r.invitee = s.code"}
 	if after != nil {
 		// States from the cursor's on; in the cursor's state, the people
 		// after it; in later states, everyone: everyone is after
 		// ('', '', 0), as names are never empty and ids start at 1.
 		code := arg(after.State)
-		statesWhere = append(statesWhere, fmt.Sprintf(`(%s, code) >= ((SELECT name_%s FROM states WHERE code = %s), %s)`,
-			name, lang, code, code))
+		statesWhere = append(statesWhere, fmt.Sprintf(`(%[4]s, %[1]s, code) >= ((SELECT %[4]s FROM invitees WHERE code = %[3]s),
+			(SELECT name_%[2]s FROM invitees WHERE code = %[3]s), %[3]s)`, name, lang, code, grp))
 		statesCols += fmt.Sprintf(`,
 			CASE WHEN code = %[1]s THEN %[2]s ELSE '' END AS after_last,
 			CASE WHEN code = %[1]s THEN %[3]s ELSE '' END AS after_first,
@@ -138,12 +142,12 @@ func ListQuery(meetingID int64, f Filter) (string, []any, error) {
 		limit = " LIMIT " + arg(f.Limit+1)
 	}
 	return `SELECT ` + prefixed("r.", regColumns) + `, s.name AS state_name
-		FROM (SELECT ` + statesCols + ` FROM states
-		      WHERE ` + strings.Join(statesWhere, " AND ") + ` ORDER BY name, code) s
+		FROM (SELECT ` + statesCols + ` FROM invitees
+		      WHERE ` + strings.Join(statesWhere, " AND ") + ` ORDER BY grp, name, code) s
 		CROSS JOIN LATERAL (
 			SELECT ` + regColumns + ` FROM registrations r WHERE ` + strings.Join(regsWhere, " AND ") + `
 			ORDER BY ` + people + limit + `) r
-		ORDER BY s.name, s.code, ` + people + limit, args, nil
+		ORDER BY s.grp, s.name, s.code, ` + people + limit, args, nil
 }
 
 func (s *Service) checkListAccess(ctx context.Context, a auth.Actor, meetingID int64, f *Filter) error {
@@ -156,11 +160,11 @@ func (s *Service) checkListAccess(ctx context.Context, a auth.Actor, meetingID i
 	switch {
 	case a.Is(auth.RoleSecretariat):
 		return nil
-	case a.User.Role == auth.RoleFocalPoint && a.User.StateCode != nil:
+	case a.FocalPointInvitee() != "":
 		if f.State == "" {
-			f.State = *a.User.StateCode
+			f.State = a.FocalPointInvitee()
 		}
-		if f.State != *a.User.StateCode {
+		if f.State != a.FocalPointInvitee() {
 			return apperr.New(apperr.Forbidden, apperr.M("err.own_state_registrations"))
 		}
 		return nil
@@ -188,6 +192,8 @@ type StateCount struct {
 	CheckedIn       int    `db:"checked_in" json:"checked_in"`
 	SeatsLeft       int    `db:"-" json:"seats_left"`
 	FundedSeatsLeft int    `db:"-" json:"funded_seats_left"`
+	// InviteeKind is "state" or "organisation": State holds either's code.
+	InviteeKind string `db:"-" json:"invitee_kind"`
 }
 
 // Counts returns, per state with registrations (and per invited state),
@@ -204,14 +210,14 @@ func (s *Service) Counts(ctx context.Context, a auth.Actor, meetingID int64, lan
 	}
 	var counts []StateCount
 	err = s.db.SelectContext(ctx, &counts, `
-		SELECT state_code,
+		SELECT invitee AS state_code,
 		       count(*) FILTER (WHERE status = 'confirmed') AS confirmed,
 		       count(*) FILTER (WHERE status = 'confirmed' AND funded) AS funded,
 		       count(*) FILTER (WHERE status = 'waitlisted') AS waitlisted,
 		       count(*) FILTER (WHERE status = 'pending') AS pending,
 		       count(*) FILTER (WHERE status = 'confirmed' AND checked_in_at IS NOT NULL) AS checked_in
-		FROM registrations WHERE meeting_id = $1 AND ($2 = '' OR state_code = $2)
-		GROUP BY state_code`, meetingID, f.State)
+		FROM registrations WHERE meeting_id = $1 AND ($2 = '' OR invitee = $2)
+		GROUP BY invitee`, meetingID, f.State)
 	if err != nil {
 		return nil, fmt.Errorf("registration: counts: %w", err)
 	}
@@ -219,7 +225,7 @@ func (s *Service) Counts(ctx context.Context, a auth.Actor, meetingID int64, lan
 	for i := range counts {
 		byCode[counts[i].State] = &counts[i]
 	}
-	audience, err := s.meetings.AudienceStates(ctx, m, lang)
+	audience, err := s.meetings.Audience(ctx, m, lang)
 	if err != nil {
 		return nil, err
 	}
@@ -228,20 +234,24 @@ func (s *Service) Counts(ctx context.Context, a auth.Actor, meetingID int64, lan
 			counts = append(counts, StateCount{State: st.Code})
 		}
 	}
-	roster, err := state.NewStore(s.db).States(ctx, lang)
+	roster, err := invitee.All(ctx, s.db, lang)
 	if err != nil {
 		return nil, err
 	}
+	// States in one alphabetical run, then organisations, as the list.
+	invitee.SortByGroup(roster, lang)
 	order := map[string]int{}
-	names := map[string]string{}
-	for i, st := range roster {
-		order[st.Code], names[st.Code] = i, st.Name(lang)
+	byInvitee := map[string]invitee.Invitee{}
+	for i, iv := range roster {
+		order[iv.Code], byInvitee[iv.Code] = i, iv
 	}
 	for i := range counts {
 		c := &counts[i]
-		c.StateName = names[c.State]
-		c.SeatsLeft = max(0, m.SeatsPerState-c.Confirmed)
-		c.FundedSeatsLeft = max(0, m.FundedSeatsPerState-c.Funded)
+		iv := byInvitee[c.State]
+		c.StateName, c.InviteeKind = iv.Name(lang), iv.Kind
+		seats, funded := m.SeatsOf(c.State, iv.Organisation())
+		c.SeatsLeft = max(0, seats-c.Confirmed)
+		c.FundedSeatsLeft = max(0, funded-c.Funded)
 	}
 	sort.SliceStable(counts, func(i, j int) bool { return order[counts[i].State] < order[counts[j].State] })
 	return counts, nil
@@ -277,10 +287,11 @@ func (s *Service) PublicParticipants(ctx context.Context, a auth.Actor, meetingI
 func (s *Service) participants(ctx context.Context, meetingID int64, lang string, attendedOnly bool) ([]Participant, error) {
 	var out []Participant
 	err := s.db.SelectContext(ctx, &out, `
-		SELECT r.first_name, r.last_name, r.function, r.organisation, r.state_code, r.delegation_role,
+		SELECT r.first_name, r.last_name, r.function, r.organisation, r.invitee AS state_code, r.delegation_role,
 		       CASE WHEN $2 = 'fr' THEN st.name_fr ELSE st.name_en END AS state_name,
-		       st.status AS state_status, r.checked_in_at IS NOT NULL AS checked_in
-		FROM registrations r JOIN states st ON st.code = r.state_code
+		       CASE st.kind WHEN 'organisation' THEN 'organisation' ELSE st.status END AS state_status,
+		       r.checked_in_at IS NOT NULL AS checked_in
+		FROM registrations r JOIN invitees st ON st.code = r.invitee
 		WHERE r.meeting_id = $1 AND r.status = 'confirmed' AND r.list_consent
 		  AND (NOT $3 OR r.checked_in_at IS NOT NULL)`, meetingID, lang, attendedOnly)
 	if err != nil {

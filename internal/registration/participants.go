@@ -17,10 +17,12 @@ const (
 	GroupPartners  = "partner"
 	GroupObservers = "observer"
 	GroupOthers    = "inactive"
+	// GroupOrganisations holds the delegates of organisations.
+	GroupOrganisations = "organisation"
 )
 
 // groupOrder is the order of the groups on the list.
-var groupOrder = []string{GroupMembers, GroupPartners, GroupObservers, GroupOthers}
+var groupOrder = []string{GroupMembers, GroupPartners, GroupObservers, GroupOthers, GroupOrganisations}
 
 // groupOf says which group a participant's delegation belongs to.
 func groupOf(p Participant) string {
@@ -31,6 +33,8 @@ func groupOf(p Participant) string {
 		return GroupPartners
 	case state.StatusObserver:
 		return GroupObservers
+	case GroupOrganisations: // an organisation's delegate (see participants)
+		return GroupOrganisations
 	default:
 		return GroupOthers
 	}

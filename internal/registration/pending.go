@@ -17,8 +17,8 @@ func (s *Service) PendingByMeeting(ctx context.Context, a auth.Actor) (map[int64
 	state := ""
 	switch {
 	case a.Is(auth.RoleSecretariat):
-	case a.User != nil && a.User.Role == auth.RoleFocalPoint && a.User.StateCode != nil:
-		state = *a.User.StateCode
+	case a.FocalPointInvitee() != "":
+		state = a.FocalPointInvitee()
 	default:
 		return nil, apperr.New(apperr.Forbidden, apperr.M("err.role_forbids"))
 	}
@@ -29,7 +29,7 @@ func (s *Service) PendingByMeeting(ctx context.Context, a auth.Actor) (map[int64
 	err := s.db.SelectContext(ctx, &rows, `
 		SELECT r.meeting_id, count(*) AS pending
 		FROM registrations r JOIN meetings m ON m.id = r.meeting_id
-		WHERE r.status = 'pending' AND m.ends_at > now() AND m.lifecycle = 'published' AND ($1 = '' OR r.state_code = $1)
+		WHERE r.status = 'pending' AND m.ends_at > now() AND m.lifecycle = 'published' AND ($1 = '' OR r.invitee = $1)
 		GROUP BY r.meeting_id`, state)
 	if err != nil {
 		return nil, fmt.Errorf("registration: pending per meeting: %w", err)

@@ -56,7 +56,7 @@ func PositionQuery(meetingID int64, f Filter) (string, []any, error) {
 	arg := func(v any) string { args = append(args, v); return "$" + strconv.Itoa(len(args)) }
 	where := []string{"r.meeting_id = $1"}
 	if f.State != "" {
-		where = append(where, "r.state_code = "+arg(f.State))
+		where = append(where, "r.invitee = "+arg(f.State))
 	}
 	if f.Status != "" {
 		where = append(where, "r.status = "+arg(f.Status))
@@ -72,10 +72,11 @@ func PositionQuery(meetingID int64, f Filter) (string, []any, error) {
 		lang = "fr"
 	}
 	code := arg(after.State)
-	before := fmt.Sprintf(`(s.name_%[1]s COLLATE agora_protocol_%[1]s, s.code) < ((SELECT name_%[1]s FROM states WHERE code = %[2]s), %[2]s)
-		OR (r.state_code = %[2]s AND (r.last_name COLLATE agora_names, r.first_name COLLATE agora_names, r.id) <= (%[3]s, %[4]s, %[5]s::bigint))`,
+	before := fmt.Sprintf(`((s.kind = 'organisation')::int, s.name_%[1]s COLLATE agora_protocol_%[1]s, s.code)
+		< ((SELECT (kind = 'organisation')::int FROM invitees WHERE code = %[2]s), (SELECT name_%[1]s FROM invitees WHERE code = %[2]s), %[2]s)
+		OR (r.invitee = %[2]s AND (r.last_name COLLATE agora_names, r.first_name COLLATE agora_names, r.id) <= (%[3]s, %[4]s, %[5]s::bigint))`,
 		lang, code, arg(after.LastName), arg(after.FirstName), arg(after.ID))
 	return `SELECT count(*) AS total, count(*) FILTER (WHERE ` + before + `) AS before
-		FROM registrations r JOIN states s ON s.code = r.state_code
+		FROM registrations r JOIN invitees s ON s.code = r.invitee
 		WHERE ` + strings.Join(where, " AND "), args, nil
 }

@@ -45,13 +45,17 @@ func limitLockWait(ctx context.Context, tx *sqlx.Tx) error {
 	return nil
 }
 
-// lockQuota serialises every decision about seats of (meeting, state) for
+// lockQuota serialises every decision about seats of (meeting, invitee) for
 // the rest of the transaction, across all processes: a transaction-scoped
 // advisory lock. A meeting with an overall capacity is locked as a whole
 // first (always in that order, so locks never deadlock). m must have been
 // read under the meeting's lock (lockSeats, or an edit's), so that its
 // capacity cannot change before the transaction ends. The keys (id, 0)
-// and (id, hashtext(state)) stay clear of the meeting's own (id, -1).
+// and (id, hashtext(state)) stay clear of the meeting's own (id, -1). The
+// invitee is a state or an organisation: their codes share one namespace
+// (migrations/00019), so an organisation's lock is keyed exactly as a
+// state's, by its code, and two invitees never share a key but by a
+// collision of hashtext, which only makes them wait for each other.
 func lockQuota(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, state string) error {
 	if m.Capacity > 0 || m.RoomLimited() { // the room of a hybrid meeting is shared by every state too
 		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1::int, 0)`, m.ID); err != nil {
@@ -80,7 +84,9 @@ func busy(err error) error {
 	return apperr.Wrap(err, apperr.Unavailable, apperr.M("err.busy"))
 }
 
-// usage is how many seats are taken and how many the meeting gives, both
+// usage is how many seats are taken and how many the meeting gives the
+// invitee (its override in meetings.quotas, else the default of its kind:
+// per state or per organisation), both
 // read under the lock in one statement: quotas read before the lock may
 // predate an edit that raised them and committed while the transaction
 // waited for the lock (see Service.SeatsAdded).
@@ -100,14 +106,20 @@ type usage struct {
 func countUsage(ctx context.Context, tx *sqlx.Tx, meetingID int64, state string) (usage, error) {
 	var u usage
 	err := tx.GetContext(ctx, &u, `
-		SELECT u.*, m.seats_per_state, m.funded_seats_per_state, m.capacity,
+		SELECT u.*,
+		       coalesce((m.quotas -> $2::text ->> 'seats')::int,
+		                CASE WHEN o.organisation THEN m.seats_per_organisation ELSE m.seats_per_state END) AS seats_per_state,
+		       coalesce((m.quotas -> $2::text ->> 'funded_seats')::int,
+		                CASE WHEN o.organisation THEN m.funded_seats_per_organisation ELSE m.funded_seats_per_state END) AS funded_seats_per_state,
+		       m.capacity,
 		       CASE WHEN m.format = 'hybrid' THEN m.in_person_capacity ELSE 0 END AS in_person_capacity
 		FROM meetings m, LATERAL (
-			SELECT count(*) FILTER (WHERE state_code = $2) AS state_confirmed,
-			       count(*) FILTER (WHERE state_code = $2 AND funded) AS state_funded,
+			SELECT count(*) FILTER (WHERE invitee = $2) AS state_confirmed,
+			       count(*) FILTER (WHERE invitee = $2 AND funded) AS state_funded,
 			       count(*) AS total_confirmed,
 			       count(*) FILTER (WHERE attendance = 'in_person') AS in_person_confirmed
-			FROM registrations WHERE meeting_id = m.id AND status = 'confirmed') u
+			FROM registrations WHERE meeting_id = m.id AND status = 'confirmed') u,
+		     LATERAL (SELECT EXISTS (SELECT 1 FROM organisations WHERE code = $2) AS organisation) o
 		WHERE m.id = $1`, meetingID, state)
 	if err != nil {
 		return usage{}, fmt.Errorf("registration: count seats: %w", err)

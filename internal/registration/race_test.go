@@ -226,6 +226,14 @@ func TestLockKeysStayApart(t *testing.T) {
 	if len(clash) > 0 {
 		t.Errorf("state codes %v hash to a key of the meeting's own locks", clash)
 	}
+	// Organisations' quotas are locked by their code as states' are: the
+	// roster's codes must stay clear of those keys too.
+	if err := db.Select(&clash, `SELECT code FROM invitees WHERE hashtext(code) IN (0, -1)`); err != nil {
+		t.Fatal(err)
+	}
+	if len(clash) > 0 {
+		t.Errorf("roster codes %v hash to a key of the meeting's own locks", clash)
+	}
 }
 
 // Registration that closes while a registration waits for the meeting's

@@ -13,6 +13,7 @@ import (
 
 	"github.com/coe-agora/agora/internal/apperr"
 	"github.com/coe-agora/agora/internal/auth"
+	"github.com/coe-agora/agora/internal/invitee"
 	agoramail "github.com/coe-agora/agora/internal/mail"
 	"github.com/coe-agora/agora/internal/meeting"
 	"github.com/coe-agora/agora/internal/validate"
@@ -85,16 +86,25 @@ type Input struct {
 	// InvitationToken is the secret of the invitation link (public path).
 	InvitationToken string `json:"invitation_token"`
 	// State is the state the person attends for; fixed by the link on the
-	// public path.
+	// public path. Past Register's checks it holds the code of the invitee
+	// (state or organisation) whatever the field the request used.
 	State string `json:"state"`
+	// OrganisationCode is the organisation the person attends for,
+	// instead of State (fixed by the link on the public path too).
+	OrganisationCode string `json:"organisation_code"`
 	Details
 }
 
 // Registration is a registration as stored and shown.
 type Registration struct {
-	ID        int64  `db:"id" json:"id"`
-	MeetingID int64  `db:"meeting_id" json:"meeting_id"`
-	State     string `db:"state_code" json:"state"`
+	ID        int64 `db:"id" json:"id"`
+	MeetingID int64 `db:"meeting_id" json:"meeting_id"`
+	// State is the code of the invitee the person attends for: a state
+	// or an organisation (codes of both kinds never collide). JSON calls
+	// it "invitee"; "state" or "organisation_code" tells the kind.
+	State            string  `db:"invitee" json:"invitee"`
+	StateCode        *string `db:"state_code" json:"state,omitempty"`
+	OrganisationCode *string `db:"organisation_code" json:"organisation_code,omitempty"`
 	Details
 	Status        string `db:"status" json:"status"`
 	Funded        bool   `db:"funded" json:"funded"`
@@ -109,6 +119,15 @@ type Registration struct {
 	CreatedAt       time.Time  `db:"created_at" json:"created_at"`
 	UpdatedAt       time.Time  `db:"updated_at" json:"updated_at"`
 	ManageNonce     []byte     `db:"manage_nonce" json:"-"`
+}
+
+// InviteeKind is "organisation" for an organisation's delegate, "state"
+// otherwise.
+func (r Registration) InviteeKind() string {
+	if r.OrganisationCode != nil {
+		return invitee.KindOrganisation
+	}
+	return invitee.KindState
 }
 
 // Name is "First Last".

@@ -13,11 +13,11 @@ import (
 	"github.com/coe-agora/agora/internal/audit"
 	"github.com/coe-agora/agora/internal/auth"
 	"github.com/coe-agora/agora/internal/invitation"
+	"github.com/coe-agora/agora/internal/invitee"
 	"github.com/coe-agora/agora/internal/mail"
 	"github.com/coe-agora/agora/internal/meeting"
 	"github.com/coe-agora/agora/internal/postgres"
 	"github.com/coe-agora/agora/internal/secret"
-	"github.com/coe-agora/agora/internal/state"
 	"github.com/coe-agora/agora/internal/validate"
 )
 
@@ -60,7 +60,7 @@ type Result struct {
 	ManageURL string `json:"manage_url"`
 }
 
-const regColumns = `id, meeting_id, state_code, first_name, last_name, email, function, organisation,
+const regColumns = `id, meeting_id, invitee, state_code, organisation_code, first_name, last_name, email, function, organisation,
 	delegation_role, language, funding_requested, dietary, accessibility, list_consent, status, funded,
 	decline_reason, decline_reason_fr, source, consent_at, waitlisted_at, checked_in_at, replaces_id, created_at, updated_at, manage_nonce,
 	attendance, gender`
@@ -87,7 +87,7 @@ func (s *Service) Register(ctx context.Context, a auth.Actor, meetingID int64, i
 	}
 	// What the emails need is read before the transaction, so that the
 	// locks are held only for the seat decision and the writes.
-	st, err := state.Lookup(ctx, s.db, in.State)
+	st, err := invitee.Lookup(ctx, s.db, in.State)
 	if err != nil {
 		return Result{}, err
 	}
@@ -151,6 +151,12 @@ func (s *Service) Register(ctx context.Context, a auth.Actor, meetingID int64, i
 // in.State accordingly.
 func (s *Service) authorizeRegister(ctx context.Context, a auth.Actor, meetingID int64, in *Input) (meeting.Meeting, string, *int64, error) {
 	in.State = strings.ToUpper(strings.TrimSpace(in.State))
+	if org := strings.ToUpper(strings.TrimSpace(in.OrganisationCode)); org != "" {
+		if in.State != "" && in.State != org {
+			return meeting.Meeting{}, "", nil, apperr.InvalidField("organisation_code", apperr.M("err.state_or_organisation"))
+		}
+		in.State = org
+	}
 	if in.InvitationToken != "" {
 		inv, m, err := s.invitations.ByToken(ctx, in.InvitationToken)
 		if err != nil {
@@ -172,10 +178,10 @@ func (s *Service) authorizeRegister(ctx context.Context, a auth.Actor, meetingID
 	if err != nil {
 		return meeting.Meeting{}, "", nil, err
 	}
-	if in.State == "" && a.User.StateCode != nil {
-		in.State = *a.User.StateCode
+	if in.State == "" {
+		in.State = a.FocalPointInvitee()
 	}
-	if !state.ValidCode(in.State) {
+	if !invitee.ValidCode(in.State) {
 		return meeting.Meeting{}, "", nil, apperr.InvalidField("state", apperr.M("err.state_required"))
 	}
 	if !CanManageState(a, in.State) {
@@ -198,7 +204,7 @@ func (s *Service) authorizeRegister(ctx context.Context, a auth.Actor, meetingID
 // stateInvited reports whether a state is in the meeting's audience or
 // holds an invitation to it.
 func (s *Service) stateInvited(ctx context.Context, m meeting.Meeting, code string) (bool, error) {
-	states, err := s.meetings.AudienceStates(ctx, m, "en")
+	states, err := s.meetings.Audience(ctx, m, "en")
 	if err != nil {
 		return false, err
 	}
@@ -208,7 +214,7 @@ func (s *Service) stateInvited(ctx context.Context, m meeting.Meeting, code stri
 		}
 	}
 	var n int
-	err = s.db.GetContext(ctx, &n, `SELECT count(*) FROM invitations WHERE meeting_id = $1 AND state_code = $2 AND status = 'active'`, m.ID, code)
+	err = s.db.GetContext(ctx, &n, `SELECT count(*) FROM invitations WHERE meeting_id = $1 AND invitee = $2 AND status = 'active'`, m.ID, code)
 	if err != nil {
 		return false, fmt.Errorf("registration: invitation of %s: %w", code, err)
 	}
@@ -269,10 +275,10 @@ func (s *Service) insert(ctx context.Context, tx *sqlx.Tx, meetingID int64, in I
 	}
 	var r Registration
 	err = tx.GetContext(ctx, &r, `
-		INSERT INTO registrations (id, meeting_id, state_code, invitation_id, first_name, last_name, email, function,
+		INSERT INTO registrations (id, meeting_id, state_code, organisation_code, invitation_id, first_name, last_name, email, function,
 			organisation, delegation_role, language, funding_requested, funded, dietary, accessibility, list_consent,
 			consent_at, status, waitlisted_at, manage_nonce, manage_hash, source, created_by, replaces_id, attendance, gender)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+		VALUES ($1, $2, (SELECT code FROM states WHERE code = $3), (SELECT code FROM organisations WHERE code = $3), $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
 			CASE WHEN $16 THEN now() END, $17, CASE WHEN $17 = 'waitlisted' THEN clock_timestamp() END,
 			$18, $19, $20, nullif($21, 0), $22, $23, $24)
 		RETURNING `+regColumns,

@@ -19,6 +19,7 @@ import (
 
 	"github.com/coe-agora/agora/internal/apperr"
 	"github.com/coe-agora/agora/internal/audit"
+	"github.com/coe-agora/agora/internal/organisation"
 )
 
 // The statuses a state can have.
@@ -154,9 +155,10 @@ func (s *Store) UpdateState(ctx context.Context, a audit.Actor, code string, u U
 	return st, nil
 }
 
-// SeedRoster adds the shipped roster's states that are missing; states
-// already present keep whatever an admin made of them. It returns how many
-// were added.
+// SeedRoster adds the shipped roster's states that are missing, and the
+// shipped organisations (organisation.Roster) that are missing; those
+// already present keep whatever an admin made of them. It returns how
+// many states and organisations were added.
 func (s *Store) SeedRoster(ctx context.Context) (int, error) {
 	added := 0
 	for _, st := range Roster {
@@ -169,7 +171,8 @@ func (s *Store) SeedRoster(ctx context.Context) (int, error) {
 		n, _ := res.RowsAffected()
 		added += int(n)
 	}
-	return added, nil
+	orgs, err := organisation.Seed(ctx, s.db)
+	return added + orgs, err
 }
 
 // SortProtocol sorts states alphabetically by their name in lang, using the

@@ -7,6 +7,7 @@ import (
 
 	"github.com/coe-agora/agora/internal/apperr"
 	"github.com/coe-agora/agora/internal/auth"
+	"github.com/coe-agora/agora/internal/organisation"
 	"github.com/coe-agora/agora/internal/state"
 )
 
@@ -26,6 +27,13 @@ func (s *Server) adminRoutes(r *gin.Engine) {
 	admin.GET("/states/:code/focal-points", s.adminFocalPointsPage)
 	admin.POST("/states/:code/focal-points", s.adminAddFocalPoint)
 	admin.POST("/states/:code/focal-points/:fid/delete", s.adminDeleteFocalPoint)
+	admin.GET("/organisations", s.adminOrganisationsPage)
+	admin.POST("/organisations", s.adminCreateOrganisation)
+	admin.GET("/organisations/:code", s.adminOrganisationPage)
+	admin.POST("/organisations/:code", s.adminUpdateOrganisation)
+	admin.GET("/organisations/:code/focal-points", s.adminOrgFocalPointsPage)
+	admin.POST("/organisations/:code/focal-points", s.adminAddOrgFocalPoint)
+	admin.POST("/organisations/:code/focal-points/:fid/delete", s.adminDeleteOrgFocalPoint)
 	admin.GET("/mail", s.adminMailPage)
 	admin.POST("/mail", s.adminMailCheck)
 }
@@ -40,6 +48,9 @@ type usersView struct {
 	Roles  []string
 	Form   *form
 	Me     int64
+
+	// Organisations a focal point may be bound to instead of a state.
+	Organisations []organisation.Organisation
 }
 
 // adminUsersPage: GET /admin/users.
@@ -60,7 +71,12 @@ func (s *Server) renderUsers(c *gin.Context, status int, lang string, f *form) {
 		s.pageError(c, lang, err)
 		return
 	}
-	v := usersView{Users: users, States: states, Roles: auth.Roles, Form: f, Me: actorOf(c).ID()}
+	orgs, err := s.deps.Organisations.Organisations(ctx, lang)
+	if err != nil {
+		s.pageError(c, lang, err)
+		return
+	}
+	v := usersView{Users: users, States: states, Roles: auth.Roles, Form: f, Me: actorOf(c).ID(), Organisations: orgs}
 	s.render(c, status, "admin_users", page{Lang: lang, Title: s.cat.T(lang, "adm.users.title", nil), Data: v})
 }
 

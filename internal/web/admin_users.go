@@ -8,6 +8,7 @@ import (
 
 	"github.com/coe-agora/agora/internal/apperr"
 	"github.com/coe-agora/agora/internal/auth"
+	"github.com/coe-agora/agora/internal/organisation"
 	"github.com/coe-agora/agora/internal/state"
 )
 
@@ -19,6 +20,9 @@ type userView struct {
 	Roles  []string
 	Form   *form
 	Me     bool // the admin is looking at their own account
+
+	// Organisations a focal point may be bound to instead of a state.
+	Organisations []organisation.Organisation
 }
 
 // changeFields are the fields of the form that changes an account.
@@ -41,8 +45,8 @@ func (s *Server) adminUserPage(c *gin.Context) {
 		return
 	}
 	st := ""
-	if u.StateCode != nil {
-		st = *u.StateCode
+	if u.Invitee != nil {
+		st = *u.Invitee
 	}
 	s.renderUser(c, http.StatusOK, lang, u, newForm(map[string]string{"role": u.Role, "state": st, "language": u.Language}))
 }
@@ -53,7 +57,12 @@ func (s *Server) renderUser(c *gin.Context, status int, lang string, u auth.User
 		s.pageError(c, lang, err)
 		return
 	}
-	v := userView{U: u, States: states, Roles: auth.Roles, Form: f, Me: u.ID == actorOf(c).ID()}
+	orgs, err := s.deps.Organisations.Organisations(c.Request.Context(), lang)
+	if err != nil {
+		s.pageError(c, lang, err)
+		return
+	}
+	v := userView{U: u, States: states, Roles: auth.Roles, Form: f, Me: u.ID == actorOf(c).ID(), Organisations: orgs}
 	s.render(c, status, "admin_user", page{Lang: lang, Title: u.Name + " — " + s.cat.T(lang, "adm.users.title", nil), Data: v})
 }
 
@@ -95,8 +104,8 @@ func (s *Server) adminDeleteUser(c *gin.Context) {
 			return
 		}
 		st := ""
-		if u.StateCode != nil {
-			st = *u.StateCode
+		if u.Invitee != nil {
+			st = *u.Invitee
 		}
 		f.Values = map[string]string{"role": u.Role, "state": st, "language": u.Language}
 		s.renderUser(c, statusOf(apperr.CodeOf(err)), lang, u, f)

@@ -25,12 +25,13 @@ const (
 	secretariat policy = "secretariat" // secretariat and admins
 	adminOnly   policy = "admin"       // admins
 	ownState    policy = "own-state"   // the state's focal point, the secretariat, admins
+	ownOrg      policy = "own-org"     // the organisation's focal point, the secretariat, admins
 	hidden      policy = "hidden"      // a non-public meeting: 404 for the public, visible to accounts
 	link        policy = "link"        // a secret link: opens with the right token, 404 with any other
 	pageOnly    policy = "page"        // HTML pages and files checked by their own tests
 )
 
-var roles = []string{"", "fp_FR", "fp_DE", "secretariat", "admin"}
+var roles = []string{"", "fp_FR", "fp_DE", "fp_EUDA", "secretariat", "admin"}
 
 func allowed(p policy, role string) bool {
 	switch p {
@@ -44,6 +45,8 @@ func allowed(p policy, role string) bool {
 		return role == "admin"
 	case ownState:
 		return role == "fp_FR" || role == "secretariat" || role == "admin"
+	case ownOrg:
+		return role == "fp_EUDA" || role == "secretariat" || role == "admin"
 	}
 	return false
 }
@@ -58,8 +61,12 @@ type rule struct {
 var routePolicies = map[string]rule{
 	"GET /healthz": {policy: anyone}, "GET /readyz": {policy: anyone}, "GET /metrics": {policy: adminOnly},
 	"GET /api/v1/openapi.json": {policy: anyone}, "GET /api/v1/states": {policy: anyone},
-	"PUT /api/v1/states/:code": {policy: adminOnly},
-	"POST /api/v1/meetings":    {policy: secretariat}, "GET /api/v1/meetings": {policy: anyone},
+	"PUT /api/v1/states/:code":  {policy: adminOnly},
+	"GET /api/v1/organisations": {policy: anyone}, "POST /api/v1/organisations": {policy: secretariat},
+	"PUT /api/v1/organisations/:code":               {policy: adminOnly},
+	"GET /api/v1/organisations/:code/focal-points":  {policy: ownOrg},
+	"POST /api/v1/organisations/:code/focal-points": {policy: secretariat},
+	"POST /api/v1/meetings":                         {policy: secretariat}, "GET /api/v1/meetings": {policy: anyone},
 	"GET /api/v1/meetings/:id": {policy: hidden}, "PATCH /api/v1/meetings/:id": {policy: secretariat},
 	"POST /api/v1/meetings/:id/publish": {policy: secretariat},
 	"POST /api/v1/meetings/:id/cancel":  {policy: secretariat, last: true},
@@ -139,7 +146,8 @@ func authzFixture(t *testing.T, e *apptest.Env) fixture {
 	var f fixture
 	m := publishedMeeting(t, e, false)
 	f.meetingID = m.ID
-	e.JSON("PATCH", fmt.Sprintf("/api/v1/meetings/%d", m.ID), "secretariat", map[string]any{"audience": "custom", "invited_states": []string{"FR", "DE"}}, 200, nil)
+	e.JSON("PATCH", fmt.Sprintf("/api/v1/meetings/%d", m.ID), "secretariat", map[string]any{"audience": "custom", "invited_states": []string{"FR", "DE"},
+		"invited_organisations": []string{"EUDA"}}, 200, nil)
 	var fp invitation.FocalPoint
 	e.JSON("POST", "/api/v1/states/FR/focal-points", "secretariat", map[string]string{"name": "Jean Dupont", "email": "jd@example.org", "language": "fr"}, 201, &fp)
 	f.fpID = fp.ID
@@ -175,6 +183,9 @@ func (f fixture) path(route string, other bool) string {
 	reg, token, code := f.regFR, f.manageToken, "FR"
 	if other {
 		reg, token, code = f.regDE, "reg_forged"+strings.Repeat("A", 33), "DE"
+	}
+	if strings.HasPrefix(route, "/api/v1/organisations/") {
+		code = map[bool]string{false: "EUDA", true: "WHO"}[other]
 	}
 	r := strings.NewReplacer(":code", code, ":token", token, ":language", "en", ":version", "1")
 	p := r.Replace(route)
@@ -243,6 +254,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}
 		if rule.policy == ownState {
 			check("fp_FR", true, false) // a focal point of FR acting on DE's registration
+		}
+		if rule.policy == ownOrg {
+			check("fp_EUDA", true, false) // a focal point of EUDA reading WHO's
 		}
 		if rule.policy == link {
 			check("", true, false) // a forged link

@@ -26,6 +26,8 @@ func copySource(t *testing.T, e *apptest.Env) (meeting.Meeting, []meeting.Item) 
 		"registration_opens_at": "2026-11-01T09:00:00+01:00", "registration_closes_at": "2027-03-01T18:00:00+01:00",
 		"seats_per_state": 3, "funded_seats_per_state": 1, "capacity": 80, "audience": "custom", "invited_states": []string{"FR", "DE"},
 		"requires_approval": false, "public": true,
+		"invited_organisations": []string{"EUDA"}, "seats_per_organisation": 2, "funded_seats_per_organisation": 1,
+		"quotas":             map[string]any{"FR": map[string]int{"seats": 4, "funded_seats": 2}, "EUDA": map[string]int{"seats": 1, "funded_seats": 0}},
 		"in_person_capacity": 40, "reminder_focal_points_days": 10, "reminder_participants_days": 3,
 	}, 201, &m)
 	path := fmt.Sprintf("/api/v1/meetings/%d", m.ID)
@@ -100,6 +102,10 @@ func TestCopyMeetingOverTheAPI(t *testing.T) {
 	got.StartsAt, got.EndsAt, got.RegistrationOpensAt, got.RegistrationClosesAt = time.Time{}, time.Time{}, nil, nil
 	if fmt.Sprintf("%+v", got) != fmt.Sprintf("%+v", want) {
 		t.Errorf("copied settings:\n got %+v\nwant %+v", got, want)
+	}
+	if len(cp.InvitedOrganisations) != 1 || cp.Quotas["FR"].Seats != 4 || cp.SeatsPerOrganisation != 2 ||
+		dbCount(t, e, `SELECT count(*) FROM meeting_organisations WHERE meeting_id = $1 AND organisation_code = 'EUDA'`, cp.ID) != 1 {
+		t.Errorf("the copy's organisations and seats: %v %v %d", cp.InvitedOrganisations, cp.Quotas, cp.SeatsPerOrganisation)
 	}
 	// The hybrid room and the reminders come along, in the row itself.
 	if n := dbCount(t, e, `SELECT count(*) FROM meetings WHERE id = $1 AND format = 'hybrid' AND in_person_capacity = 40

@@ -18,7 +18,7 @@ import (
 
 // readOnlyRegistrationKeys are the keys of a registration that no edit of
 // the person's details writes.
-var readOnlyRegistrationKeys = []string{"id", "meeting_id", "state", "status", "funded", "decline_reason", "source",
+var readOnlyRegistrationKeys = []string{"id", "meeting_id", "state", "invitee", "organisation_code", "status", "funded", "decline_reason", "source",
 	"consent_at", "waitlisted_at", "checked_in_at", "replaces_id", "created_at", "updated_at"}
 
 // detailValues are new values for every detail of a person, each unlike
@@ -231,7 +231,7 @@ func TestEveryRegistrationDetailIsSaved(t *testing.T) {
 func TestEveryFocalPointFieldIsSaved(t *testing.T) {
 	e := apptest.Start(t)
 	values := map[string]any{"name": "Ana Silva", "email": "ana.silva@example.org", "language": "fr"}
-	readOnly := []string{"id", "state", "created_at"}
+	readOnly := []string{"id", "state", "invitee", "created_at"} // invitee: the state's code here
 	list := func() map[string]any {
 		var out struct {
 			FocalPoints []map[string]any `json:"focal_points"`

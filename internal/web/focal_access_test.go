@@ -84,6 +84,7 @@ func TestFocalAndAdminPagesAccess(t *testing.T) {
 		"anonymous":   signInHTTP(t, e, ""),
 		"fp_FR":       signInHTTP(t, e, "fp.fr@example.org"),
 		"fp_DE":       signInHTTP(t, e, "fp.de@example.org"),
+		"fp_EUDA":     signInHTTP(t, e, "fp.euda@example.org"),
 		"secretariat": signInHTTP(t, e, "secretariat@example.org"),
 		"admin":       signInHTTP(t, e, "admin@example.org"),
 	}
@@ -91,8 +92,8 @@ func TestFocalAndAdminPagesAccess(t *testing.T) {
 		path string
 		want map[string]int // by client; absent: 404
 	}{
-		{"/delegation", map[string]int{"anonymous": 303, "fp_FR": 200, "fp_DE": 200}},
-		{deleg, map[string]int{"anonymous": 303, "fp_FR": 200, "fp_DE": 200, "secretariat": 200, "admin": 200}},
+		{"/delegation", map[string]int{"anonymous": 303, "fp_FR": 200, "fp_DE": 200, "fp_EUDA": 200}},
+		{deleg, map[string]int{"anonymous": 303, "fp_FR": 200, "fp_DE": 200, "fp_EUDA": 200, "secretariat": 200, "admin": 200}},
 		{deleg + "?state=DE", map[string]int{"anonymous": 303, "fp_DE": 200, "secretariat": 200, "admin": 200}},
 		{deleg + "?state=FR", map[string]int{"anonymous": 303, "fp_FR": 200, "secretariat": 200, "admin": 200}},
 		{fmt.Sprintf("%s/%d/replace", deleg, de.ID), map[string]int{"anonymous": 303, "fp_DE": 200, "secretariat": 200, "admin": 200}},
@@ -101,6 +102,12 @@ func TestFocalAndAdminPagesAccess(t *testing.T) {
 		{"/admin/states/FR", map[string]int{"anonymous": 303, "admin": 200}},
 		{"/admin/states/FR/focal-points", map[string]int{"anonymous": 303, "admin": 200}},
 		{"/admin/mail", map[string]int{"anonymous": 303, "admin": 200}},
+		{"/admin/organisations", map[string]int{"anonymous": 303, "admin": 200}},
+		{"/admin/organisations/EUDA", map[string]int{"anonymous": 303, "admin": 200}},
+		{"/admin/organisations/EUDA/focal-points", map[string]int{"anonymous": 303, "admin": 200}},
+		{"/admin/organisations/FR", map[string]int{"anonymous": 303}}, // a state's code: no such organisation
+		// EUDA is not invited: its focal point gets its own (empty) delegation, and no one else's.
+		{deleg + "?state=EUDA", map[string]int{"anonymous": 303, "fp_EUDA": 200, "secretariat": 200, "admin": 200}},
 	}
 	for _, tt := range tests {
 		for who, p := range clients {
@@ -112,8 +119,8 @@ func TestFocalAndAdminPagesAccess(t *testing.T) {
 			if code != want {
 				t.Errorf("GET %s as %s: %d, want %d", tt.path, who, code, want)
 			}
-			if who == "fp_FR" && strings.Contains(body, "Geheimnis") {
-				t.Errorf("GET %s as fp_FR shows a DE name", tt.path)
+			if (who == "fp_FR" || who == "fp_EUDA") && strings.Contains(body, "Geheimnis") {
+				t.Errorf("GET %s as %s shows a DE name", tt.path, who)
 			}
 		}
 	}

@@ -11,9 +11,9 @@ import (
 
 	"github.com/coe-agora/agora/internal/apperr"
 	"github.com/coe-agora/agora/internal/auth"
+	"github.com/coe-agora/agora/internal/invitee"
 	"github.com/coe-agora/agora/internal/meeting"
 	"github.com/coe-agora/agora/internal/registration"
-	"github.com/coe-agora/agora/internal/state"
 )
 
 // personRow is one person of a delegation, with labels in the page's language.
@@ -55,13 +55,13 @@ type delegationView struct {
 func delegationState(c *gin.Context) (string, error) {
 	a := actorOf(c)
 	code := strings.ToUpper(strings.TrimSpace(c.Query("state")))
-	if code == "" && a.User.StateCode != nil {
-		code = *a.User.StateCode
+	if code == "" {
+		code = a.FocalPointInvitee()
 	}
 	if code == "" && a.Is(auth.RoleSecretariat) {
 		return "", nil // the secretariat picks a state first
 	}
-	if !state.ValidCode(code) || !registration.CanManageState(a, code) {
+	if !invitee.ValidCode(code) || !registration.CanManageState(a, code) {
 		return "", apperr.New(apperr.Forbidden, apperr.M("err.own_state_delegation"))
 	}
 	return code, nil
@@ -134,7 +134,7 @@ func (s *Server) loadDelegation(c *gin.Context, lang string) (delegationView, er
 // holds an active invitation to it (the rule registration applies).
 func (s *Server) stateInvited(c *gin.Context, m meeting.Meeting, code string) (bool, error) {
 	ctx := c.Request.Context()
-	audience, err := s.deps.Meetings.AudienceStates(ctx, m, "en")
+	audience, err := s.deps.Meetings.Audience(ctx, m, "en")
 	if err != nil {
 		return false, err
 	}

@@ -48,7 +48,7 @@ type invitationsView struct {
 func (s *Server) focalInvitationsPage(c *gin.Context) {
 	lang := language(c)
 	ctx, a := c.Request.Context(), actorOf(c)
-	code := *a.User.StateCode // requirePage admitted a focal point, who always has a state
+	code := a.FocalPointInvitee() // requirePage admitted a focal point, who always has a state or an organisation
 	ms, _, err := s.deps.Meetings.Meetings(ctx, a, meeting.Filter{Upcoming: true, Limit: meeting.MaxLimit})
 	if err != nil {
 		s.pageError(c, lang, err)
@@ -86,5 +86,5 @@ func (s *Server) stateSeats(c *gin.Context, m meeting.Meeting, code, lang string
 			return sc, nil
 		}
 	}
-	return registration.StateCount{State: code, SeatsLeft: m.SeatsPerState, FundedSeatsLeft: m.FundedSeatsPerState}, nil
+	return registration.StateCount{State: code, SeatsLeft: m.SeatsFor(code), FundedSeatsLeft: m.FundedSeatsFor(code)}, nil
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -10,6 +11,9 @@ import (
 
 func (s *Server) listFocalPoints(c *gin.Context) {
 	fps, err := s.deps.FocalPoints.List(c.Request.Context(), actorOf(c), c.Param("code"))
+	if err == nil {
+		_, err = s.deps.States.State(c.Request.Context(), strings.ToUpper(c.Param("code"))) // an organisation's code is not found here
+	}
 	if err != nil {
 		s.writeError(c, err)
 		return

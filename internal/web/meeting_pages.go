@@ -12,9 +12,9 @@ import (
 	"github.com/coe-agora/agora/internal/calendar"
 	"github.com/coe-agora/agora/internal/document"
 	"github.com/coe-agora/agora/internal/i18n"
+	"github.com/coe-agora/agora/internal/invitee"
 	"github.com/coe-agora/agora/internal/meeting"
 	"github.com/coe-agora/agora/internal/printout"
-	"github.com/coe-agora/agora/internal/state"
 )
 
 // meetingView is what the meeting pages show.
@@ -23,7 +23,7 @@ type meetingView struct {
 	Loc   *time.Location
 	Items []meeting.Item
 	// States are the invited states, in protocol order for the page's language.
-	States []state.State
+	States []invitee.Invitee
 	// Docs are the documents the visitor may read, by agenda item.
 	Docs *docsView
 }
@@ -98,7 +98,7 @@ func (s *Server) loadMeetingView(c *gin.Context, id int64, lang string) (meeting
 	if err != nil {
 		return meetingView{}, err
 	}
-	states, err := s.deps.Meetings.AudienceStates(c.Request.Context(), m, lang)
+	states, err := s.deps.Meetings.Audience(c.Request.Context(), m, lang)
 	if err != nil {
 		return meetingView{}, err
 	}

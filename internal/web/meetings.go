@@ -71,6 +71,9 @@ func clearNamed(v reflect.Value, named map[string]json.RawMessage) {
 func decodeMeetingFields(body []byte, f *meeting.Fields) error {
 	var fields map[string]json.RawMessage
 	if json.Unmarshal(body, &fields) == nil {
+		if _, ok := fields["quotas"]; ok {
+			f.Quotas = nil // the overrides given replace the old ones as a whole
+		}
 		if v, ok := fields["venue"]; ok {
 			delete(fields, "venue")
 			if _, set := fields["venue_en"]; !set {

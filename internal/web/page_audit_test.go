@@ -26,6 +26,10 @@ func TestPageActionsAreAudited(t *testing.T) {
 		}
 	}
 	do(admin, "/admin/states/MT", "/admin/states/MT", url.Values{"name_en": {"Malta"}, "name_fr": {"Malte"}, "status": {"partner"}})
+	do(admin, "/admin/organisations", "/admin/organisations", url.Values{"code": {"EMCDDA-OLD"}, "name_en": {"Old agency"},
+		"name_fr": {"Ancienne agence"}, "kind": {"international"}, "status": {"inactive"}})
+	do(admin, "/admin/organisations/EMCDDA-OLD", "/admin/organisations/EMCDDA-OLD", url.Values{"name_en": {"Old agency"},
+		"name_fr": {"Ancienne agence"}, "kind": {"other"}, "status": {"inactive"}})
 	do(admin, "/admin/users", "/admin/users", url.Values{"email": {"new.person@example.org"}, "name": {"New Person"},
 		"role": {"secretariat"}, "language": {"en"}, "password": {testPassword}})
 	var uid int64
@@ -61,6 +65,8 @@ func TestPageActionsAreAudited(t *testing.T) {
 	adminID, secID := e.Users["admin"].ID, e.Users["secretariat"].ID
 	want := []string{
 		fmt.Sprintf("user %d state.update state 0", adminID),
+		fmt.Sprintf("user %d organisation.create organisation 0", adminID),
+		fmt.Sprintf("user %d organisation.update organisation 0", adminID),
 		fmt.Sprintf("user %d user.create user %d", adminID, uid),
 		fmt.Sprintf("user %d user.update user %d", adminID, uid),
 		fmt.Sprintf("link 0 user.password_reset user %d", uid),

@@ -82,6 +82,13 @@ func TestPatchSavesEveryMeetingField(t *testing.T) {
 		{body: map[string]any{"invited_states": []string{"FR", "IT"}}},
 		{body: map[string]any{"requires_approval": true}},
 		{body: map[string]any{"public": true}},
+		{body: map[string]any{"invited_organisations": []string{"EUDA", "WHO"}}},
+		{body: map[string]any{"seats_per_organisation": 2}},
+		{body: map[string]any{"funded_seats_per_organisation": 1}},
+		{body: map[string]any{"quotas": map[string]any{"FR": map[string]any{"seats": 4, "funded_seats": 2},
+			"EUDA": map[string]any{"seats": 1, "funded_seats": 0}}}},
+		// The overrides given replace the old ones as a whole.
+		{body: map[string]any{"quotas": map[string]any{"WHO": map[string]any{"seats": 3, "funded_seats": 1}}}},
 	}
 
 	var first map[string]any
@@ -112,6 +119,11 @@ func TestPatchSavesEveryMeetingField(t *testing.T) {
 				t.Fatal(err)
 			}
 			row["invited_states"] = toJSONValue(t, states)
+			var orgs []string
+			if err := e.App.DB.Select(&orgs, `SELECT organisation_code FROM meeting_organisations WHERE meeting_id = $1 ORDER BY organisation_code`, m.ID); err != nil {
+				t.Fatal(err)
+			}
+			row["invited_organisations"] = toJSONValue(t, orgs)
 			return row
 		},
 		func(c historyEntry) bool { return c.What == meeting.ChangeUpdate })

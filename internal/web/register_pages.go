@@ -11,9 +11,9 @@ import (
 	"github.com/coe-agora/agora/internal/auth"
 	"github.com/coe-agora/agora/internal/calendar"
 	"github.com/coe-agora/agora/internal/document"
+	"github.com/coe-agora/agora/internal/invitee"
 	"github.com/coe-agora/agora/internal/meeting"
 	"github.com/coe-agora/agora/internal/registration"
-	"github.com/coe-agora/agora/internal/state"
 )
 
 // detailFields are the form fields of a person's details.
@@ -23,9 +23,11 @@ var detailFields = []string{"first_name", "last_name", "email", "function", "org
 // registerView is the registration form reached from an invitation link,
 // and the manage page of a registration.
 type registerView struct {
-	M      meeting.Meeting
-	Loc    *time.Location
-	State  string // the state's name in the page's language
+	M     meeting.Meeting
+	Loc   *time.Location
+	State string // the state's name in the page's language
+	// Code is the code of the state or organisation.
+	Code   string
 	Form   *form
 	Roles  []string
 	Reg    *registration.Registration
@@ -67,7 +69,7 @@ func detailsForm(d registration.Details) *form {
 }
 
 func (s *Server) stateName(c *gin.Context, code, lang string) string {
-	st, err := state.Lookup(c.Request.Context(), s.deps.DB, code)
+	st, err := invitee.Lookup(c.Request.Context(), s.deps.DB, code)
 	if err != nil {
 		return code
 	}
@@ -83,7 +85,7 @@ func (s *Server) registerPage(c *gin.Context) {
 		return
 	}
 	f := newForm(map[string]string{"language": lang, "delegation_role": "delegate"})
-	s.renderRegister(c, http.StatusOK, lang, registerView{M: m, State: s.stateName(c, inv.State, lang), Form: f})
+	s.renderRegister(c, http.StatusOK, lang, registerView{M: m, State: s.stateName(c, inv.State, lang), Code: inv.State, Form: f})
 }
 
 func (s *Server) renderRegister(c *gin.Context, status int, lang string, v registerView) {
@@ -108,7 +110,7 @@ func (s *Server) registerForm(c *gin.Context) {
 			s.pageError(c, lang, err)
 			return
 		}
-		s.renderRegister(c, http.StatusUnprocessableEntity, lang, registerView{M: m, State: s.stateName(c, inv.State, lang), Form: f})
+		s.renderRegister(c, http.StatusUnprocessableEntity, lang, registerView{M: m, State: s.stateName(c, inv.State, lang), Code: inv.State, Form: f})
 		return
 	}
 	s.sessions.Put(c.Request.Context(), "flash", s.cat.T(lang, "register.done."+res.Status, map[string]any{"Email": res.Email}))
@@ -137,7 +139,7 @@ func (s *Server) managePage(c *gin.Context) {
 
 func (s *Server) renderManage(c *gin.Context, status int, lang string, r registration.Registration, m meeting.Meeting, f *form) {
 	m = forParticipant(m, r)
-	v := registerView{M: m, Loc: m.Zone(), State: s.stateName(c, r.State, lang), Form: f, Roles: registration.Roles,
+	v := registerView{M: m, Loc: m.Zone(), State: s.stateName(c, r.State, lang), Code: r.State, Form: f, Roles: registration.Roles,
 		Reg: &r, Token: c.Param("token"), Open: r.Active() && m.Status == meeting.StatusRegistrationOpen,
 		Status: registration.StatusLabel(r.Status, lang)}
 	reader := document.Reader{Link: &document.LinkHolder{MeetingID: m.ID, Confirmed: r.Status == registration.StatusConfirmed}}

@@ -72,6 +72,11 @@ func (s *Server) routes() (*gin.Engine, error) {
 	api.GET("/openapi.json", s.openAPI)
 	api.GET("/states", s.listStates)
 	api.PUT("/states/:code", s.require(auth.RoleAdmin), s.updateState)
+	api.GET("/organisations", s.listOrganisations)
+	api.POST("/organisations", s.require(auth.RoleSecretariat), s.createOrganisation)
+	api.PUT("/organisations/:code", s.require(auth.RoleAdmin), s.updateOrganisation)
+	api.GET("/organisations/:code/focal-points", s.listOrganisationFocalPoints)
+	api.POST("/organisations/:code/focal-points", s.addOrganisationFocalPoint)
 
 	api.POST("/meetings", s.createMeeting)
 	api.GET("/meetings", s.listMeetings)

@@ -73,10 +73,20 @@ func (h *secretariat) stateRows(c *gin.Context, m meeting.Meeting, lang string, 
 		r.Invited, r.InvitedAt = inv.Status == "active", inv.SentAt
 	}
 	out := make([]secRow, 0, len(rows))
+	done := map[string]bool{}
 	for _, st := range roster {
 		if r, ok := rows[st.Code]; ok {
 			r.Name = st.Name(lang)
 			out = append(out, *r)
+			done[st.Code] = true
+		}
+	}
+	// Organisations come after the states, in the order of the counts.
+	for _, sc := range counts {
+		if r, ok := rows[sc.State]; ok && !done[sc.State] {
+			r.Name = sc.StateName
+			out = append(out, *r)
+			done[sc.State] = true
 		}
 	}
 	return out, nil

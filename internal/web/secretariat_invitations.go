@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"sort"
 	"strings"
@@ -9,8 +10,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/coe-agora/agora/internal/invitation"
+	"github.com/coe-agora/agora/internal/invitee"
 	"github.com/coe-agora/agora/internal/meeting"
-	"github.com/coe-agora/agora/internal/state"
 )
 
 // secInvitationsView is the invitations page: who is invited, the
@@ -18,11 +19,13 @@ import (
 type secInvitationsView struct {
 	secHead
 	Invitations []secInvitation
-	// Roster is every state that may be invited, in protocol order.
-	Roster []state.State
+	// Roster is every state and organisation that may be invited, in
+	// protocol order.
+	Roster []invitee.Invitee
 	Pick   secPick
-	// Audience is the meeting's own audience, in protocol order.
-	Audience []state.State
+	// Audience is the meeting's own audience (its states and its
+	// organisations), in protocol order.
+	Audience []invitee.Invitee
 	Preview  secPreview
 	Queue    secQueue
 	// QueueStatuses orders the queue's counts.
@@ -79,6 +82,7 @@ type secInvitationData struct {
 	RegistrationURL string
 	Seats           int
 	FundedSeats     int
+	Organisation    bool
 }
 
 // secReadPick reads the picker from a GET query or a POST form.
@@ -104,9 +108,9 @@ func (h *secretariat) renderInvitations(c *gin.Context, status int, head secHead
 	m := head.M
 	v := secInvitationsView{secHead: head, Pick: pick, Problem: problem, QueueStatuses: secMailStatuses,
 		CanInvite: m.Status == meeting.StatusPublished || m.Status == meeting.StatusRegistrationOpen}
-	roster, err := h.deps.States.States(ctx, lang)
+	roster, err := h.invitees(ctx, lang)
 	if err == nil {
-		v.Audience, err = h.deps.Meetings.AudienceStates(ctx, m, lang)
+		v.Audience, err = h.deps.Meetings.Audience(ctx, m, lang)
 	}
 	var invs []invitation.Invitation
 	if err == nil {
@@ -122,7 +126,7 @@ func (h *secretariat) renderInvitations(c *gin.Context, status int, head secHead
 	names, active := map[string]string{}, map[string]bool{}
 	for _, st := range roster {
 		names[st.Code] = st.Name(lang)
-		if st.Status != state.StatusInactive {
+		if !st.Inactive() {
 			v.Roster = append(v.Roster, st)
 		}
 	}
@@ -148,7 +152,7 @@ func (h *secretariat) renderInvitations(c *gin.Context, status int, head secHead
 
 // preview counts the focal points that sending would write to and renders
 // the invitation, in English and French, for the first state targeted.
-func (h *secretariat) preview(c *gin.Context, m meeting.Meeting, targets []state.State, active map[string]bool, resend bool, lang string) (secPreview, error) {
+func (h *secretariat) preview(c *gin.Context, m meeting.Meeting, targets []invitee.Invitee, active map[string]bool, resend bool, lang string) (secPreview, error) {
 	ctx, a := c.Request.Context(), actorOf(c)
 	p := secPreview{States: len(targets)}
 	if len(targets) == 0 {
@@ -176,6 +180,7 @@ func (h *secretariat) preview(c *gin.Context, m meeting.Meeting, targets []state
 	}
 	first := targets[0]
 	p.Sample = first.Name(lang)
+	seats, funded := m.SeatsOf(first.Code, first.Organisation())
 	renderer, err := h.emails()
 	if err != nil {
 		return p, err
@@ -186,7 +191,7 @@ func (h *secretariat) preview(c *gin.Context, m meeting.Meeting, targets []state
 			name = h.cat.T(l, "sec.invite.sample_name", nil)
 		}
 		data := secInvitationData{Meeting: invitation.MeetingDataFor(m, l, h.cfg.BaseURL), Name: name, State: first.Name(l),
-			RegistrationURL: h.cfg.BaseURL + "/register/inv_…", Seats: m.SeatsPerState, FundedSeats: m.FundedSeatsPerState}
+			RegistrationURL: h.cfg.BaseURL + "/register/inv_…", Seats: seats, FundedSeats: funded, Organisation: first.Organisation()}
 		subject, text, html, err := renderer.Render("invitation", l, data)
 		if err != nil {
 			return p, err
@@ -208,8 +213,23 @@ func (h *secretariat) sendInvitationsForm(c *gin.Context) {
 	pick := secReadPick(c.PostForm, c.PostFormArray)
 	req := invitation.Request{Resend: pick.Resend}
 	if pick.Chosen {
-		req.States = pick.Codes()
-		if len(req.States) == 0 {
+		orgs, err := h.deps.Organisations.Organisations(c.Request.Context(), lang)
+		if err != nil {
+			h.failed(c, err)
+			return
+		}
+		isOrg := map[string]bool{}
+		for _, o := range orgs {
+			isOrg[o.Code] = true
+		}
+		for _, code := range pick.Codes() { // the picker lists states and organisations alike
+			if isOrg[code] {
+				req.Organisations = append(req.Organisations, code)
+			} else {
+				req.States = append(req.States, code)
+			}
+		}
+		if len(req.States)+len(req.Organisations) == 0 {
 			h.renderInvitations(c, http.StatusUnprocessableEntity, head, pick, h.cat.T(lang, "sec.invite.none_chosen", nil))
 			return
 		}
@@ -258,4 +278,18 @@ type secQueue struct {
 	// Pending is how many are still on their way (queued, sending, retrying).
 	Pending int
 	At      time.Time
+}
+
+// invitees is every state and organisation of the roster, in protocol
+// order for lang: member states, partners, observers, then organisations.
+func (h *secretariat) invitees(ctx context.Context, lang string) ([]invitee.Invitee, error) {
+	states, err := h.deps.States.States(ctx, lang)
+	if err != nil {
+		return nil, err
+	}
+	orgs, err := h.deps.Organisations.Organisations(ctx, lang)
+	if err != nil {
+		return nil, err
+	}
+	return invitee.Of(states, orgs, lang), nil
 }

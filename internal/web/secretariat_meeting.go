@@ -9,6 +9,7 @@ import (
 	"github.com/coe-agora/agora/internal/apperr"
 	"github.com/coe-agora/agora/internal/invitation"
 	"github.com/coe-agora/agora/internal/meeting"
+	"github.com/coe-agora/agora/internal/organisation"
 	"github.com/coe-agora/agora/internal/state"
 )
 
@@ -30,6 +31,8 @@ type secMeetingFormView struct {
 	// States are the states that may be invited, in protocol order.
 	States []state.State
 	Zones  []string
+	// Organisations are the organisations that may be invited.
+	Organisations []organisation.Organisation
 	// Reason is the cancellation form shown under the editor.
 	Reason *form
 }
@@ -48,8 +51,14 @@ func (h *secretariat) renderEditor(c *gin.Context, status int, head secHead, f s
 			states = append(states, st)
 		}
 	}
+	orgs, err := h.deps.Organisations.Organisations(c.Request.Context(), lang)
+	if err != nil {
+		h.failed(c, err)
+		return
+	}
 	v := secMeetingFormView{secHead: head, Form: f, Summary: h.summary(f.form, lang, secMeetingFields),
-		Kinds: meeting.Kinds, Formats: []string{"in_person", "online", "hybrid"},
+		Organisations: invitableOrganisations(orgs, f.OrgInvited),
+		Kinds:         meeting.Kinds, Formats: []string{"in_person", "online", "hybrid"},
 		Audiences: []string{meeting.AudienceMembers, meeting.AudienceMembersAndPartners, meeting.AudienceCustom}, States: states, Zones: secZones,
 		Reason: newForm(nil)}
 	title := h.cat.T(lang, "sec.editor.new", nil)

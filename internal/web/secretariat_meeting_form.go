@@ -20,6 +20,7 @@ var secMeetingFields = []string{"title_en", "title_fr", "description_en", "descr
 	"starts_at", "ends_at", "timezone", "format", "venue_en", "venue_fr", "online_url", "languages",
 	"registration_opens_at", "registration_closes_at", "seats_per_state", "funded_seats_per_state", "capacity",
 	"audience", "invited_states", "requires_approval", "public",
+	"invited_organisations", "seats_per_organisation", "funded_seats_per_organisation", "quotas",
 	"in_person_capacity", "reminder_focal_points_days", "reminder_participants_days"}
 
 // secLocalLayout is the value format of <input type="datetime-local">.
@@ -31,12 +32,17 @@ type secMeetingForm struct {
 	*form
 	Languages map[string]bool
 	Invited   map[string]bool
+	// OrgInvited is the set of invited organisations.
+	OrgInvited map[string]bool
 }
 
 // Has reports whether a list field holds v: {{.Has "languages" "fr"}}.
 func (f secMeetingForm) Has(list, v string) bool {
 	if list == "languages" {
 		return f.Languages[v]
+	}
+	if list == "invited_organisations" {
+		return f.OrgInvited[v]
 	}
 	return f.Invited[v]
 }
@@ -61,6 +67,7 @@ func secReadMeetingForm(c *gin.Context) secMeetingForm {
 		}
 	}
 	f.Invited = secSet(c.PostFormArray("invited_states"))
+	f.OrgInvited = secSet(c.PostFormArray("invited_organisations"))
 	return f
 }
 
@@ -92,6 +99,8 @@ func secMeetingFormOf(mf meeting.Fields) secMeetingForm {
 	if mf.Capacity == 0 {
 		f.Values["capacity"] = ""
 	}
+	inviteeValues(mf, f.Values)
+	f.OrgInvited = secSet(mf.InvitedOrganisations)
 	secSettingsValues(f.form, mf)
 	f.Languages = map[string]bool{}
 	for _, l := range mf.Languages {
@@ -159,6 +168,7 @@ func (f secMeetingForm) fields() (meeting.Fields, apperr.Fields) {
 		return n
 	}
 	out.SeatsPerState, out.FundedSeatsPerState, out.Capacity = number("seats_per_state"), number("funded_seats_per_state"), number("capacity")
+	f.inviteeFields(&out, number, errs)
 	out.InPersonCapacity = number("in_person_capacity")
 	out.ReminderFocalPointsDays, out.ReminderParticipantsDays = number("reminder_focal_points_days"), number("reminder_participants_days")
 	out.Languages = pq.StringArray{}

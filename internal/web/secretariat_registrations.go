@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/coe-agora/agora/internal/apperr"
+	"github.com/coe-agora/agora/internal/organisation"
 	"github.com/coe-agora/agora/internal/registration"
 	"github.com/coe-agora/agora/internal/state"
 )
@@ -24,6 +25,8 @@ type secRegistrationsView struct {
 	Roles    []string
 	Counts   []secRow
 	Total    secRow
+	// Organisations are offered by the filter after the states.
+	Organisations []organisation.Organisation
 	// Page is where the rows stand in the filtered list.
 	Page secRegPage
 	// Back is the query string of the filters and the page, which every
@@ -127,6 +130,10 @@ func (h *secretariat) renderRegistrations(c *gin.Context, status int, head secHe
 		return
 	}
 	if v.States, err = h.deps.States.States(ctx, lang); err != nil {
+		h.failed(c, err)
+		return
+	}
+	if v.Organisations, err = h.deps.Organisations.Organisations(ctx, lang); err != nil {
 		h.failed(c, err)
 		return
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/coe-agora/agora/internal/invitation"
 	"github.com/coe-agora/agora/internal/mail"
 	"github.com/coe-agora/agora/internal/meeting"
+	"github.com/coe-agora/agora/internal/organisation"
 	"github.com/coe-agora/agora/internal/printout"
 	"github.com/coe-agora/agora/internal/registration"
 	"github.com/coe-agora/agora/internal/state"
@@ -49,6 +50,7 @@ type Config struct {
 type Deps struct {
 	DB            *sqlx.DB // readiness and the session store
 	States        *state.Store
+	Organisations *organisation.Store
 	Auth          *auth.Store
 	Meetings      *meeting.Service
 	Documents     *document.Service

@@ -17,22 +17,30 @@
 BEGIN;
 SET LOCAL lock_timeout = '5s';
 SELECT pg_advisory_xact_lock_shared(:meeting::int, -1);
-SELECT m.*, ARRAY(SELECT s.state_code FROM meeting_states s WHERE s.meeting_id = m.id ORDER BY s.state_code)
+SELECT m.*, ARRAY(SELECT s.state_code FROM meeting_states s WHERE s.meeting_id = m.id ORDER BY s.state_code),
+    ARRAY(SELECT o.organisation_code FROM meeting_organisations o WHERE o.meeting_id = m.id ORDER BY o.organisation_code)
 FROM meetings m WHERE m.id = :meeting;
 SELECT pg_advisory_xact_lock(:meeting::int, hashtext(split_part(:states, ',', :s)));
 SELECT status = 'active' FROM invitations WHERE id = split_part(:invitations, ',', :s)::bigint;
-SELECT u.*, m.seats_per_state, m.funded_seats_per_state, m.capacity
+SELECT u.*,
+       coalesce((m.quotas -> split_part(:states, ',', :s) ->> 'seats')::int,
+                CASE WHEN o.organisation THEN m.seats_per_organisation ELSE m.seats_per_state END) AS seats_per_state,
+       coalesce((m.quotas -> split_part(:states, ',', :s) ->> 'funded_seats')::int,
+                CASE WHEN o.organisation THEN m.funded_seats_per_organisation ELSE m.funded_seats_per_state END) AS funded_seats_per_state,
+       m.capacity
 FROM meetings m, LATERAL (
-    SELECT count(*) FILTER (WHERE state_code = split_part(:states, ',', :s)) AS state_confirmed,
-           count(*) FILTER (WHERE state_code = split_part(:states, ',', :s) AND funded) AS state_funded,
+    SELECT count(*) FILTER (WHERE invitee = split_part(:states, ',', :s)) AS state_confirmed,
+           count(*) FILTER (WHERE invitee = split_part(:states, ',', :s) AND funded) AS state_funded,
            count(*) AS total_confirmed
-    FROM registrations WHERE meeting_id = m.id AND status = 'confirmed') u
+    FROM registrations WHERE meeting_id = m.id AND status = 'confirmed') u,
+     LATERAL (SELECT EXISTS (SELECT 1 FROM organisations WHERE code = split_part(:states, ',', :s)) AS organisation) o
 WHERE m.id = :meeting
 \gset
-INSERT INTO registrations (meeting_id, state_code, invitation_id, first_name, last_name, email, function,
+INSERT INTO registrations (meeting_id, state_code, organisation_code, invitation_id, first_name, last_name, email, function,
     organisation, delegation_role, language, funding_requested, funded, dietary, accessibility, list_consent,
     consent_at, status, waitlisted_at, manage_nonce, manage_hash, source, created_by, replaces_id)
-VALUES (:meeting, split_part(:states, ',', :s), split_part(:invitations, ',', :s)::bigint, 'Pat', 'Bench',
+VALUES (:meeting, (SELECT code FROM states WHERE code = split_part(:states, ',', :s)),
+    (SELECT code FROM organisations WHERE code = split_part(:states, ',', :s)), split_part(:invitations, ',', :s)::bigint, 'Pat', 'Bench',
     'pgbench.' || gen_random_uuid() || '@example.org', '', '', 'delegate', 'en', false, false, '', '', false, NULL,
     CASE WHEN :state_confirmed::int < :seats_per_state::int THEN 'confirmed' ELSE 'waitlisted' END,
     CASE WHEN :state_confirmed::int >= :seats_per_state::int THEN clock_timestamp() END,

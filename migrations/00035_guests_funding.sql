@@ -23,6 +23,7 @@ CREATE TABLE guests (
     status          text NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'revoked')),
     -- The link: an HMAC of the server key and this nonce.
     nonce           bytea NOT NULL,
+    token_hash      bytea NOT NULL UNIQUE,
     rounds          integer NOT NULL DEFAULT 0,
     sent_at         timestamptz,
     created_by      bigint REFERENCES users (id),

@@ -56,6 +56,9 @@ type registrationData struct {
 // language, inside tx. Seats come with a calendar invitation; losing one
 // with a calendar cancellation.
 func (s *Service) notify(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, r Registration, event string) error {
+	if r.GuestID != nil {
+		return s.notifyAs(ctx, tx, m, r, event, guestInvitee())
+	}
 	st, err := invitee.Lookup(ctx, tx, r.State)
 	if err != nil {
 		return err

@@ -334,6 +334,11 @@ func prefixed(prefix, columns string) string {
 	parts := strings.Split(columns, ",")
 	for i, p := range parts {
 		parts[i] = prefix + strings.TrimSpace(p)
+		for k, c := range computedColumns("") {
+			if strings.TrimSpace(p) == c {
+				parts[i] = computedColumns(prefix)[k]
+			}
+		}
 	}
 	return strings.Join(parts, ", ")
 }

@@ -89,7 +89,7 @@ func (s *Service) UpdateOwn(ctx context.Context, token string, apply func(*Detai
 			}
 		}
 		if cur.Status == StatusConfirmed && d.Attendance != cur.Attendance {
-			u, err := countUsage(ctx, tx, m.ID, cur.State)
+			u, err := usageOf(ctx, tx, cur)
 			if err != nil {
 				return Registration{}, err
 			}
@@ -99,11 +99,11 @@ func (s *Service) UpdateOwn(ctx context.Context, token string, apply func(*Detai
 		}
 		funded := cur.Funded && d.FundingRequested
 		if cur.Status == StatusConfirmed && d.FundingRequested && !cur.Funded {
-			u, err := countUsage(ctx, tx, m.ID, cur.State)
+			u, err := usageOf(ctx, tx, cur)
 			if err != nil {
 				return Registration{}, err
 			}
-			funded = u.StateFunded < u.FundedSeats
+			funded = u.StateFunded < u.FundedSeats && u.FundingDecision != meeting.FundingSecretariat
 		}
 		var out Registration
 		err := tx.GetContext(ctx, &out, `

@@ -1,0 +1,244 @@
+package web_test
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coe-agora/agora/internal/apptest"
+	"github.com/coe-agora/agora/internal/meeting"
+	"github.com/coe-agora/agora/internal/registration"
+	"github.com/coe-agora/agora/internal/testmail"
+)
+
+// guestMeeting creates and publishes a meeting whose funding requests the
+// secretariat decides; its registration is open.
+func guestMeeting(t *testing.T, e *apptest.Env, extra map[string]any) (meeting.Meeting, string) {
+	t.Helper()
+	start := time.Now().Add(45 * 24 * time.Hour).Truncate(time.Hour)
+	body := map[string]any{
+		"kind": "expert_group", "title_en": "Expert group on prevention", "title_fr": "Groupe d'experts sur la prévention",
+		"starts_at": start.Format(time.RFC3339), "ends_at": start.Add(8 * time.Hour).Format(time.RFC3339),
+		"funding_decision": "secretariat",
+	}
+	for k, v := range extra {
+		body[k] = v
+	}
+	var m meeting.Meeting
+	e.JSON("POST", "/api/v1/meetings", "secretariat", body, 201, &m)
+	path := fmt.Sprintf("/api/v1/meetings/%d", m.ID)
+	e.JSON("POST", path+"/publish", "secretariat", nil, 200, nil)
+	return m, path
+}
+
+func guestMailTo(t *testing.T, mp *testmail.Server, n int, to, subject string) *testmail.Message {
+	t.Helper()
+	if _, err := mp.WaitCount(n, 15*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := mp.Messages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range msgs {
+		if s.To[0].Address == to && strings.Contains(s.Subject, subject) {
+			full, err := mp.Message(s.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return full
+		}
+	}
+	t.Fatalf("no email to %s about %q among %d", to, subject, len(msgs))
+	return nil
+}
+
+// The secretariat invites a person by name and email: the guest gets
+// their personal link in their language, the link registers that address
+// only (in any case), the guest holds their own seat, and their funding
+// request waits for the secretariat's decision, emailed to them.
+func TestGuestInvitationAndFunding(t *testing.T) {
+	mp := testmail.Start(t)
+	e := apptest.Start(t, apptest.Options{SMTPURL: mp.SMTPURL()})
+	m, path := guestMeeting(t, e, nil)
+	if m.FundingDecision != "secretariat" {
+		t.Fatalf("funding_decision: %q", m.FundingDecision)
+	}
+
+	good := map[string]any{"first_name": "Amélie", "last_name": "Chercheuse", "email": "Amelie.Chercheuse@Univ.example",
+		"language": "fr", "role": "expert", "funding_offered": true}
+	// Bad input: a field error each, nothing written.
+	for field, bad := range map[string]any{"role": "boss", "email": "not-an-email", "language": "de", "first_name": "  ", "last_name": "123"} {
+		b := map[string]any{}
+		for k, v := range good {
+			b[k] = v
+		}
+		b[field] = bad
+		if code, body := e.Do("POST", path+"/guests", "secretariat", b); code != 422 || apptest.ErrorFields(body)[field] == "" {
+			t.Errorf("%s=%v: %d %s, want a 422 on %s", field, bad, code, body, field)
+		}
+	}
+	for _, who := range []string{"", "fp_FR", "admin_only"} {
+		if _, ok := e.Tokens[who]; !ok && who != "" {
+			continue
+		}
+		if code, _ := e.Do("POST", path+"/guests", who, good); code != 401 && code != 403 {
+			t.Errorf("inviting a guest as %q: %d", who, code)
+		}
+	}
+	if n := dbCount(t, e, `SELECT count(*) FROM guests`); n != 0 {
+		t.Fatalf("refused invitations wrote %d guests", n)
+	}
+
+	var g registration.Guest
+	e.JSON("POST", path+"/guests", "secretariat", good, 201, &g)
+	if g.ID == 0 || g.Email != "amelie.chercheuse@univ.example" || !strings.Contains(g.RegistrationURL, "/register/gst_") {
+		t.Fatalf("guest: %+v", g)
+	}
+	if code, body := e.Do("POST", path+"/guests", "secretariat", good); code != 422 || apptest.ErrorFields(body)["email"] == "" {
+		t.Errorf("inviting the same person twice: %d %s", code, body)
+	}
+	inv := guestMailTo(t, mp, 1, "amelie.chercheuse@univ.example", "Invitation personnelle")
+	for _, want := range []string{"Bonjour Amélie Chercheuse", "en qualité de expert(e)", "Groupe d'experts sur la prévention",
+		"prendre en charge vos frais de voyage", g.RegistrationURL} {
+		if !strings.Contains(inv.Text, want) {
+			t.Errorf("the invitation lacks %q:\n%s", want, inv.Text)
+		}
+	}
+	var list struct {
+		Guests []registration.Guest `json:"guests"`
+	}
+	e.JSON("GET", path+"/guests", "secretariat", nil, 200, &list)
+	if len(list.Guests) != 1 || list.Guests[0].RegistrationStatus != nil || list.Guests[0].RegistrationURL != g.RegistrationURL {
+		t.Fatalf("guests: %+v", list.Guests)
+	}
+	if code, _ := e.Do("GET", path+"/guests", "fp_FR", nil); code != 403 {
+		t.Errorf("a focal point lists guests: %d", code)
+	}
+
+	// The link registers its address only.
+	token := g.RegistrationURL[strings.LastIndex(g.RegistrationURL, "/")+1:]
+	reg := map[string]any{"invitation_token": token, "first_name": "Amélie", "last_name": "Chercheuse",
+		"email": "someone.else@univ.example", "delegation_role": "delegate", "language": "fr", "funding_requested": true}
+	if code, body := e.Do("POST", path+"/registrations", "", reg); code != 422 || !strings.Contains(apptest.ErrorFields(body)["email"], "amelie.chercheuse@univ.example") {
+		t.Errorf("the guest link with another address: %d %s", code, body)
+	}
+	if n := dbCount(t, e, `SELECT count(*) FROM registrations WHERE meeting_id = $1`, m.ID); n != 0 {
+		t.Fatalf("a refused registration wrote %d rows", n)
+	}
+	reg["email"] = "AMELIE.chercheuse@UNIV.example"
+	var r registration.Result
+	e.JSON("POST", path+"/registrations", "", reg, 201, &r)
+	if r.Status != "confirmed" || r.DelegationRole != "expert" || r.Funded || r.FundingState != "requested" || r.GuestID == nil || *r.GuestID != g.ID || r.State != "" {
+		t.Fatalf("the guest's registration: %+v", r)
+	}
+	var row struct {
+		Invitee *string `db:"invitee"`
+		GuestID *int64  `db:"guest_id"`
+	}
+	if err := e.App.DB.Get(&row, `SELECT invitee, guest_id FROM registrations WHERE id = $1`, r.ID); err != nil || row.Invitee != nil || row.GuestID == nil {
+		t.Fatalf("the row: %+v %v", row, err)
+	}
+	e.JSON("GET", path+"/guests", "secretariat", nil, 200, &list)
+	if st := list.Guests[0].RegistrationStatus; st == nil || *st != "confirmed" || *list.Guests[0].FundingStatus != "requested" {
+		t.Errorf("the guest's status after registering: %+v", list.Guests[0])
+	}
+
+	// The funding decision: the secretariat's only, emailed in French.
+	fundPath := fmt.Sprintf("/api/v1/registrations/%d/funding", r.ID)
+	if code, _ := e.Do("POST", fundPath, "fp_FR", map[string]any{"funded": true}); code != 403 {
+		t.Errorf("a focal point decides funding: %d", code)
+	}
+	if code, body := e.Do("POST", fundPath, "secretariat", map[string]any{}); code != 422 || apptest.ErrorFields(body)["funded"] == "" {
+		t.Errorf("no decision: %d %s", code, body)
+	}
+	var decided registration.Registration
+	e.JSON("POST", fundPath, "secretariat", map[string]any{"funded": true}, 200, &decided)
+	if !decided.Funded || decided.FundingState != "granted" {
+		t.Fatalf("granted: %+v", decided)
+	}
+	var funded bool
+	if err := e.App.DB.Get(&funded, `SELECT funded FROM registrations WHERE id = $1`, r.ID); err != nil || !funded {
+		t.Fatalf("the row after the grant: %v %v", funded, err)
+	}
+	granted := guestMailTo(t, mp, 3, "amelie.chercheuse@univ.example", "Frais de voyage pris en charge")
+	if !strings.Contains(granted.Text, "Le secrétariat a accepté votre demande") {
+		t.Errorf("the decision email:\n%s", granted.Text)
+	}
+
+	// A guest without funding offered cannot ask for it.
+	var g2 registration.Guest
+	e.JSON("POST", path+"/guests", "secretariat", map[string]any{"first_name": "Sam", "last_name": "Speaker",
+		"email": "sam@talks.example", "language": "en", "role": "speaker"}, 201, &g2)
+	tok2 := g2.RegistrationURL[strings.LastIndex(g2.RegistrationURL, "/")+1:]
+	var r2 registration.Result
+	e.JSON("POST", path+"/registrations", "", map[string]any{"invitation_token": tok2, "first_name": "Sam", "last_name": "Speaker",
+		"delegation_role": "head", "language": "en", "funding_requested": true}, 201, &r2)
+	if r2.Email != "sam@talks.example" || r2.DelegationRole != "speaker" || r2.FundingRequested {
+		t.Errorf("the second guest's registration: %+v", r2)
+	}
+	if code, _ := e.Do("POST", fmt.Sprintf("/api/v1/registrations/%d/funding", r2.ID), "secretariat", map[string]any{"funded": true}); code != 409 {
+		t.Errorf("funding without a request: %d", code)
+	}
+
+	// Revoked: the link registers nobody.
+	var g3 registration.Guest
+	e.JSON("POST", path+"/guests", "secretariat", map[string]any{"first_name": "Rita", "last_name": "Rapporteur",
+		"email": "rita@example.org", "language": "en", "role": "rapporteur"}, 201, &g3)
+	e.JSON("POST", fmt.Sprintf("/api/v1/guests/%d/revoke", g3.ID), "secretariat", nil, 200, nil)
+	tok3 := g3.RegistrationURL[strings.LastIndex(g3.RegistrationURL, "/")+1:]
+	if code, _ := e.Do("POST", path+"/registrations", "", map[string]any{"invitation_token": tok3, "first_name": "Rita", "last_name": "Rapporteur",
+		"email": "rita@example.org", "delegation_role": "expert", "language": "en"}); code != 404 {
+		t.Errorf("a revoked guest link: %d", code)
+	}
+	for _, action := range []string{"guest.invite", "guest.revoke", "registration.funding"} {
+		if n := dbCount(t, e, `SELECT count(*) FROM audit_log WHERE action = $1`, action); n == 0 {
+			t.Errorf("no %s in the audit trail", action)
+		}
+	}
+}
+
+// Concurrent decisions never fund more people than the invitee has
+// funded seats: each grant is decided under the invitee's quota lock.
+func TestConcurrentFundingDecisions(t *testing.T) {
+	e := apptest.Start(t)
+	_, path := guestMeeting(t, e, map[string]any{"seats_per_state": 8, "funded_seats_per_state": 2})
+	const n = 8
+	ids := make([]int64, n)
+	for i := range ids {
+		var r registration.Result
+		e.JSON("POST", path+"/registrations", "secretariat", map[string]any{"state": "FR", "first_name": "Del", "last_name": fmt.Sprint("Egate ", i),
+			"email": fmt.Sprintf("del%d@fr.example", i), "delegation_role": "delegate", "language": "fr", "funding_requested": true}, 201, &r)
+		if r.Status != "confirmed" || r.Funded || r.FundingState != "requested" {
+			t.Fatalf("with secretariat decisions, registering grants nothing: %+v", r)
+		}
+		ids[i] = r.ID
+	}
+	codes := make([]int, n)
+	var wg sync.WaitGroup
+	for i, id := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			codes[i], _ = e.Do("POST", fmt.Sprintf("/api/v1/registrations/%d/funding", id), "secretariat", map[string]any{"funded": true})
+		}()
+	}
+	wg.Wait()
+	ok, conflict := 0, 0
+	for _, c := range codes {
+		switch c {
+		case 200:
+			ok++
+		case 409:
+			conflict++
+		}
+	}
+	if ok != 2 || conflict != n-2 {
+		t.Errorf("concurrent grants: %v (want 2 × 200, %d × 409)", codes, n-2)
+	}
+	if got := dbCount(t, e, `SELECT count(*) FROM registrations WHERE invitee = 'FR' AND funded`); got != 2 {
+		t.Errorf("%d funded for FR's 2 funded seats", got)
+	}
+}

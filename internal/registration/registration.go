@@ -155,7 +155,6 @@ func (r Registration) FundingStatus() string {
 	return FundingNone
 }
 
-
 // InviteeKind is "organisation" for an organisation's delegate, "state"
 // otherwise.
 func (r Registration) InviteeKind() string {

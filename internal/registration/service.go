@@ -61,7 +61,7 @@ type Result struct {
 }
 
 // computedColumns are the registration columns that are expressions:
-// the invitee, '' for a guest's (whose invitee is NULL), and the funding
+// the invitee, ” for a guest's (whose invitee is NULL), and the funding
 // status (see Registration.FundingStatus). Each is written without a comma
 // so that prefixed can split the columns, and takes the table's prefix.
 func computedColumns(p string) []string {

@@ -22,14 +22,18 @@ import (
 // refused with a conflict when none is left: it is decided under the same
 // locks as seats (lockSeats), so concurrent decisions never fund more
 // people than the invitee has funded seats. The person is told by email,
-// in their language.
-func (s *Service) DecideFunding(ctx context.Context, a auth.Actor, id int64, funded bool) (Registration, error) {
+// in their language. decision is the request's "funded" (nil: missing).
+func (s *Service) DecideFunding(ctx context.Context, a auth.Actor, id int64, decision *bool) (Registration, error) {
 	if a.Anonymous() {
 		return Registration{}, apperr.New(apperr.Unauthorized, apperr.M("err.sign_in_funding"))
 	}
 	if !a.Is(auth.RoleSecretariat) {
 		return Registration{}, apperr.New(apperr.Forbidden, apperr.M("err.funding_secretariat"))
 	}
+	if decision == nil {
+		return Registration{}, apperr.InvalidField("funded", apperr.M("err.required"))
+	}
+	funded := *decision
 	r, err := get(ctx, s.db, id, false)
 	if err != nil {
 		return Registration{}, err

@@ -5,7 +5,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/coe-agora/agora/internal/apperr"
 	"github.com/coe-agora/agora/internal/registration"
 )
 
@@ -51,9 +50,6 @@ func (s *Server) decideFunding(c *gin.Context) {
 		if err := s.decodeJSON(c, &in); err != nil {
 			return registration.Registration{}, err
 		}
-		if in.Funded == nil {
-			return registration.Registration{}, apperr.InvalidField("funded", apperr.M("err.required"))
-		}
-		return s.deps.Registrations.DecideFunding(c.Request.Context(), actorOf(c), id, *in.Funded)
+		return s.deps.Registrations.DecideFunding(c.Request.Context(), actorOf(c), id, in.Funded)
 	})
 }

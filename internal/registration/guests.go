@@ -382,3 +382,21 @@ func lockKey(r Registration) string {
 	}
 	return r.State
 }
+
+// RegistrationState is the status of the guest's live registration, ""
+// when there is none.
+func (g Guest) RegistrationState() string {
+	if g.RegistrationStatus == nil {
+		return ""
+	}
+	return *g.RegistrationStatus
+}
+
+// FundingState is the funding status of the guest's live registration,
+// "" when there is none.
+func (g Guest) FundingState() string {
+	if g.FundingStatus == nil {
+		return ""
+	}
+	return *g.FundingStatus
+}

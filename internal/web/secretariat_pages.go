@@ -83,6 +83,12 @@ func (s *Server) secretariatRoutes(r *gin.Engine) {
 	g.POST("/meetings/:id/check-in/:reg", h.doorPersonForm)
 	g.GET("/meetings/:id/visa", h.visaPage)
 	g.POST("/meetings/:id/visa/:reg/approve", h.visaApproveForm)
+	g.GET("/meetings/:id/guests", h.guestsPage)
+	g.POST("/meetings/:id/guests", h.inviteGuestForm)
+	g.POST("/meetings/:id/guests/:guest/resend", h.guestActionForm(true))
+	g.POST("/meetings/:id/guests/:guest/revoke", h.guestActionForm(false))
+	g.GET("/meetings/:id/funding", h.fundingPage)
+	g.POST("/meetings/:id/funding/:reg", h.fundingForm)
 	g.GET("/mail", h.mailPage)
 	g.POST("/mail/:id/resend", h.resendForm)
 }

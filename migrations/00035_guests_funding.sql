@@ -46,8 +46,13 @@ ALTER TABLE registrations
     ADD CONSTRAINT registrations_delegation_role_check
         CHECK (delegation_role IN ('head', 'delegate', 'expert', 'adviser', 'observer', 'speaker', 'chair', 'rapporteur'));
 CREATE INDEX registrations_guest_idx ON registrations (guest_id) WHERE guest_id IS NOT NULL;
+-- The secretariat's list walks invitees then guests (invitee '') in
+-- order, each by name: the list index keyed on that.
+CREATE INDEX registrations_list_all_idx ON registrations
+    (meeting_id, coalesce(invitee, ''), last_name COLLATE agora_names, first_name COLLATE agora_names, id);
 
 -- +goose Down
+DROP INDEX registrations_list_all_idx;
 DELETE FROM registrations WHERE guest_id IS NOT NULL;
 UPDATE registrations SET delegation_role = 'expert' WHERE delegation_role IN ('speaker', 'chair', 'rapporteur');
 ALTER TABLE registrations

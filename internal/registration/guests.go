@@ -400,3 +400,16 @@ func (g Guest) FundingState() string {
 	}
 	return *g.FundingStatus
 }
+
+// GuestOf returns the personal invitation r was made through (nil for a
+// state's or an organisation's registration).
+func (s *Service) GuestOf(ctx context.Context, r Registration) (*Guest, error) {
+	if r.GuestID == nil {
+		return nil, nil
+	}
+	g, err := guestByID(ctx, s.db, *r.GuestID, false)
+	if err != nil {
+		return nil, err
+	}
+	return &g, nil
+}

@@ -56,6 +56,12 @@ func (s *Service) UpdateOwn(ctx context.Context, token string, apply func(*Detai
 		return Registration{}, err
 	}
 	d.normalize()
+	if r.GuestID != nil { // a guest's link registered their address, in the role they were invited for
+		d.DelegationRole = r.DelegationRole
+		if d.Email != r.Email {
+			return Registration{}, apperr.InvalidField("email", apperr.M("err.guest_email", "Email", r.Email))
+		}
+	}
 	if d.Attendance == "" {
 		d.Attendance = r.Attendance // a form without the choice (not a hybrid meeting) keeps it
 	}

@@ -121,7 +121,7 @@ func TestGuestInvitationAndFunding(t *testing.T) {
 	// The link registers its address only.
 	token := g.RegistrationURL[strings.LastIndex(g.RegistrationURL, "/")+1:]
 	reg := map[string]any{"invitation_token": token, "first_name": "Amélie", "last_name": "Chercheuse",
-		"email": "someone.else@univ.example", "delegation_role": "delegate", "language": "fr", "funding_requested": true}
+		"email": "someone.else@univ.example", "delegation_role": "delegate", "language": "fr", "funding_requested": true, "list_consent": true}
 	if code, body := e.Do("POST", path+"/registrations", "", reg); code != 422 || !strings.Contains(apptest.ErrorFields(body)["email"], "amelie.chercheuse@univ.example") {
 		t.Errorf("the guest link with another address: %d %s", code, body)
 	}
@@ -146,6 +146,22 @@ func TestGuestInvitationAndFunding(t *testing.T) {
 		t.Errorf("the guest's status after registering: %+v", list.Guests[0])
 	}
 
+	// The guest is on the secretariat's list and its CSV, under "Experts and guests".
+	if code, body := e.Do("GET", path+"/registrations", "secretariat", nil); code != 200 || !strings.Contains(string(body), "amelie.chercheuse@univ.example") {
+		t.Errorf("the registrations list: %d %s", code, body)
+	}
+	if code, body := e.Do("GET", path+"/registrations.csv", "secretariat", nil); code != 200 || !strings.Contains(string(body), "Experts and guests") ||
+		!strings.Contains(string(body), "Chercheuse") {
+		t.Errorf("the CSV: %d %s", code, body)
+	}
+	// On the list of participants, under "Experts and guests", in each language.
+	staff := signInHTTP(t, e, "secretariat@example.org")
+	for lang, want := range map[string][]string{"en": {"Experts and guests", "Amélie Chercheuse", "Expert"},
+		"fr": {"Experts et invités", "Amélie Chercheuse", "Expert"}} {
+		if code, html := staff.get(fmt.Sprintf("/meetings/%d/participants?lang=%s", m.ID, lang)); code != 200 || !inOrderIn(html, want...) {
+			t.Errorf("the list of participants (%s): %d, want %v in order", lang, code, want)
+		}
+	}
 	// The funding decision: the secretariat's only, emailed in French.
 	fundPath := fmt.Sprintf("/api/v1/registrations/%d/funding", r.ID)
 	if code, _ := e.Do("POST", fundPath, "fp_FR", map[string]any{"funded": true}); code != 403 {

@@ -182,8 +182,17 @@ func (s *Server) managePage(c *gin.Context) {
 
 func (s *Server) renderManage(c *gin.Context, status int, lang string, r registration.Registration, m meeting.Meeting, f *form) {
 	m = forParticipant(m, r)
-	v := registerView{M: m, Loc: m.Zone(), State: s.stateName(c, r.State, lang), Code: r.State, Form: f, Roles: registration.Roles,
-		Reg: &r, Token: c.Param("token"), Open: r.Active() && m.Status == meeting.StatusRegistrationOpen,
+	roles := registration.Roles
+	g, err := s.deps.Registrations.GuestOf(c.Request.Context(), r)
+	if err != nil {
+		s.pageError(c, lang, err)
+		return
+	}
+	if g != nil {
+		roles = []string{r.DelegationRole} // fixed by the personal invitation
+	}
+	v := registerView{M: m, Loc: m.Zone(), State: s.stateName(c, r.State, lang), Code: r.State, Form: f, Roles: roles,
+		Reg: &r, Token: c.Param("token"), Guest: g, Open: r.Active() && m.Status == meeting.StatusRegistrationOpen,
 		Status: registration.StatusLabel(r.Status, lang)}
 	reader := document.Reader{Link: &document.LinkHolder{MeetingID: m.ID, Confirmed: r.Status == registration.StatusConfirmed}}
 	docs, err := s.meetingDocuments(c.Request.Context(), reader, m, nil, lang, c.Param("token"))

@@ -154,6 +154,30 @@ func TestGuestInvitationAndFunding(t *testing.T) {
 		!strings.Contains(string(body), "Chercheuse") {
 		t.Errorf("the CSV: %d %s", code, body)
 	}
+	// A speaker on the agenda is linked to the guest's registration.
+	var agenda struct {
+		Items []struct {
+			ID int64 `json:"id"`
+		} `json:"items"`
+	}
+	e.JSON("GET", path+"/agenda", "secretariat", nil, 200, &agenda)
+	var itemID int64
+	if len(agenda.Items) > 0 {
+		itemID = agenda.Items[0].ID
+	} else {
+		var it struct {
+			ID int64 `json:"id"`
+		}
+		e.JSON("POST", path+"/agenda", "secretariat", map[string]any{"title_en": "Keynote", "title_fr": "Conférence"}, 201, &it)
+		itemID = it.ID
+	}
+	e.JSON("PATCH", fmt.Sprintf("/api/v1/agenda-items/%d", itemID), "secretariat", map[string]any{
+		"speakers": []map[string]any{{"name": "Amélie Chercheuse", "function": "Researcher", "registration_id": r.ID}}}, 200, nil)
+	var linked int64
+	if err := e.App.DB.Get(&linked, `SELECT (speakers -> 0 ->> 'registration_id')::bigint FROM agenda_items WHERE id = $1`, itemID); err != nil || linked != r.ID {
+		t.Errorf("the speaker's link: %d %v", linked, err)
+	}
+
 	// On the list of participants, under "Experts and guests", in each language.
 	staff := signInHTTP(t, e, "secretariat@example.org")
 	for lang, want := range map[string][]string{"en": {"Experts and guests", "Amélie Chercheuse", "Expert"},

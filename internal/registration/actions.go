@@ -331,6 +331,9 @@ func (s *Service) Replace(ctx context.Context, a auth.Actor, id int64, d Details
 		if old.Status != StatusConfirmed {
 			return Registration{}, apperr.New(apperr.Conflict, apperr.M("err.replace", "RegStatus", old.Status))
 		}
+		if old.GuestID != nil { // a personal invitation's seat is the guest's own
+			return Registration{}, apperr.New(apperr.Conflict, apperr.M("err.guest_no_replace"))
+		}
 		if err := s.checkOpenForChange(m); err != nil {
 			return Registration{}, err
 		}

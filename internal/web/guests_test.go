@@ -9,6 +9,7 @@ import (
 
 	"github.com/coe-agora/agora/internal/apptest"
 	"github.com/coe-agora/agora/internal/meeting"
+	"github.com/coe-agora/agora/internal/pdftest"
 	"github.com/coe-agora/agora/internal/registration"
 	"github.com/coe-agora/agora/internal/testmail"
 )
@@ -208,6 +209,19 @@ func TestGuestInvitationAndFunding(t *testing.T) {
 		t.Errorf("the decision email:\n%s", granted.Text)
 	}
 
+	// The guest's badge, and the door finds them.
+	if code, pdf := e.Do("GET", path+"/badges.pdf", "secretariat", nil); code != 200 ||
+		!strings.Contains(pdftest.Text(t, pdf), "Chercheuse") || !strings.Contains(pdftest.Text(t, pdf), "Experts and guests") {
+		t.Errorf("badges: %d %q", code, pdftest.Text(t, pdf))
+	}
+	if code, body := e.Do("GET", path+"/check-in/search?q=chercheuse", "secretariat", nil); code != 200 || !strings.Contains(string(body), "Chercheuse") {
+		t.Errorf("the door's search: %d %s", code, body)
+	}
+	// A guest's seat cannot be passed on.
+	if code, body := e.Do("POST", fmt.Sprintf("/api/v1/registrations/%d/replace", r.ID), "secretariat", map[string]any{"first_name": "Other",
+		"last_name": "Person", "email": "other@univ.example", "delegation_role": "expert", "language": "en"}); code != 409 {
+		t.Errorf("replacing a guest: %d %s", code, body)
+	}
 	// A guest without funding offered cannot ask for it.
 	var g2 registration.Guest
 	e.JSON("POST", path+"/guests", "secretariat", map[string]any{"first_name": "Sam", "last_name": "Speaker",

@@ -296,3 +296,51 @@ func TestConcurrentFundingDecisions(t *testing.T) {
 		t.Errorf("%d funded for FR's 2 funded seats", got)
 	}
 }
+
+// Guests come last on the secretariat's list, and paging walks into and
+// through their group: every registration once, in order.
+func TestGuestsOnThePagedList(t *testing.T) {
+	e := apptest.Start(t)
+	m, path := guestMeeting(t, e, nil)
+	want := []string{}
+	for _, n := range []string{"Abel", "Zoé"} {
+		email := strings.ToLower(strings.ReplaceAll(n, "é", "e")) + "@fr.example"
+		e.JSON("POST", path+"/registrations", "secretariat", map[string]any{"state": "FR", "first_name": n, "last_name": "Delegate",
+			"email": email, "delegation_role": "delegate", "language": "fr"}, 201, nil)
+		want = append(want, email)
+	}
+	for _, n := range []string{"Anna", "Bruno", "Chloé"} {
+		email := strings.ToLower(strings.ReplaceAll(n, "é", "e")) + "@guest.example"
+		var g registration.Guest
+		e.JSON("POST", path+"/guests", "secretariat", map[string]any{"first_name": n, "last_name": n + "son", "email": email,
+			"language": "en", "role": "expert"}, 201, &g)
+		token := g.RegistrationURL[strings.LastIndex(g.RegistrationURL, "/")+1:]
+		e.JSON("POST", path+"/registrations", "", map[string]any{"invitation_token": token, "first_name": n, "last_name": n + "son",
+			"language": "en"}, 201, nil)
+		want = append(want, email)
+	}
+	var got []string
+	cursor := ""
+	for range 10 {
+		var page struct {
+			Registrations []registration.Registration `json:"registrations"`
+			Next          *string                     `json:"next"`
+		}
+		e.JSON("GET", path+"/registrations?limit=2&cursor="+cursor, "secretariat", nil, 200, &page)
+		for _, r := range page.Registrations {
+			got = append(got, r.Email)
+		}
+		if page.Next == nil {
+			break
+		}
+		cursor = *page.Next
+	}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("paged list: %v, want %v", got, want)
+	}
+	// The secretariat's page shows the guests' group with its count.
+	staff := signInHTTP(t, e, "secretariat@example.org")
+	if code, html := staff.get(fmt.Sprintf("/secretariat/meetings/%d/registrations?lang=en", m.ID)); code != 200 || !inOrderIn(html, "Zoé", "Experts and guests", "Anna", "Chloé") {
+		t.Errorf("the registrations page: %d %.200s", code, html)
+	}
+}

@@ -45,8 +45,10 @@ type registrationData struct {
 	Role      string
 	Funded    bool
 	Requested bool
-	ManageURL string
-	Reason    string // the decline reason, in the person's language
+	// FundingPending: the request waits for the secretariat's decision.
+	FundingPending bool
+	ManageURL      string
+	Reason         string // the decline reason, in the person's language
 	// Attendance is how the person attends a hybrid meeting, in their
 	// language ("" at other meetings, where there is no choice).
 	Attendance string
@@ -82,6 +84,7 @@ func (s *Service) notifyAs(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, 
 		Event: event, Meeting: invitation.MeetingDataFor(m, r.Language, s.cfg.BaseURL), Name: r.Name(),
 		State: st.Name(r.Language), Role: RoleLabel(r.DelegationRole, r.Language), Funded: r.Funded, Requested: r.FundingRequested,
 		ManageURL: s.ManageURL(r), Reason: r.DeclineReasonIn(r.Language),
+		FundingPending: r.FundingRequested && !r.Funded && m.FundingBySecretariat() && r.FundingState != FundingRefused,
 	}
 	if m.Format == "hybrid" && r.Active() {
 		data.Attendance = AttendanceLabel(r.Attendance, r.Language)

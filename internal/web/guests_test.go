@@ -187,6 +187,12 @@ func TestGuestInvitationAndFunding(t *testing.T) {
 			t.Errorf("the list of participants (%s): %d, want %v in order", lang, code, want)
 		}
 	}
+	// The confirmation says the request waits for a decision.
+	confirmed := guestMailTo(t, mp, 2, "amelie.chercheuse@univ.example", "Inscription confirmée")
+	if !strings.Contains(confirmed.Text, "le secrétariat décidera") || strings.Contains(confirmed.Text, "sans prise en charge") {
+		t.Errorf("the confirmation of a request that waits:\n%s", confirmed.Text)
+	}
+
 	// The funding decision: the secretariat's only, emailed in French.
 	fundPath := fmt.Sprintf("/api/v1/registrations/%d/funding", r.ID)
 	if code, _ := e.Do("POST", fundPath, "fp_FR", map[string]any{"funded": true}); code != 403 {
@@ -235,6 +241,16 @@ func TestGuestInvitationAndFunding(t *testing.T) {
 	}
 	if code, _ := e.Do("POST", fmt.Sprintf("/api/v1/registrations/%d/funding", r2.ID), "secretariat", map[string]any{"funded": true}); code != 409 {
 		t.Errorf("funding without a request: %d", code)
+	}
+
+	// Sent again: a second email with the same link.
+	var again registration.Guest
+	e.JSON("POST", fmt.Sprintf("/api/v1/guests/%d/resend", g2.ID), "secretariat", nil, 200, &again)
+	if again.Rounds != 2 || again.RegistrationURL != g2.RegistrationURL {
+		t.Errorf("resent: %+v", again)
+	}
+	if n := dbCount(t, e, `SELECT count(*) FROM outgoing_mail WHERE kind = 'guest_invitation' AND to_address = 'sam@talks.example'`); n != 2 {
+		t.Errorf("%d invitations to the speaker, want 2", n)
 	}
 
 	// Revoked: the link registers nobody.

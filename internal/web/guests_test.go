@@ -263,6 +263,16 @@ func TestGuestInvitationAndFunding(t *testing.T) {
 		"email": "rita@example.org", "delegation_role": "expert", "language": "en"}); code != 404 {
 		t.Errorf("a revoked guest link: %d", code)
 	}
+	// Privacy: the guest's data come out with the export, and erasure
+	// leaves no trace of their name or address in the invitation either.
+	if code, body := e.Do("POST", "/api/v1/privacy/export", "admin", map[string]string{"email": "amelie.chercheuse@univ.example"}); code != 200 ||
+		!strings.Contains(string(body), "Chercheuse") {
+		t.Errorf("privacy export of the guest: %d %.300s", code, body)
+	}
+	e.JSON("POST", "/api/v1/privacy/erase", "admin", map[string]string{"email": "amelie.chercheuse@univ.example"}, 200, nil)
+	if n := dbCount(t, e, `SELECT count(*) FROM guests WHERE email = 'amelie.chercheuse@univ.example' OR last_name = 'Chercheuse'`); n != 0 {
+		t.Errorf("erasure left %d personal invitations naming the guest", n)
+	}
 	for _, action := range []string{"guest.invite", "guest.revoke", "registration.funding"} {
 		if n := dbCount(t, e, `SELECT count(*) FROM audit_log WHERE action = $1`, action); n == 0 {
 			t.Errorf("no %s in the audit trail", action)

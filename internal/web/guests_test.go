@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -368,5 +369,77 @@ func TestGuestsOnThePagedList(t *testing.T) {
 	staff := signInHTTP(t, e, "secretariat@example.org")
 	if code, html := staff.get(fmt.Sprintf("/secretariat/meetings/%d/registrations?lang=en", m.ID)); code != 200 || !inOrderIn(html, "Zoé", "Experts and guests", "Anna", "Chloé") {
 		t.Errorf("the registrations page: %d %.200s", code, html)
+	}
+}
+
+// The secretariat's pages in French: a wrong role on the invite form is
+// a field error (nothing written), revoke and resend act, and a grant
+// past the invitee's funded seats is refused on the funding page.
+func TestGuestPagesInFrench(t *testing.T) {
+	e := apptest.Start(t)
+	m, path := guestMeeting(t, e, map[string]any{"seats_per_state": 3, "funded_seats_per_state": 1})
+	staff := signInHTTP(t, e, "secretariat@example.org")
+	guests := fmt.Sprintf("/secretariat/meetings/%d/guests", m.ID)
+	_, page := staff.get(guests + "?lang=fr")
+	if !strings.Contains(page, "Invitations personnelles") || !strings.Contains(page, "Experts et invités") {
+		t.Errorf("the guests page in French: %.300s", page)
+	}
+	code, body := staff.post(guests+"?lang=fr", page, url.Values{"first_name": {"Rui"}, "last_name": {"Costa"},
+		"email": {"rui@example.org"}, "language": {"en"}, "role": {"boss"}})
+	if code != 422 || !strings.Contains(body, `id="e-role"`) {
+		t.Errorf("a wrong role: %d", code)
+	}
+	if n := dbCount(t, e, `SELECT count(*) FROM guests`); n != 0 {
+		t.Fatalf("a refused invitation wrote %d", n)
+	}
+	if code, _ := staff.post(guests+"?lang=fr", page, url.Values{"first_name": {"Rui"}, "last_name": {"Costa"},
+		"email": {"rui@example.org"}, "language": {"en"}, "role": {"chair"}}); code != 303 {
+		t.Fatalf("inviting: %d", code)
+	}
+	var id int64
+	if err := e.App.DB.Get(&id, `SELECT id FROM guests WHERE email = 'rui@example.org' AND role = 'chair'`); err != nil {
+		t.Fatal(err)
+	}
+	_, page = staff.get(guests + "?lang=fr")
+	if code, _ := staff.post(fmt.Sprintf("%s/%d/revoke", guests, id), page, url.Values{}); code != 303 {
+		t.Errorf("revoke: %d", code)
+	}
+	if code, _ := staff.post(fmt.Sprintf("%s/%d/resend", guests, id), page, url.Values{}); code != 303 {
+		t.Errorf("resend: %d", code)
+	}
+	var status string
+	var rounds int
+	if err := e.App.DB.QueryRow(`SELECT status, rounds FROM guests WHERE id = $1`, id).Scan(&status, &rounds); err != nil || status != "active" || rounds != 2 {
+		t.Errorf("after revoke and resend: %s %d %v", status, rounds, err)
+	}
+
+	// Two FR requests for FR's one funded seat: the second grant is refused on the page.
+	var ids []int64
+	for i := range 2 {
+		var r registration.Result
+		e.JSON("POST", path+"/registrations", "secretariat", map[string]any{"state": "FR", "first_name": "Del", "last_name": fmt.Sprint("Egate", i),
+			"email": fmt.Sprintf("d%d@fr.example", i), "delegation_role": "delegate", "language": "fr", "funding_requested": true}, 201, &r)
+		ids = append(ids, r.ID)
+	}
+	funding := fmt.Sprintf("/secretariat/meetings/%d/funding", m.ID)
+	_, page = staff.get(funding + "?lang=fr")
+	if !strings.Contains(page, "Pris en charge : 0 sur 1") || !strings.Contains(page, "en attente de décision : 2") {
+		t.Errorf("the funding page: %.2000s", page)
+	}
+	if code, _ := staff.post(fmt.Sprintf("%s/%d?lang=fr", funding, ids[0]), page, url.Values{"decision": {"grant"}}); code != 303 {
+		t.Errorf("grant: %d", code)
+	}
+	code, body = staff.post(fmt.Sprintf("%s/%d?lang=fr", funding, ids[1]), page, url.Values{"decision": {"grant"}})
+	if code != 409 || !strings.Contains(body, "toutes les places prises en charge") {
+		t.Errorf("a grant past the funded seats: %d %.300s", code, body)
+	}
+	if code, _ := staff.post(fmt.Sprintf("%s/%d?lang=fr", funding, ids[1]), page, url.Values{"decision": {"refuse"}}); code != 303 {
+		t.Errorf("refuse: %d", code)
+	}
+	if n := dbCount(t, e, `SELECT count(*) FROM registrations WHERE funded`); n != 1 {
+		t.Errorf("%d funded", n)
+	}
+	if n := dbCount(t, e, `SELECT count(*) FROM registrations WHERE funding_decision = 'refused'`); n != 1 {
+		t.Errorf("%d refused", n)
 	}
 }

@@ -98,6 +98,11 @@ var routePolicies = map[string]rule{
 	"GET /api/v1/mail":                  {policy: secretariat}, "POST /api/v1/mail/release": {policy: secretariat},
 	"POST /api/v1/mail/:id/resend":   {policy: secretariat},
 	"GET /meetings/:id/calendar.ics": {policy: hidden},
+	"GET /api/v1/statistics/participation":      {policy: secretariat},
+	"GET /api/v1/statistics/participation.csv":  {policy: secretariat},
+	"GET /api/v1/statistics/participation.xlsx": {policy: secretariat},
+	"GET /api/v1/people":                        {policy: secretariat},
+	"GET /api/v1/people/:id":                    {policy: secretariat},
 }
 
 // pageRoute: HTML pages and assets. Sign-in-only pages send visitors to

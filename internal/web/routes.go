@@ -118,6 +118,11 @@ func (s *Server) routes() (*gin.Engine, error) {
 	api.POST("/mail/release", s.require(auth.RoleSecretariat), s.releaseMail)
 	api.POST("/mail/:id/resend", s.require(auth.RoleSecretariat), s.resendMail)
 	api.DELETE("/agenda-items/:id", s.deleteAgendaItem)
+	api.GET("/statistics/participation", s.require(auth.RoleSecretariat), s.participation)
+	api.GET("/statistics/participation.csv", s.require(auth.RoleSecretariat), s.participationExport("csv"))
+	api.GET("/statistics/participation.xlsx", s.require(auth.RoleSecretariat), s.participationExport("xlsx"))
+	api.GET("/people", s.require(auth.RoleSecretariat), s.searchPeople)
+	api.GET("/people/:id", s.require(auth.RoleSecretariat), s.personHistory)
 	return r, nil
 }
 

@@ -20,7 +20,7 @@ const MaxPeople = 50
 
 // searchRows bounds the registrations a search reads before grouping them
 // by person.
-const searchRows = 2000
+const searchRows = 1000
 
 // Person is a search result: someone with registrations that still hold
 // personal data, named as in their latest registration. ID is that

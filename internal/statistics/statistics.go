@@ -229,6 +229,42 @@ func InviteeQuery(roster, column string) string {
 	FROM (` + roster + `) i LEFT JOIN counts c ON c.code = i.code`
 }
 
+// TotalsSQL counts the registrations of a report's meetings ($1 from, $2
+// to, $3 kind) by status, attendance and gender.
+const TotalsSQL = `
+		WITH scope AS (` + scopeSQL + `)
+		SELECT (SELECT count(*) FROM scope),` + countsSQL + `,
+			count(*) FILTER (WHERE r.status = 'pending') AS pending,
+			count(*) FILTER (WHERE r.status = 'waitlisted') AS waitlisted,
+			count(*) FILTER (WHERE r.status = 'declined') AS declined,
+			count(*) FILTER (WHERE r.status = 'cancelled') AS cancelled,
+			count(*) FILTER (WHERE r.status = 'confirmed' AND r.attendance = 'in_person') AS in_person,
+			count(*) FILTER (WHERE r.status = 'confirmed' AND r.attendance = 'online') AS online,
+			count(*) FILTER (WHERE r.status = 'confirmed' AND r.gender = 'woman') AS woman,
+			count(*) FILTER (WHERE r.status = 'confirmed' AND r.gender = 'man') AS man,
+			count(*) FILTER (WHERE r.status = 'confirmed' AND r.gender = 'other') AS other,
+			count(*) FILTER (WHERE r.status = 'confirmed' AND r.gender = 'undisclosed') AS undisclosed,
+			count(*) FILTER (WHERE r.status = 'confirmed' AND r.gender = '') AS unknown
+		FROM registrations r JOIN scope s ON s.id = r.meeting_id`
+
+// PeopleSQL tells new people from returning ones (see People): each
+// address confirmed in the period is returning when it was confirmed for
+// a held meeting that started on an earlier day.
+const PeopleSQL = `
+		WITH scope AS (` + scopeSQL + `),
+		people AS (
+			SELECT DISTINCT r.email FROM registrations r JOIN scope s ON s.id = r.meeting_id
+			WHERE r.status = 'confirmed' AND r.anonymised_at IS NULL),
+		earlier AS (
+			SELECT DISTINCT r.email FROM registrations r JOIN meetings m ON m.id = r.meeting_id
+			WHERE r.status = 'confirmed' AND r.email IN (SELECT email FROM people)
+			  AND (m.lifecycle = 'published' OR (m.lifecycle = 'archived' AND m.cancel_reason = ''))
+			  AND (m.starts_at AT TIME ZONE m.timezone)::date < $1::date)
+		SELECT (SELECT count(*) FROM people) - (SELECT count(*) FROM earlier) AS new,
+			(SELECT count(*) FROM earlier) AS returning,
+			(SELECT count(*) FROM registrations r JOIN scope s ON s.id = r.meeting_id
+			 WHERE r.status = 'confirmed' AND r.anonymised_at IS NOT NULL) AS unlinked`
+
 // Participation reads the report of f. Only the secretariat (and admins)
 // may.
 func (s *Service) Participation(ctx context.Context, a auth.Actor, f Filter) (Report, error) {
@@ -252,21 +288,7 @@ func (s *Service) Participation(ctx context.Context, a auth.Actor, f Filter) (Re
 		Undisclosed int `db:"undisclosed"`
 		Unknown     int `db:"unknown"`
 	}
-	err = tx.QueryRowxContext(ctx, `
-		WITH scope AS (`+scopeSQL+`)
-		SELECT (SELECT count(*) FROM scope),`+countsSQL+`,
-			count(*) FILTER (WHERE r.status = 'pending') AS pending,
-			count(*) FILTER (WHERE r.status = 'waitlisted') AS waitlisted,
-			count(*) FILTER (WHERE r.status = 'declined') AS declined,
-			count(*) FILTER (WHERE r.status = 'cancelled') AS cancelled,
-			count(*) FILTER (WHERE r.status = 'confirmed' AND r.attendance = 'in_person') AS in_person,
-			count(*) FILTER (WHERE r.status = 'confirmed' AND r.attendance = 'online') AS online,
-			count(*) FILTER (WHERE r.status = 'confirmed' AND r.gender = 'woman') AS woman,
-			count(*) FILTER (WHERE r.status = 'confirmed' AND r.gender = 'man') AS man,
-			count(*) FILTER (WHERE r.status = 'confirmed' AND r.gender = 'other') AS other,
-			count(*) FILTER (WHERE r.status = 'confirmed' AND r.gender = 'undisclosed') AS undisclosed,
-			count(*) FILTER (WHERE r.status = 'confirmed' AND r.gender = '') AS unknown
-		FROM registrations r JOIN scope s ON s.id = r.meeting_id`, args...).Scan(&r.Meetings,
+	err = tx.QueryRowxContext(ctx, TotalsSQL, args...).Scan(&r.Meetings,
 		&r.Totals.Registered, &r.Totals.Confirmed, &r.Totals.Attended, &r.Totals.Funded,
 		&r.Totals.Pending, &r.Totals.Waitlisted, &r.Totals.Declined, &r.Totals.Cancelled,
 		&r.Totals.InPerson, &r.Totals.Online, &g.Woman, &g.Man, &g.Other, &g.Undisclosed, &g.Unknown)
@@ -303,23 +325,7 @@ func (s *Service) Participation(ctx context.Context, a auth.Actor, f Filter) (Re
 		r.Roles = append(r.Roles, line)
 	}
 
-	// People: each address confirmed in the period, returning when it was
-	// confirmed for a held meeting that started before the period's
-	// meetings could (before its first day, in any zone: a day's margin).
-	if err := tx.GetContext(ctx, &r.People, `
-		WITH scope AS (`+scopeSQL+`),
-		people AS (
-			SELECT DISTINCT r.email FROM registrations r JOIN scope s ON s.id = r.meeting_id
-			WHERE r.status = 'confirmed' AND r.anonymised_at IS NULL),
-		earlier AS (
-			SELECT DISTINCT r.email FROM registrations r JOIN meetings m ON m.id = r.meeting_id
-			WHERE r.status = 'confirmed' AND r.email IN (SELECT email FROM people)
-			  AND (m.lifecycle = 'published' OR (m.lifecycle = 'archived' AND m.cancel_reason = ''))
-			  AND (m.starts_at AT TIME ZONE m.timezone)::date < $1::date)
-		SELECT (SELECT count(*) FROM people) - (SELECT count(*) FROM earlier) AS new,
-			(SELECT count(*) FROM earlier) AS returning,
-			(SELECT count(*) FROM registrations r JOIN scope s ON s.id = r.meeting_id
-			 WHERE r.status = 'confirmed' AND r.anonymised_at IS NOT NULL) AS unlinked`, args...); err != nil {
+	if err := tx.GetContext(ctx, &r.People, PeopleSQL, args...); err != nil {
 		return r, fmt.Errorf("statistics: people: %w", err)
 	}
 	return r, nil

@@ -98,6 +98,8 @@ var routePolicies = map[string]rule{
 	"GET /api/v1/mail":                  {policy: secretariat}, "POST /api/v1/mail/release": {policy: secretariat},
 	"POST /api/v1/mail/:id/resend":   {policy: secretariat},
 	"GET /meetings/:id/calendar.ics": {policy: hidden},
+
+	// Statistics and the people search: the secretariat's alone.
 	"GET /api/v1/statistics/participation":      {policy: secretariat},
 	"GET /api/v1/statistics/participation.csv":  {policy: secretariat},
 	"GET /api/v1/statistics/participation.xlsx": {policy: secretariat},

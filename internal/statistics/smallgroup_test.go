@@ -1,0 +1,48 @@
+package statistics
+
+import (
+	"fmt"
+	"testing"
+)
+
+func show(g Gender) string {
+	s := ""
+	for _, n := range g.Figures() {
+		if n == nil {
+			s += " -"
+		} else {
+			s += fmt.Sprintf(" %d", *n)
+		}
+	}
+	return s[1:]
+}
+
+// The small-group rule: no figure from 1 to 4; when one figure alone
+// would be withheld, the smallest shown one goes too (else total minus the
+// others gives it back); a group under 5 shows nothing.
+func TestSmallGroupRule(t *testing.T) {
+	for _, c := range []struct {
+		counts []int
+		want   string
+	}{
+		{[]int{10, 7, 0, 0, 6}, "10 7 0 0 6"},
+		{[]int{10, 7, 2, 0, 6}, "10 7 - - 6"}, // 2 withheld, and the 0 with it
+		{[]int{10, 7, 2, 5, 6}, "10 7 - - 6"}, // 2 withheld, and the 5 with it
+		{[]int{10, 7, 2, 3, 6}, "10 7 - - 6"}, // two withheld already
+		{[]int{2, 1, 0, 0, 1}, "- - - - -"},   // four people
+		{[]int{0, 0, 0, 0, 0}, "- - - - -"},   // nobody
+		{[]int{5, 0, 0, 0, 0}, "5 0 0 0 0"},   // five people, all women: shown
+		{[]int{6, 3, 1, 1, 1}, "6 - - - -"},   // the fixture of the web tests
+	} {
+		g := smallGroupRule(c.counts...)
+		if got := show(g); got != c.want {
+			t.Errorf("%v: shown %q, want %q", c.counts, got, c.want)
+		}
+		if g.Withheld != (c.want != show(Gender{Woman: &c.counts[0], Man: &c.counts[1], Other: &c.counts[2], Undisclosed: &c.counts[3], Unknown: &c.counts[4]})) {
+			t.Errorf("%v: withheld = %v", c.counts, g.Withheld)
+		}
+		if g.Threshold != SmallGroup {
+			t.Errorf("threshold %d", g.Threshold)
+		}
+	}
+}

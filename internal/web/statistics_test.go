@@ -390,8 +390,10 @@ func TestPeopleSearch(t *testing.T) {
 		t.Fatalf("hugo before erasure: %v", got)
 	}
 	e.JSON("POST", "/api/v1/privacy/erase", "admin", map[string]string{"email": "hugo@example.org"}, 200, nil)
-	if got := search("hugo"); len(got) != 0 {
-		t.Errorf("an erased person is still found: %v", got)
+	for _, q := range []string{"hugo", "anonymised participant", "erased-"} {
+		if got := search(q); len(got) != 0 {
+			t.Errorf("an erased person is still found by %q: %v", q, got)
+		}
 	}
 	if code, _ := e.Do("GET", fmt.Sprintf("/api/v1/people/%d", f.regs["hugo"]), "secretariat", nil); code != http.StatusNotFound {
 		t.Errorf("an erased person's history: %d, want 404", code)

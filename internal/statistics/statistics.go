@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"github.com/coe-agora/agora/internal/apperr"
 	"github.com/coe-agora/agora/internal/auth"
@@ -190,19 +191,46 @@ type Report struct {
 // Roles of a delegation, in the order the tables show them.
 var roles = []string{"head", "delegate", "expert", "adviser", "observer"}
 
+// heldSQL is a held meeting m: published, or archived without having
+// been cancelled (Cancel requires a reason, which archiving keeps), and
+// already started.
+const heldSQL = `(m.lifecycle = 'published' OR (m.lifecycle = 'archived' AND m.cancel_reason = '')) AND m.starts_at <= now()`
+
 // scopeSQL selects the meetings of a report ($1 from, $2 to, $3 kind):
-// held (published, or archived without having been cancelled: Cancel
-// requires a reason, which archiving keeps), already started, starting
-// on a day of the period in their own time zone. The loose bounds on
-// starts_at (a day either side covers every zone) let the index on
-// starts_at narrow the meetings first.
+// held, starting on a day of the period in their own time zone. The loose
+// bounds on starts_at (a day either side covers every zone) let the index
+// on starts_at narrow the meetings first.
 const scopeSQL = `
 	SELECT m.id FROM meetings m
-	WHERE (m.lifecycle = 'published' OR (m.lifecycle = 'archived' AND m.cancel_reason = ''))
-	  AND m.starts_at <= now()
+	WHERE ` + heldSQL + `
 	  AND m.starts_at >= $1::date - 1 AND m.starts_at < $2::date + 2
 	  AND (m.starts_at AT TIME ZONE m.timezone)::date BETWEEN $1::date AND $2::date
-	  AND ($3 = '' OR m.kind = $3)`
+	  AND ($3 = '' OR m.kind = $3)
+	ORDER BY m.id`
+
+// beforeSQL selects the held meetings of any kind before the day $1.
+const beforeSQL = `
+	SELECT m.id FROM meetings m
+	WHERE ` + heldSQL + ` AND m.starts_at < $1::date + 1
+	  AND (m.starts_at AT TIME ZONE m.timezone)::date < $1::date
+	ORDER BY m.id`
+
+// Scope returns the ids of the meetings of f, and of the held meetings
+// before its period. The queries that count take them as arrays, so that
+// the planner knows how many meetings it joins, which it cannot guess from
+// the time-zone arithmetic (it guessed one, and chose nested loops that
+// took ten times as long).
+func Scope(ctx context.Context, q sqlx.QueryerContext, f Filter) (inScope, before []int64, err error) {
+	from, to := f.From.Format(time.DateOnly), f.To.Format(time.DateOnly)
+	inScope, before = []int64{}, []int64{}
+	if err := sqlx.SelectContext(ctx, q, &inScope, scopeSQL, from, to, f.Kind); err != nil {
+		return nil, nil, fmt.Errorf("statistics: scope: %w", err)
+	}
+	if err := sqlx.SelectContext(ctx, q, &before, beforeSQL, from); err != nil {
+		return nil, nil, fmt.Errorf("statistics: scope: %w", err)
+	}
+	return inScope, before, nil
+}
 
 // countsSQL are the per-registration counts shared by every table.
 const countsSQL = `
@@ -214,26 +242,28 @@ const countsSQL = `
 // InviteeQuery is the per-invitee table: one line per entry of roster
 // (a query giving code, name_en, name_fr), zeros included, counting the
 // registrations whose invitee column (column, of registrations r) is that
-// code. States use ("SELECT code, name_en, name_fr FROM states",
+// code, of the meetings whose ids are $1. States use ("SELECT code, name_en, name_fr FROM states",
 // "r.state_code").
 func InviteeQuery(roster, column string) string {
 	return `
-	WITH scope AS (` + scopeSQL + `),
+	WITH per_meeting AS (
+		SELECT ` + column + ` AS code, r.meeting_id,` + countsSQL + `
+		FROM registrations r WHERE r.meeting_id = ANY($1::bigint[])
+		GROUP BY 1, 2),
 	counts AS (
-		SELECT ` + column + ` AS code, count(DISTINCT r.meeting_id) FILTER (WHERE r.status = 'confirmed') AS meetings,` + countsSQL + `
-		FROM registrations r JOIN scope s ON s.id = r.meeting_id
-		GROUP BY 1)
+		SELECT code, count(*) FILTER (WHERE confirmed > 0) AS meetings, sum(registered) AS registered,
+			sum(confirmed) AS confirmed, sum(attended) AS attended, sum(funded) AS funded
+		FROM per_meeting GROUP BY 1)
 	SELECT i.code, i.name_en, i.name_fr, coalesce(c.meetings, 0) AS meetings,
 		coalesce(c.registered, 0) AS registered, coalesce(c.confirmed, 0) AS confirmed,
 		coalesce(c.attended, 0) AS attended, coalesce(c.funded, 0) AS funded
 	FROM (` + roster + `) i LEFT JOIN counts c ON c.code = i.code`
 }
 
-// TotalsSQL counts the registrations of a report's meetings ($1 from, $2
-// to, $3 kind) by status, attendance and gender.
+// TotalsSQL counts the registrations of a report's meetings (ids $1) by
+// status, attendance and gender.
 const TotalsSQL = `
-		WITH scope AS (` + scopeSQL + `)
-		SELECT (SELECT count(*) FROM scope),` + countsSQL + `,
+		SELECT ` + countsSQL + `,
 			count(*) FILTER (WHERE r.status = 'pending') AS pending,
 			count(*) FILTER (WHERE r.status = 'waitlisted') AS waitlisted,
 			count(*) FILTER (WHERE r.status = 'declined') AS declined,
@@ -245,25 +275,22 @@ const TotalsSQL = `
 			count(*) FILTER (WHERE r.status = 'confirmed' AND r.gender = 'other') AS other,
 			count(*) FILTER (WHERE r.status = 'confirmed' AND r.gender = 'undisclosed') AS undisclosed,
 			count(*) FILTER (WHERE r.status = 'confirmed' AND r.gender = '') AS unknown
-		FROM registrations r JOIN scope s ON s.id = r.meeting_id`
+		FROM registrations r WHERE r.meeting_id = ANY($1::bigint[])`
 
 // PeopleSQL tells new people from returning ones (see People): each
-// address confirmed in the period is returning when it was confirmed for
-// a held meeting that started on an earlier day.
+// address confirmed for a meeting of the period (ids $1) is returning
+// when it was confirmed for a held meeting before the period (ids $2).
 const PeopleSQL = `
-		WITH scope AS (` + scopeSQL + `),
-		people AS (
-			SELECT DISTINCT r.email FROM registrations r JOIN scope s ON s.id = r.meeting_id
-			WHERE r.status = 'confirmed' AND r.anonymised_at IS NULL),
+		WITH people AS (
+			SELECT DISTINCT r.email FROM registrations r
+			WHERE r.meeting_id = ANY($1::bigint[]) AND r.status = 'confirmed' AND r.anonymised_at IS NULL),
 		earlier AS (
-			SELECT DISTINCT r.email FROM registrations r JOIN meetings m ON m.id = r.meeting_id
-			WHERE r.status = 'confirmed' AND r.email IN (SELECT email FROM people)
-			  AND (m.lifecycle = 'published' OR (m.lifecycle = 'archived' AND m.cancel_reason = ''))
-			  AND (m.starts_at AT TIME ZONE m.timezone)::date < $1::date)
+			SELECT DISTINCT r.email FROM registrations r
+			WHERE r.meeting_id = ANY($2::bigint[]) AND r.status = 'confirmed' AND r.email IN (SELECT email FROM people))
 		SELECT (SELECT count(*) FROM people) - (SELECT count(*) FROM earlier) AS new,
 			(SELECT count(*) FROM earlier) AS returning,
-			(SELECT count(*) FROM registrations r JOIN scope s ON s.id = r.meeting_id
-			 WHERE r.status = 'confirmed' AND r.anonymised_at IS NOT NULL) AS unlinked`
+			(SELECT count(*) FROM registrations r
+			 WHERE r.meeting_id = ANY($1::bigint[]) AND r.status = 'confirmed' AND r.anonymised_at IS NOT NULL) AS unlinked`
 
 // Participation reads the report of f. Only the secretariat (and admins)
 // may.
@@ -273,7 +300,6 @@ func (s *Service) Participation(ctx context.Context, a auth.Actor, f Filter) (Re
 	}
 	from, to := f.From.Format(time.DateOnly), f.To.Format(time.DateOnly)
 	r := Report{From: from, To: to, Kind: f.Kind, States: []Invitee{}, Organisations: []Invitee{}}
-	args := []any{from, to, f.Kind}
 	// One snapshot for every figure: the tables add up even while
 	// registrations change.
 	tx, err := s.db.BeginTxx(ctx, &sqlTxReadOnlyRepeatable)
@@ -288,7 +314,13 @@ func (s *Service) Participation(ctx context.Context, a auth.Actor, f Filter) (Re
 		Undisclosed int `db:"undisclosed"`
 		Unknown     int `db:"unknown"`
 	}
-	err = tx.QueryRowxContext(ctx, TotalsSQL, args...).Scan(&r.Meetings,
+	inScope, before, err := Scope(ctx, tx, f)
+	if err != nil {
+		return r, err
+	}
+	r.Meetings = len(inScope)
+	ids, earlier := pq.Array(inScope), pq.Array(before)
+	err = tx.QueryRowxContext(ctx, TotalsSQL, ids).Scan(
 		&r.Totals.Registered, &r.Totals.Confirmed, &r.Totals.Attended, &r.Totals.Funded,
 		&r.Totals.Pending, &r.Totals.Waitlisted, &r.Totals.Declined, &r.Totals.Cancelled,
 		&r.Totals.InPerson, &r.Totals.Online, &g.Woman, &g.Man, &g.Other, &g.Undisclosed, &g.Unknown)
@@ -303,16 +335,15 @@ func (s *Service) Participation(ctx context.Context, a auth.Actor, f Filter) (Re
 
 	// Organisations plug in here with their roster and their column
 	// (see InviteeQuery) once registrations carry an invitee.
-	if err := tx.SelectContext(ctx, &r.States, InviteeQuery(`SELECT code, name_en, name_fr FROM states`, "r.state_code"), args...); err != nil {
+	if err := tx.SelectContext(ctx, &r.States, InviteeQuery(`SELECT code, name_en, name_fr FROM states`, "r.state_code"), ids); err != nil {
 		return r, fmt.Errorf("statistics: states: %w", err)
 	}
 	sortProtocol(r.States, f.Lang)
 
 	var byRole []Role
 	if err := tx.SelectContext(ctx, &byRole, `
-		WITH scope AS (`+scopeSQL+`)
 		SELECT r.delegation_role AS role,`+countsSQL+`
-		FROM registrations r JOIN scope s ON s.id = r.meeting_id GROUP BY 1`, args...); err != nil {
+		FROM registrations r WHERE r.meeting_id = ANY($1::bigint[]) GROUP BY 1`, ids); err != nil {
 		return r, fmt.Errorf("statistics: roles: %w", err)
 	}
 	for _, role := range roles {
@@ -325,7 +356,7 @@ func (s *Service) Participation(ctx context.Context, a auth.Actor, f Filter) (Re
 		r.Roles = append(r.Roles, line)
 	}
 
-	if err := tx.GetContext(ctx, &r.People, PeopleSQL, args...); err != nil {
+	if err := tx.GetContext(ctx, &r.People, PeopleSQL, ids, earlier); err != nil {
 		return r, fmt.Errorf("statistics: people: %w", err)
 	}
 	return r, nil

@@ -77,6 +77,9 @@ func BenchmarkStatistics(b *testing.B) {
 		runs       int
 		target     time.Duration
 	}{
+		// The peer: a page of the meetings list, the cheapest secretariat
+		// read of the same instance, measured in the same run.
+		{"peer_meetings_page", "/api/v1/meetings?limit=50", 100, searchTarget},
 		{"stats_json_year", "/api/v1/statistics/participation?" + year.Encode(), 100, statsTarget},
 		{"stats_json_year_kind", "/api/v1/statistics/participation?" + year.Encode() + "&kind=plenary", 100, statsTarget},
 		{"stats_json_3_years", "/api/v1/statistics/participation?" + all.Encode(), 50, statsTarget},

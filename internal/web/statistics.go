@@ -13,7 +13,6 @@ import (
 
 	"github.com/coe-agora/agora/internal/apperr"
 	"github.com/coe-agora/agora/internal/i18n"
-	"github.com/coe-agora/agora/internal/registration"
 	"github.com/coe-agora/agora/internal/statistics"
 )
 
@@ -197,7 +196,7 @@ func statsCharts(s *Server, r statistics.Report, lang string) map[string]templat
 	charts["states"] = barChart("chart-states", T("sec.stats.chart.states"), lang, states, T("sec.stats.legend"))
 	var roles []bar
 	for _, x := range r.Roles {
-		roles = append(roles, bar{Label: registration.RoleLabel(x.Role, lang), Value: x.Confirmed, Inner: x.Attended})
+		roles = append(roles, bar{Label: T("sec.stats.role." + x.Role), Value: x.Confirmed, Inner: x.Attended})
 	}
 	charts["roles"] = barChart("chart-roles", T("sec.stats.chart.roles"), lang, roles, T("sec.stats.legend"))
 	charts["people"] = barChart("chart-people", T("sec.stats.chart.people"), lang, []bar{

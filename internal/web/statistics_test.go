@@ -11,9 +11,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
 	"github.com/xuri/excelize/v2"
 
 	"github.com/coe-agora/agora/internal/apptest"
+	"github.com/coe-agora/agora/internal/browsertest"
 )
 
 // statsFixture is a hand-built history: meetings held, cancelled, drafts,
@@ -410,5 +412,35 @@ func TestPeopleSearch(t *testing.T) {
 	e.JSON("GET", "/api/v1/people?q=zzzz", "secretariat", nil, 200, &raw)
 	if !strings.Contains(string(raw), `"people":[]`) {
 		t.Errorf("no match: %s", raw)
+	}
+}
+
+// In a browser (the page has no script: TestStatisticsPages): the
+// secretariat picks a period and a kind with the form, and sees the
+// charts and their tables.
+func TestStatisticsPageInTheBrowser(t *testing.T) {
+	e := apptest.Start(t)
+	buildStatsFixture(t, e)
+	b := browsertest.New(t)
+	signIn(b, e.URL, "secretariat@example.org", "/secretariat/statistics", "fr")
+	b.Do(chromedp.SetValue(chromedp.CSS("#f-from"), "2025-01-01"), chromedp.SetValue(chromedp.CSS("#f-to"), "2025-12-31"))
+	submit(b, "form.sec-stats-form button[type=submit]")
+	if got := b.Text("#meetings-held"); got != "Réunions tenues : 3" {
+		t.Errorf("meetings held: %q", got)
+	}
+	if n := b.Count("svg.chart"); n != 5 {
+		t.Errorf("%d charts, want 5", n)
+	}
+	if got := b.Text("#state-IT td:nth-of-type(3)"); got != "5" {
+		t.Errorf("Italy confirmed: %q", got)
+	}
+	b.Screenshot("secretariat-statistics-fr")
+	b.Do(chromedp.SetValue(chromedp.CSS("#f-kind"), "expert_group"))
+	submit(b, "form.sec-stats-form button[type=submit]")
+	if got := b.Text("#meetings-held"); got != "Réunions tenues : 1" {
+		t.Errorf("expert groups: %q", got)
+	}
+	if !strings.Contains(b.Text("#chart-gender-table"), "non communiqué") {
+		t.Errorf("the gender of four people is shown: %q", b.Text("#chart-gender-table"))
 	}
 }

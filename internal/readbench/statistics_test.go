@@ -88,7 +88,7 @@ func BenchmarkStatistics(b *testing.B) {
 		{"stats_csv", "/api/v1/statistics/participation.csv?" + year.Encode() + "&lang=fr", 100, statsTarget},
 		{"stats_xlsx", "/api/v1/statistics/participation.xlsx?" + year.Encode(), 100, statsTarget},
 		{"people_search_name", "/api/v1/people?q=muller", 200, searchTarget},
-		{"people_search_accents", "/api/v1/people?q=" + url.QueryEscape("ZSÓFIA Łukasik 7"), 200, searchTarget},
+		{"people_search_accents", "/api/v1/people?q=" + url.QueryEscape("ZSOFIA lukasik"), 200, searchTarget},
 		{"people_search_email", "/api/v1/people?q=p3.fr.c7", 200, searchTarget},
 		{"people_search_org", "/api/v1/people?q=" + url.QueryEscape("sante"), 200, searchTarget},
 		{"people_search_none", "/api/v1/people?q=zzzzzz", 200, searchTarget},

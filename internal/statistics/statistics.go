@@ -261,9 +261,10 @@ func InviteeQuery(roster, column string) string {
 }
 
 // TotalsSQL counts the registrations of a report's meetings (ids $1) by
-// status, attendance and gender.
+// status, attendance and gender, per role: the totals are the sum of the
+// roles' lines, so one pass over the registrations gives both tables.
 const TotalsSQL = `
-		SELECT ` + countsSQL + `,
+		SELECT r.delegation_role AS role,` + countsSQL + `,
 			count(*) FILTER (WHERE r.status = 'pending') AS pending,
 			count(*) FILTER (WHERE r.status = 'waitlisted') AS waitlisted,
 			count(*) FILTER (WHERE r.status = 'declined') AS declined,
@@ -274,8 +275,10 @@ const TotalsSQL = `
 			count(*) FILTER (WHERE r.status = 'confirmed' AND r.gender = 'man') AS man,
 			count(*) FILTER (WHERE r.status = 'confirmed' AND r.gender = 'other') AS other,
 			count(*) FILTER (WHERE r.status = 'confirmed' AND r.gender = 'undisclosed') AS undisclosed,
-			count(*) FILTER (WHERE r.status = 'confirmed' AND r.gender = '') AS unknown
-		FROM registrations r WHERE r.meeting_id = ANY($1::bigint[])`
+			count(*) FILTER (WHERE r.status = 'confirmed' AND r.gender = '') AS unknown,
+			count(*) FILTER (WHERE r.status = 'confirmed' AND r.anonymised_at IS NOT NULL) AS unlinked
+		FROM registrations r WHERE r.meeting_id = ANY($1::bigint[])
+		GROUP BY 1`
 
 // PeopleSQL tells new people from returning ones (see People): each
 // address confirmed for a meeting of the period (ids $1) is returning
@@ -288,9 +291,7 @@ const PeopleSQL = `
 			SELECT DISTINCT r.email FROM registrations r
 			WHERE r.meeting_id = ANY($2::bigint[]) AND r.status = 'confirmed' AND r.email IN (SELECT email FROM people))
 		SELECT (SELECT count(*) FROM people) - (SELECT count(*) FROM earlier) AS new,
-			(SELECT count(*) FROM earlier) AS returning,
-			(SELECT count(*) FROM registrations r
-			 WHERE r.meeting_id = ANY($1::bigint[]) AND r.status = 'confirmed' AND r.anonymised_at IS NOT NULL) AS unlinked`
+			(SELECT count(*) FROM earlier) AS returning`
 
 // Participation reads the report of f. Only the secretariat (and admins)
 // may.
@@ -307,31 +308,62 @@ func (s *Service) Participation(ctx context.Context, a auth.Actor, f Filter) (Re
 		return r, fmt.Errorf("statistics: begin: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // read-only
-	var g struct {
-		Woman       int `db:"woman"`
-		Man         int `db:"man"`
-		Other       int `db:"other"`
-		Undisclosed int `db:"undisclosed"`
-		Unknown     int `db:"unknown"`
-	}
 	inScope, before, err := Scope(ctx, tx, f)
 	if err != nil {
 		return r, err
 	}
 	r.Meetings = len(inScope)
 	ids, earlier := pq.Array(inScope), pq.Array(before)
-	err = tx.QueryRowxContext(ctx, TotalsSQL, ids).Scan(
-		&r.Totals.Registered, &r.Totals.Confirmed, &r.Totals.Attended, &r.Totals.Funded,
-		&r.Totals.Pending, &r.Totals.Waitlisted, &r.Totals.Declined, &r.Totals.Cancelled,
-		&r.Totals.InPerson, &r.Totals.Online, &g.Woman, &g.Man, &g.Other, &g.Undisclosed, &g.Unknown)
-	if err != nil {
+	var lines []struct {
+		Role
+		Pending     int `db:"pending"`
+		Waitlisted  int `db:"waitlisted"`
+		Declined    int `db:"declined"`
+		Cancelled   int `db:"cancelled"`
+		InPerson    int `db:"in_person"`
+		Online      int `db:"online"`
+		Woman       int `db:"woman"`
+		Man         int `db:"man"`
+		Other       int `db:"other"`
+		Undisclosed int `db:"undisclosed"`
+		Unknown     int `db:"unknown"`
+		Unlinked    int `db:"unlinked"`
+	}
+	if err := tx.SelectContext(ctx, &lines, TotalsSQL, ids); err != nil {
 		return r, fmt.Errorf("statistics: totals: %w", err)
+	}
+	var g [5]int
+	for _, role := range roles {
+		line := Role{Role: role}
+		for _, x := range lines {
+			if x.Role.Role == role {
+				line = x.Role
+			}
+		}
+		r.Roles = append(r.Roles, line)
+	}
+	for _, x := range lines {
+		t := &r.Totals
+		t.Registered += x.Registered
+		t.Confirmed += x.Confirmed
+		t.Attended += x.Attended
+		t.Funded += x.Funded
+		t.Pending += x.Pending
+		t.Waitlisted += x.Waitlisted
+		t.Declined += x.Declined
+		t.Cancelled += x.Cancelled
+		t.InPerson += x.InPerson
+		t.Online += x.Online
+		r.People.Unlinked += x.Unlinked
+		for i, n := range []int{x.Woman, x.Man, x.Other, x.Undisclosed, x.Unknown} {
+			g[i] += n
+		}
 	}
 	if r.Totals.Confirmed > 0 {
 		rate := float64(r.Totals.Attended) / float64(r.Totals.Confirmed)
 		r.AttendanceRate = &rate
 	}
-	r.Gender = smallGroupRule(g.Woman, g.Man, g.Other, g.Undisclosed, g.Unknown)
+	r.Gender = smallGroupRule(g[:]...)
 
 	// Organisations plug in here with their roster and their column
 	// (see InviteeQuery) once registrations carry an invitee.
@@ -340,25 +372,14 @@ func (s *Service) Participation(ctx context.Context, a auth.Actor, f Filter) (Re
 	}
 	sortProtocol(r.States, f.Lang)
 
-	var byRole []Role
-	if err := tx.SelectContext(ctx, &byRole, `
-		SELECT r.delegation_role AS role,`+countsSQL+`
-		FROM registrations r WHERE r.meeting_id = ANY($1::bigint[]) GROUP BY 1`, ids); err != nil {
-		return r, fmt.Errorf("statistics: roles: %w", err)
+	var people struct {
+		New       int `db:"new"`
+		Returning int `db:"returning"`
 	}
-	for _, role := range roles {
-		line := Role{Role: role}
-		for _, x := range byRole {
-			if x.Role == role {
-				line = x
-			}
-		}
-		r.Roles = append(r.Roles, line)
-	}
-
-	if err := tx.GetContext(ctx, &r.People, PeopleSQL, ids, earlier); err != nil {
+	if err := tx.GetContext(ctx, &people, PeopleSQL, ids, earlier); err != nil {
 		return r, fmt.Errorf("statistics: people: %w", err)
 	}
+	r.People.New, r.People.Returning = people.New, people.Returning
 	return r, nil
 }
 

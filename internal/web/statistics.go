@@ -13,6 +13,7 @@ import (
 
 	"github.com/coe-agora/agora/internal/apperr"
 	"github.com/coe-agora/agora/internal/i18n"
+	"github.com/coe-agora/agora/internal/meeting"
 	"github.com/coe-agora/agora/internal/statistics"
 )
 
@@ -111,8 +112,7 @@ type statsView struct {
 	R              *statistics.Report
 	Rate           string
 	Charts         map[string]template.HTML
-	// Active are the states with someone registered (the chart's bars);
-	// the table lists them all.
+	// ExportCSV and ExportXLSX are the API's exports of the same report.
 	ExportCSV, ExportXLSX string
 	Genders               []genderLine
 	Note                  string
@@ -126,10 +126,7 @@ type genderLine struct {
 // statisticsPage: GET /secretariat/statistics?from=&to=&kind=
 func (h *secretariat) statisticsPage(c *gin.Context) {
 	lang, ctx, a := language(c), c.Request.Context(), actorOf(c)
-	v := statsView{From: c.Query("from"), To: c.Query("to"), Kind: c.Query("kind"), Errors: map[string]string{}}
-	for _, k := range []string{"plenary", "bureau", "ministerial", "expert_group", "forum", "training", "webinar"} {
-		v.Kinds = append(v.Kinds, k)
-	}
+	v := statsView{From: c.Query("from"), To: c.Query("to"), Kind: c.Query("kind"), Errors: map[string]string{}, Kinds: meeting.Kinds}
 	f, err := statsFilter(c, lang)
 	status := http.StatusOK
 	if err != nil {
@@ -151,7 +148,10 @@ func (h *secretariat) statisticsPage(c *gin.Context) {
 		v.R = &r
 		v.From, v.To = r.From, r.To
 		if r.AttendanceRate != nil {
-			v.Rate = strings.Replace(strconv.FormatFloat(*r.AttendanceRate*100, 'f', 1, 64), ".", map[bool]string{true: ",", false: "."}[lang == "fr"], 1) + "\u00a0%"
+			v.Rate = strconv.FormatFloat(*r.AttendanceRate*100, 'f', 1, 64) + "\u00a0%"
+			if lang == "fr" {
+				v.Rate = strings.Replace(v.Rate, ".", ",", 1)
+			}
 		}
 		q := url.Values{"from": {r.From}, "to": {r.To}, "lang": {lang}}
 		if r.Kind != "" {

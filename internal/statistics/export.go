@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/xuri/excelize/v2"
 
@@ -114,10 +115,19 @@ func cellText(v any, lang string) string {
 	case nil:
 		return withheldCell(lang)
 	case string:
-		return x
+		return escapeFormula(x)
 	default:
 		return fmt.Sprint(x)
 	}
+}
+
+// escapeFormula defuses a text a spreadsheet would evaluate (a state's
+// name typed by an admin, say), as the participant exports do.
+func escapeFormula(s string) string {
+	if s != "" && strings.IndexByte("=+-@\t\r", s[0]) >= 0 {
+		return "'" + s
+	}
+	return s
 }
 
 // WriteCSV writes every table of r, one after the other: each starts with

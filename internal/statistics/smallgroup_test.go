@@ -2,6 +2,7 @@ package statistics
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -44,5 +45,17 @@ func TestSmallGroupRule(t *testing.T) {
 		if g.Threshold != SmallGroup {
 			t.Errorf("threshold %d", g.Threshold)
 		}
+	}
+}
+
+// A state named like a formula by an admin stays text in the exports.
+func TestExportsDefuseFormulas(t *testing.T) {
+	r := Report{From: "2025-01-01", To: "2025-12-31", States: []Invitee{{Code: "XX", Name: "=HYPERLINK(\"x\")"}}}
+	var b strings.Builder
+	if err := WriteCSV(&b, r, "en"); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), `'=HYPERLINK`) {
+		t.Errorf("the formula is not defused:\n%s", b.String())
 	}
 }

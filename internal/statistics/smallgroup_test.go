@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 func show(g Gender) string {
@@ -57,5 +58,19 @@ func TestExportsDefuseFormulas(t *testing.T) {
 	}
 	if !strings.Contains(b.String(), `'=HYPERLINK`) {
 		t.Errorf("the formula is not defused:\n%s", b.String())
+	}
+}
+
+func TestParseFilterDefaults(t *testing.T) {
+	today := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	for _, c := range []struct{ from, to, want string }{
+		{"", "", "2025-01-01 2025-12-31"},
+		{"2026-06-01", "", "2026-06-01 2026-12-03"},
+		{"", "2025-06-30", "2025-01-01 2025-06-30"},
+	} {
+		f, err := ParseFilter(c.from, c.to, "", "en", today)
+		if got := f.From.Format(time.DateOnly) + " " + f.To.Format(time.DateOnly); err != nil || got != c.want {
+			t.Errorf("from %q to %q: %s %v, want %s", c.from, c.to, got, err, c.want)
+		}
 	}
 }

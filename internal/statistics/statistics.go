@@ -54,7 +54,8 @@ type Filter struct {
 
 // ParseFilter reads a report's parameters as the API and the page take
 // them (from and to as YYYY-MM-DD, kind, lang); a missing period is the
-// last full calendar year before today. Bad values are field errors.
+// last full calendar year before today, a missing end today. Bad values
+// are field errors.
 func ParseFilter(from, to, kind, lang string, today time.Time) (Filter, error) {
 	f := Filter{Kind: kind, Lang: "en"}
 	if lang == "fr" {
@@ -70,6 +71,10 @@ func ParseFilter(from, to, kind, lang string, today time.Time) (Filter, error) {
 			errs.Add("from", apperr.M("err.stats_date"))
 		}
 		f.From = d
+	}
+	if to == "" && from != "" {
+		// A period from a day on: up to today.
+		f.To = time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
 	}
 	if to != "" {
 		d, err := time.Parse(time.DateOnly, to)

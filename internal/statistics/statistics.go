@@ -11,8 +11,9 @@ package statistics
 
 import (
 	"context"
-	"database/sql"
+	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -306,14 +307,7 @@ func (s *Service) Participation(ctx context.Context, a auth.Actor, f Filter) (Re
 	}
 	from, to := f.From.Format(time.DateOnly), f.To.Format(time.DateOnly)
 	r := Report{From: from, To: to, Kind: f.Kind, States: []Invitee{}, Organisations: []Invitee{}}
-	// One snapshot for every figure: the tables add up even while
-	// registrations change.
-	tx, err := s.db.BeginTxx(ctx, &sqlTxReadOnlyRepeatable)
-	if err != nil {
-		return r, fmt.Errorf("statistics: begin: %w", err)
-	}
-	defer tx.Rollback() //nolint:errcheck // read-only
-	inScope, before, err := Scope(ctx, tx, f)
+	inScope, before, err := Scope(ctx, s.db, f)
 	if err != nil {
 		return r, err
 	}
@@ -334,8 +328,43 @@ func (s *Service) Participation(ctx context.Context, a auth.Actor, f Filter) (Re
 		Unknown     int `db:"unknown"`
 		Unlinked    int `db:"unlinked"`
 	}
-	if err := tx.SelectContext(ctx, &lines, TotalsSQL, ids); err != nil {
-		return r, fmt.Errorf("statistics: totals: %w", err)
+	var people struct {
+		New       int `db:"new"`
+		Returning int `db:"returning"`
+	}
+	// The three passes run at once, each on a connection of its own taken
+	// and given back by its query (none waits for a connection while
+	// holding one, so a busy pool cannot deadlock them): their wall time is
+	// the longest one's rather than their sum. Each pass reads its own
+	// snapshot; a registration that changes in the milliseconds between
+	// them (a check-in during a meeting of the period) may show in one
+	// table and not yet in another.
+	var wg sync.WaitGroup
+	errs := make([]error, 3)
+	wg.Add(3)
+	go func() {
+		defer wg.Done()
+		if err := s.db.SelectContext(ctx, &lines, TotalsSQL, ids); err != nil {
+			errs[0] = fmt.Errorf("statistics: totals: %w", err)
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		// Organisations plug in here with their roster and their column
+		// (see InviteeQuery) once registrations carry an invitee.
+		if err := s.db.SelectContext(ctx, &r.States, InviteeQuery(`SELECT code, name_en, name_fr FROM states`, "r.state_code"), ids); err != nil {
+			errs[1] = fmt.Errorf("statistics: states: %w", err)
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		if err := s.db.GetContext(ctx, &people, PeopleSQL, ids, earlier); err != nil {
+			errs[2] = fmt.Errorf("statistics: people: %w", err)
+		}
+	}()
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return r, err
 	}
 	var g [5]int
 	for _, role := range roles {
@@ -370,20 +399,8 @@ func (s *Service) Participation(ctx context.Context, a auth.Actor, f Filter) (Re
 	}
 	r.Gender = smallGroupRule(g[:]...)
 
-	// Organisations plug in here with their roster and their column
-	// (see InviteeQuery) once registrations carry an invitee.
-	if err := tx.SelectContext(ctx, &r.States, InviteeQuery(`SELECT code, name_en, name_fr FROM states`, "r.state_code"), ids); err != nil {
-		return r, fmt.Errorf("statistics: states: %w", err)
-	}
 	sortProtocol(r.States, f.Lang)
 
-	var people struct {
-		New       int `db:"new"`
-		Returning int `db:"returning"`
-	}
-	if err := tx.GetContext(ctx, &people, PeopleSQL, ids, earlier); err != nil {
-		return r, fmt.Errorf("statistics: people: %w", err)
-	}
 	r.People.New, r.People.Returning = people.New, people.Returning
 	return r, nil
 }
@@ -452,6 +469,3 @@ var Genders = []string{"woman", "man", "other", "undisclosed", "unknown"}
 func (g Gender) Figures() []*int {
 	return []*int{g.Woman, g.Man, g.Other, g.Undisclosed, g.Unknown}
 }
-
-// sqlTxReadOnlyRepeatable reads every figure of a report from one snapshot.
-var sqlTxReadOnlyRepeatable = sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}

@@ -94,6 +94,8 @@ func BenchmarkStatistics(b *testing.B) {
 		{"people_search_none", "/api/v1/people?q=zzzzzz", 200, searchTarget},
 		{"people_page", "/secretariat/people?q=muller", 200, searchTarget},
 		{"person_history", fmt.Sprintf("/api/v1/people/%d", someone), 200, searchTarget},
+		// The peer again: the machine's load at the end of the run.
+		{"peer_meetings_page_end", "/api/v1/meetings?limit=50", 100, searchTarget},
 	}
 	client := NewClient(1)
 	h := http.Header{"Authorization": {"Bearer " + e.Tokens["secretariat"]}}

@@ -129,6 +129,13 @@ var routePolicies = map[string]rule{
 	"GET /api/v1/meetings/:id/visa-requests":                {policy: secretariat},
 	// The fixture asked for no visa letter: allowed callers are told so (404).
 	"POST /api/v1/registrations/:id/visa-letter/approve": {policy: secretariat, last: true},
+
+	// Statistics and the people search: the secretariat's alone.
+	"GET /api/v1/statistics/participation":      {policy: secretariat},
+	"GET /api/v1/statistics/participation.csv":  {policy: secretariat},
+	"GET /api/v1/statistics/participation.xlsx": {policy: secretariat},
+	"GET /api/v1/people":                        {policy: secretariat},
+	"GET /api/v1/people/:id":                    {policy: secretariat},
 }
 
 // pageRoute: HTML pages and assets. Sign-in-only pages send visitors to

@@ -1,0 +1,228 @@
+package statistics
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/lib/pq"
+
+	"github.com/coe-agora/agora/internal/apperr"
+	"github.com/coe-agora/agora/internal/auth"
+)
+
+// MaxPeople is how many people a search returns at most; More says when
+// others match too (a longer query narrows them down).
+const MaxPeople = 50
+
+// searchRows bounds the registrations a search reads before grouping them
+// by person.
+const searchRows = 1000
+
+// Person is a search result: someone with registrations that still hold
+// personal data, named as in their latest registration. ID is that
+// registration, the key to their History.
+type Person struct {
+	ID           int64     `json:"id" db:"id"`
+	FirstName    string    `json:"first_name" db:"first_name"`
+	LastName     string    `json:"last_name" db:"last_name"`
+	Email        string    `json:"email" db:"email"`
+	Organisation string    `json:"organisation" db:"organisation"`
+	States       []string  `json:"states" db:"-"`
+	Meetings     int       `json:"meetings" db:"meetings"`
+	LastMeeting  time.Time `json:"last_meeting" db:"last_meeting"`
+
+	StatesRaw pq.StringArray `json:"-" db:"states"`
+}
+
+// SearchResult is a page of people.
+type SearchResult struct {
+	Query  string   `json:"query"`
+	People []Person `json:"people"`
+	More   bool     `json:"more"`
+}
+
+// searchText is what a search matches, folded by agora_fold (lower case,
+// no accents); migration 00031 indexes exactly this expression.
+const searchText = `agora_fold(r.first_name || ' ' || r.last_name || ' ' || r.email || ' ' || r.organisation)`
+
+// Search finds people across every meeting by name, address or
+// organisation, ignoring case and accents: every word of q must appear
+// in one of them. Anonymised (erased) registrations are never found.
+func (s *Service) Search(ctx context.Context, a auth.Actor, q string) (SearchResult, error) {
+	if !a.Is(auth.RoleSecretariat) {
+		return SearchResult{}, apperr.New(apperr.Forbidden, apperr.M("err.role_forbids"))
+	}
+	q = strings.Join(strings.Fields(q), " ")
+	res := SearchResult{Query: q, People: []Person{}}
+	words := strings.Fields(q)
+	long := 0
+	for _, w := range words {
+		if utf8.RuneCountInString(w) >= 3 {
+			long++
+		}
+	}
+	switch {
+	case utf8.RuneCountInString(q) > 100:
+		return res, apperr.InvalidField("q", apperr.M("err.people_query_long", "Max", 100))
+	case long == 0:
+		return res, apperr.InvalidField("q", apperr.M("err.people_query_short", "Min", 3))
+	case len(words) > 8:
+		return res, apperr.InvalidField("q", apperr.M("err.people_query_words", "Max", 8))
+	}
+	// Words of three letters or more go through the trigram index; shorter
+	// ones only filter what those found (the expression is written so that
+	// the planner cannot take it for the index's).
+	var where []string
+	var args []any
+	for _, w := range words {
+		args = append(args, likeEscape(w))
+		n := "$" + strconv.Itoa(len(args))
+		if utf8.RuneCountInString(w) >= 3 {
+			where = append(where, searchText+` LIKE '%' || agora_fold(`+n+`) || '%'`)
+		} else {
+			where = append(where, `(`+searchText+` || '') LIKE '%' || agora_fold(`+n+`) || '%'`)
+		}
+	}
+	args = append(args, searchRows)
+	var emails []string
+	err := s.db.SelectContext(ctx, &emails, `
+		SELECT r.email FROM registrations r
+		WHERE r.anonymised_at IS NULL AND `+strings.Join(where, " AND ")+`
+		LIMIT $`+strconv.Itoa(len(args)), args...)
+	if err != nil {
+		return res, fmt.Errorf("statistics: search: %w", err)
+	}
+	seen := map[string]bool{}
+	var distinct []string
+	for _, e := range emails {
+		if !seen[e] {
+			seen[e] = true
+			distinct = append(distinct, e)
+		}
+	}
+	res.More = len(emails) == searchRows || len(distinct) > MaxPeople
+	if len(distinct) > MaxPeople {
+		distinct = distinct[:MaxPeople]
+	}
+	if len(distinct) == 0 {
+		return res, nil
+	}
+	err = s.db.SelectContext(ctx, &res.People, `
+		WITH people AS (
+			SELECT r.email, (array_agg(r.id ORDER BY m.starts_at DESC, r.id DESC))[1] AS id,
+				count(DISTINCT r.meeting_id) AS meetings, max(m.starts_at) AS last_meeting,
+				array_agg(DISTINCT r.state_code) AS states
+			FROM registrations r JOIN meetings m ON m.id = r.meeting_id
+			WHERE r.email = ANY($1) AND r.anonymised_at IS NULL
+			GROUP BY r.email)
+		SELECT p.id, r.first_name, r.last_name, r.email, r.organisation, p.meetings, p.last_meeting, p.states
+		FROM people p JOIN registrations r ON r.id = p.id
+		ORDER BY r.last_name COLLATE agora_names, r.first_name COLLATE agora_names, r.email, p.id`, pq.Array(distinct))
+	if err != nil {
+		return res, fmt.Errorf("statistics: search people: %w", err)
+	}
+	for i := range res.People {
+		res.People[i].States = []string(res.People[i].StatesRaw)
+	}
+	return res, nil
+}
+
+// likeEscape makes s match itself in a LIKE pattern.
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// Participation is one registration in a person's history.
+type Participation struct {
+	RegistrationID int64      `json:"registration_id" db:"registration_id"`
+	MeetingID      int64      `json:"meeting_id" db:"meeting_id"`
+	Kind           string     `json:"kind" db:"kind"`
+	TitleEN        string     `json:"title_en" db:"title_en"`
+	TitleFR        string     `json:"title_fr" db:"title_fr"`
+	StartsAt       time.Time  `json:"starts_at" db:"starts_at"`
+	TimeZone       string     `json:"timezone" db:"timezone"`
+	Lifecycle      string     `json:"-" db:"lifecycle"`
+	State          string     `json:"state" db:"state_code"`
+	Role           string     `json:"delegation_role" db:"delegation_role"`
+	Function       string     `json:"function" db:"function"`
+	Organisation   string     `json:"organisation" db:"organisation"`
+	Status         string     `json:"status" db:"status"`
+	Attendance     string     `json:"attendance" db:"attendance"`
+	Funded         bool       `json:"funded" db:"funded"`
+	CheckedInAt    *time.Time `json:"checked_in_at" db:"checked_in_at"`
+	// Cancelled is true when the meeting itself was cancelled.
+	Cancelled bool `json:"meeting_cancelled" db:"meeting_cancelled"`
+}
+
+// Title is the meeting's title in lang.
+func (p Participation) Title(lang string) string {
+	if lang == "fr" && p.TitleFR != "" {
+		return p.TitleFR
+	}
+	if p.TitleEN == "" {
+		return p.TitleFR
+	}
+	return p.TitleEN
+}
+
+// Zone is the meeting's time zone (UTC when it cannot be loaded).
+func (p Participation) Zone() *time.Location {
+	if loc, err := time.LoadLocation(p.TimeZone); err == nil {
+		return loc
+	}
+	return time.UTC
+}
+
+// History is a person's participation in every meeting, the latest first.
+type History struct {
+	Person         Person          `json:"person"`
+	Participations []Participation `json:"participations"`
+}
+
+// History returns the history of the person of registration id: every
+// registration with the same address still holding personal data. An
+// anonymised registration is not found.
+func (s *Service) History(ctx context.Context, a auth.Actor, id int64) (History, error) {
+	if !a.Is(auth.RoleSecretariat) {
+		return History{}, apperr.New(apperr.Forbidden, apperr.M("err.role_forbids"))
+	}
+	var h History
+	err := s.db.SelectContext(ctx, &h.Participations, `
+		SELECT r.id AS registration_id, m.id AS meeting_id, m.kind, m.title_en, m.title_fr, m.starts_at, m.timezone,
+			m.lifecycle, r.state_code, r.delegation_role, r.function, r.organisation, r.status, r.attendance,
+			r.funded, r.checked_in_at, (m.lifecycle = 'cancelled' OR m.cancel_reason <> '') AS meeting_cancelled
+		FROM registrations r JOIN meetings m ON m.id = r.meeting_id
+		WHERE r.anonymised_at IS NULL
+		  AND r.email = (SELECT email FROM registrations WHERE id = $1 AND anonymised_at IS NULL)
+		ORDER BY m.starts_at DESC, r.id DESC`, id)
+	if err != nil {
+		return h, fmt.Errorf("statistics: history: %w", err)
+	}
+	if len(h.Participations) == 0 {
+		return h, apperr.New(apperr.NotFound, apperr.M("err.no_person"))
+	}
+	err = s.db.GetContext(ctx, &h.Person, `
+		SELECT r.id, r.first_name, r.last_name, r.email, r.organisation, $2::int AS meetings, m.starts_at AS last_meeting,
+			ARRAY[]::text[] AS states
+		FROM registrations r JOIN meetings m ON m.id = r.meeting_id WHERE r.id = $1`,
+		h.Participations[0].RegistrationID, len(h.Participations))
+	if err != nil {
+		return h, fmt.Errorf("statistics: history person: %w", err)
+	}
+	seen := map[string]bool{}
+	meetings := map[int64]bool{}
+	h.Person.States = []string{}
+	for _, p := range h.Participations {
+		meetings[p.MeetingID] = true
+		if !seen[p.State] {
+			seen[p.State] = true
+			h.Person.States = append(h.Person.States, p.State)
+		}
+	}
+	h.Person.Meetings = len(meetings)
+	return h, nil
+}

@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"github.com/lib/pq"
 	"sort"
 	"time"
 
@@ -50,10 +51,15 @@ var historyAgenda = []item{
 // then moved to its real date in the past; those present are checked in.
 func (s *seeder) pastMeetings(ctx context.Context) error {
 	codes := make([]string, 0, len(delegations))
+	var organisations pq.StringArray // invited to every meeting of the history
 	for c := range delegations {
 		codes = append(codes, c)
+		if _, err := s.a.Organisations.Organisation(ctx, c); err == nil {
+			organisations = append(organisations, c)
+		}
 	}
 	sort.Strings(codes)
+	sort.Strings(organisations)
 	loc := s.zone(strasbourg)
 	for k, h := range history {
 		ahead := meetingDay(s.now, 30+k, time.Tuesday, loc)
@@ -64,6 +70,7 @@ func (s *seeder) pastMeetings(ctx context.Context) error {
 		f.StartsAt, f.EndsAt = ahead.at(0, 9, 30), ahead.at(0, 16, 0)
 		f.SeatsPerState, f.FundedSeatsPerState = 2, 1
 		f.Audience = meeting.AudienceMembersAndPartners
+		f.InvitedOrganisations = organisations
 		if h.kind == "webinar" {
 			f.Format, f.OnlineURL = "online", "https://meet.agora.example/webinar"
 		} else {
@@ -94,7 +101,9 @@ func (s *seeder) pastMeetings(ctx context.Context) error {
 				if err != nil {
 					return fmt.Errorf("demo: register %s for %q: %w (%v)", code, h.en, err, fieldsOf(err))
 				}
-				regs = append(regs, res.ID)
+				if res.Status == registration.StatusConfirmed { // an organisation's second person waits
+					regs = append(regs, res.ID)
+				}
 			}
 		}
 		// Someone withdraws; the others come, but for a few no-shows.

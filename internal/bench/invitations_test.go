@@ -18,6 +18,7 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/coe-agora/agora/internal/apptest"
+	"github.com/coe-agora/agora/internal/config"
 	"github.com/coe-agora/agora/internal/testmail"
 )
 
@@ -40,7 +41,8 @@ const (
 // included. With the default settings each email carries its state's
 // invitation letter (a PDF rendered per state and language in the first
 // round, sent again unrendered in the second: the meetings did not
-// change); the run fails if one does not. The peer is a bare go-smtp
+// change); the run fails if one does not (AGORA_BENCH_LETTERS=off runs it
+// without letters, for comparison). The peer is a bare go-smtp
 // client sending the same bytes (the messages as Mailpit received them
 // from the app, letters included) over 4 connections,
 // clocked the same way, until Mailpit holds them all. The app runs in this
@@ -55,7 +57,10 @@ const (
 // renders the letters) against the bare client.
 func BenchmarkInvitationRun(b *testing.B) {
 	mp := testmail.Start(b)
-	e := apptest.Start(b, apptest.Options{SMTPURL: mp.SMTPURL()})
+	letters := os.Getenv("AGORA_BENCH_LETTERS") != "off"
+	e := apptest.Start(b, apptest.Options{SMTPURL: mp.SMTPURL(), Config: func(c *config.Config) {
+		c.Letters.AttachToInvitations = letters
+	}})
 	meetings := invitationRunSetup(b, e)
 
 	var envs []envelope
@@ -96,7 +101,7 @@ func BenchmarkInvitationRun(b *testing.B) {
 		}
 		if envs == nil {
 			envs = receivedEnvelopes(b, mp)
-			withLetters(b, envs)
+			withLetters(b, envs, letters)
 		}
 	}
 	runBare := func() {
@@ -278,17 +283,18 @@ func receivedEnvelopes(b *testing.B, mp *testmail.Server) []envelope {
 // withLetters fails unless every email carries its invitation letter (a
 // PDF), as it does with the default settings (letters.attach_to_invitations):
 // the bare client then sends the letters too, and the run measures their
-// rendering. It logs the emails' mean size.
-func withLetters(b *testing.B, envs []envelope) {
+// rendering. With AGORA_BENCH_LETTERS=off (letters not attached, for
+// comparison) it fails unless none does. It logs the emails' mean size.
+func withLetters(b *testing.B, envs []envelope, letters bool) {
 	b.Helper()
 	size := 0
 	for _, e := range envs {
-		if !bytes.Contains(e.data, []byte("Content-Type: application/pdf")) {
-			b.Fatalf("an email to %s carries no letter:\n%.2000s", e.to, e.data)
+		if bytes.Contains(e.data, []byte("Content-Type: application/pdf")) != letters {
+			b.Fatalf("an email to %s (letters attached: %v):\n%.2000s", e.to, letters, e.data)
 		}
 		size += len(e.data)
 	}
-	b.Logf("every email carries its letter: %d bytes on average", size/len(envs))
+	b.Logf("letters attached: %v; %d bytes per email on average", letters, size/len(envs))
 }
 
 // sendEnvelopes sends envs with plain go-smtp clients, runSMTPConns at a

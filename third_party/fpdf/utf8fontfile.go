@@ -666,7 +666,10 @@ func (utf *utf8FontFile) GenerateCutFont(usedRunes map[int]int) []byte {
 		return nil
 	}
 
-	utf.parseHMTXTable(metricsCount, numSymbols, symbolCharDictionary, 1.0)
+	// Agora: parseHMTXTable was called here; it only sets CharWidths and
+	// DefaultWidth, which nothing reads once a font is being cut (the
+	// document took its widths when the font was added), and allocated
+	// and filled 65,536 widths for each font of each document.
 
 	utf.parseLOCATable(LocaFormat, numSymbols)
 

@@ -123,10 +123,10 @@ type statsInvitee struct {
 }
 
 type statsReport struct {
-	Meetings int `json:"meetings"`
-	Totals   map[string]int
-	Rate     *float64 `json:"attendance_rate"`
-	People   map[string]int
+	Meetings      int `json:"meetings"`
+	Totals        map[string]int
+	Rate          *float64 `json:"attendance_rate"`
+	People        map[string]int
 	States        []statsInvitee
 	Organisations []statsInvitee
 	Roles         []struct {

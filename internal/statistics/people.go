@@ -203,28 +203,28 @@ func likeEscape(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
-// Participation is one registration in a person's history.
+// Participation is one registration in a person's history. State is the
+// invitee the person came for, a state's code or an organisation's;
+// InviteeNameEN and InviteeNameFR name it.
 type Participation struct {
-	RegistrationID int64     `json:"registration_id" db:"registration_id"`
-	MeetingID      int64     `json:"meeting_id" db:"meeting_id"`
-	Kind           string    `json:"kind" db:"kind"`
-	TitleEN        string    `json:"title_en" db:"title_en"`
-	TitleFR        string    `json:"title_fr" db:"title_fr"`
-	StartsAt       time.Time `json:"starts_at" db:"starts_at"`
-	TimeZone       string    `json:"timezone" db:"timezone"`
-	Lifecycle      string    `json:"-" db:"lifecycle"`
-	// State is the invitee the person came for: a state's code or an
-	// organisation's; InviteeNameEN and InviteeNameFR name it.
-	State         string     `json:"state" db:"invitee"`
-	InviteeNameEN string     `json:"invitee_name_en" db:"invitee_name_en"`
-	InviteeNameFR string     `json:"invitee_name_fr" db:"invitee_name_fr"`
-	Role          string     `json:"delegation_role" db:"delegation_role"`
-	Function      string     `json:"function" db:"function"`
-	Organisation  string     `json:"organisation" db:"organisation"`
-	Status        string     `json:"status" db:"status"`
-	Attendance    string     `json:"attendance" db:"attendance"`
-	Funded        bool       `json:"funded" db:"funded"`
-	CheckedInAt   *time.Time `json:"checked_in_at" db:"checked_in_at"`
+	RegistrationID int64      `json:"registration_id" db:"registration_id"`
+	MeetingID      int64      `json:"meeting_id" db:"meeting_id"`
+	Kind           string     `json:"kind" db:"kind"`
+	TitleEN        string     `json:"title_en" db:"title_en"`
+	TitleFR        string     `json:"title_fr" db:"title_fr"`
+	StartsAt       time.Time  `json:"starts_at" db:"starts_at"`
+	TimeZone       string     `json:"timezone" db:"timezone"`
+	Lifecycle      string     `json:"-" db:"lifecycle"`
+	State          string     `json:"state" db:"invitee"`
+	InviteeNameEN  string     `json:"invitee_name_en" db:"invitee_name_en"`
+	InviteeNameFR  string     `json:"invitee_name_fr" db:"invitee_name_fr"`
+	Role           string     `json:"delegation_role" db:"delegation_role"`
+	Function       string     `json:"function" db:"function"`
+	Organisation   string     `json:"organisation" db:"organisation"`
+	Status         string     `json:"status" db:"status"`
+	Attendance     string     `json:"attendance" db:"attendance"`
+	Funded         bool       `json:"funded" db:"funded"`
+	CheckedInAt    *time.Time `json:"checked_in_at" db:"checked_in_at"`
 	// Cancelled is true when the meeting itself was cancelled.
 	Cancelled bool `json:"meeting_cancelled" db:"meeting_cancelled"`
 }

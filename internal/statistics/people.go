@@ -141,13 +141,16 @@ func (s *Service) Search(ctx context.Context, a auth.Actor, q string) (SearchRes
 	}
 	args = append(args, searchRows)
 	limit := "$" + strconv.Itoa(len(args))
-	var emails []string
-	err := s.db.SelectContext(ctx, &emails, `
-		(SELECT r.email FROM registrations r
+	var rows []struct {
+		Email  string `db:"email"`
+		Branch int    `db:"branch"`
+	}
+	err := s.db.SelectContext(ctx, &rows, `
+		(SELECT r.email, 0 AS branch FROM registrations r
 		WHERE r.anonymised_at IS NULL AND `+strings.Join(where, " AND ")+`
 		LIMIT `+limit+`)
 		UNION ALL
-		(SELECT r.email FROM organisations o JOIN registrations r ON r.organisation_code = o.code AND r.anonymised_at IS NULL
+		(SELECT r.email, 1 AS branch FROM organisations o JOIN registrations r ON r.organisation_code = o.code AND r.anonymised_at IS NULL
 		WHERE (`+strings.Join(anyOrg, " OR ")+`) AND `+strings.Join(orgWhere, " AND ")+`
 		LIMIT `+limit+`)`, args...)
 	if err != nil {
@@ -155,13 +158,16 @@ func (s *Service) Search(ctx context.Context, a auth.Actor, q string) (SearchRes
 	}
 	seen := map[string]bool{}
 	var distinct []string
-	for _, e := range emails {
+	var perBranch [2]int
+	for _, x := range rows {
+		e := x.Email
+		perBranch[x.Branch]++
 		if !seen[e] {
 			seen[e] = true
 			distinct = append(distinct, e)
 		}
 	}
-	res.More = len(emails) >= searchRows || len(distinct) > MaxPeople
+	res.More = perBranch[0] == searchRows || perBranch[1] == searchRows || len(distinct) > MaxPeople
 	if len(distinct) > MaxPeople {
 		distinct = distinct[:MaxPeople]
 	}

@@ -43,7 +43,7 @@ func GenderLabel(g, lang string) string {
 }
 
 // Tables returns the report's tables in lang, in the order the page shows
-// them: summary, states, roles, people, gender.
+// them: summary, states, organisations, roles, people, gender.
 func (r Report) Tables(lang string) []Table {
 	count := func(label string, n any) []any { return []any{label, n} }
 	rate := any(nil)
@@ -77,6 +77,10 @@ func (r Report) Tables(lang string) []Table {
 	for _, s := range r.States {
 		states.Rows = append(states.Rows, []any{s.Code, s.Name, s.Meetings, s.Registered, s.Confirmed, s.Attended, s.Funded})
 	}
+	orgs := Table{Name: tr(lang, "Organisations", "Organisations"), Header: append([]string{tr(lang, "Code", "Code"), tr(lang, "Organisation", "Organisation")}, cols...)}
+	for _, o := range r.Organisations {
+		orgs.Rows = append(orgs.Rows, []any{o.Code, o.Name, o.Meetings, o.Registered, o.Confirmed, o.Attended, o.Funded})
+	}
 	roles := Table{Name: tr(lang, "Roles", "Rôles"), Header: append([]string{tr(lang, "Role", "Rôle")}, cols[1:]...)}
 	for _, x := range r.Roles {
 		roles.Rows = append(roles.Rows, []any{registration.RoleLabel(x.Role, lang), x.Registered, x.Confirmed, x.Attended, x.Funded})
@@ -96,7 +100,7 @@ func (r Report) Tables(lang string) []Table {
 		gender.Rows = append(gender.Rows, []any{GenderLabel(Genders[i], lang), v})
 	}
 	gender.Note = WithheldNote(r.Gender.Threshold, lang)
-	return []Table{summary, states, roles, people, gender}
+	return []Table{summary, states, orgs, roles, people, gender}
 }
 
 // WithheldNote explains the small-group rule in lang.

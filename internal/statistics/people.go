@@ -24,7 +24,9 @@ const searchRows = 1000
 
 // Person is a search result: someone with registrations that still hold
 // personal data, named as in their latest registration. ID is that
-// registration, the key to their History.
+// registration, the key to their History. States are the codes of the
+// invitees they came for, states or organisations (a registration's
+// invitee), and Invitees the same with their names.
 type Person struct {
 	ID           int64     `json:"id" db:"id"`
 	FirstName    string    `json:"first_name" db:"first_name"`
@@ -32,10 +34,47 @@ type Person struct {
 	Email        string    `json:"email" db:"email"`
 	Organisation string    `json:"organisation" db:"organisation"`
 	States       []string  `json:"states" db:"-"`
+	Invitees     []Named   `json:"invitees" db:"-"`
 	Meetings     int       `json:"meetings" db:"meetings"`
 	LastMeeting  time.Time `json:"last_meeting" db:"last_meeting"`
 
 	StatesRaw pq.StringArray `json:"-" db:"states"`
+}
+
+// Named is an invitee (a state or an organisation) with its names.
+type Named struct {
+	Code   string `json:"code" db:"code"`
+	NameEN string `json:"name_en" db:"name_en"`
+	NameFR string `json:"name_fr" db:"name_fr"`
+}
+
+// Name is the invitee's name in lang (its code when it has none).
+func (n Named) Name(lang string) string {
+	switch {
+	case lang == "fr" && n.NameFR != "":
+		return n.NameFR
+	case n.NameEN != "":
+		return n.NameEN
+	}
+	return n.Code
+}
+
+// named returns the invitees of codes, in the order of codes.
+func (s *Service) named(ctx context.Context, codes []string) ([]Named, error) {
+	var found []Named
+	if err := s.db.SelectContext(ctx, &found, `SELECT code, name_en, name_fr FROM invitees WHERE code = ANY($1)`, pq.Array(codes)); err != nil {
+		return nil, fmt.Errorf("statistics: invitee names: %w", err)
+	}
+	byCode := make(map[string]Named, len(found))
+	for _, n := range found {
+		byCode[n.Code] = n
+	}
+	out := make([]Named, len(codes))
+	for i, c := range codes {
+		out[i] = byCode[c]
+		out[i].Code = c
+	}
+	return out, nil
 }
 
 // SearchResult is a page of people.
@@ -51,7 +90,8 @@ const searchText = `agora_fold(r.first_name || ' ' || r.last_name || ' ' || r.em
 
 // Search finds people across every meeting by name, address or
 // organisation, ignoring case and accents: every word of q must appear
-// in one of them. Anonymised (erased) registrations are never found.
+// in one of them. An organisation's delegates are found by its code and
+// its names in the roster too. Anonymised (erased) registrations are never found.
 func (s *Service) Search(ctx context.Context, a auth.Actor, q string) (SearchResult, error) {
 	if !a.Is(auth.RoleSecretariat) {
 		return SearchResult{}, apperr.New(apperr.Forbidden, apperr.M("err.role_forbids"))
@@ -87,24 +127,47 @@ func (s *Service) Search(ctx context.Context, a auth.Actor, q string) (SearchRes
 			where = append(where, `(`+searchText+` || '') LIKE '%' || agora_fold(`+n+`) || '%'`)
 		}
 	}
+	// An organisation's delegates match on its code and names as well:
+	// the same words over the same text followed by those, for the
+	// registrations of an organisation one word at least names (few,
+	// through registrations_organisation_idx of migration 00033).
+	var orgWhere, anyOrg []string
+	for i, w := range words {
+		n := "$" + strconv.Itoa(i+1)
+		orgWhere = append(orgWhere, `agora_fold(r.first_name || ' ' || r.last_name || ' ' || r.email || ' ' || r.organisation || ' ' || o.code || ' ' || o.name_en || ' ' || o.name_fr) LIKE '%' || agora_fold(`+n+`) || '%'`)
+		if utf8.RuneCountInString(w) >= 3 {
+			anyOrg = append(anyOrg, `agora_fold(o.code || ' ' || o.name_en || ' ' || o.name_fr) LIKE '%' || agora_fold(`+n+`) || '%'`)
+		}
+	}
 	args = append(args, searchRows)
-	var emails []string
-	err := s.db.SelectContext(ctx, &emails, `
-		SELECT r.email FROM registrations r
+	limit := "$" + strconv.Itoa(len(args))
+	var rows []struct {
+		Email  string `db:"email"`
+		Branch int    `db:"branch"`
+	}
+	err := s.db.SelectContext(ctx, &rows, `
+		(SELECT r.email, 0 AS branch FROM registrations r
 		WHERE r.anonymised_at IS NULL AND `+strings.Join(where, " AND ")+`
-		LIMIT $`+strconv.Itoa(len(args)), args...)
+		LIMIT `+limit+`)
+		UNION ALL
+		(SELECT r.email, 1 AS branch FROM organisations o JOIN registrations r ON r.organisation_code = o.code AND r.anonymised_at IS NULL
+		WHERE (`+strings.Join(anyOrg, " OR ")+`) AND `+strings.Join(orgWhere, " AND ")+`
+		LIMIT `+limit+`)`, args...)
 	if err != nil {
 		return res, fmt.Errorf("statistics: search: %w", err)
 	}
 	seen := map[string]bool{}
 	var distinct []string
-	for _, e := range emails {
+	var perBranch [2]int
+	for _, x := range rows {
+		e := x.Email
+		perBranch[x.Branch]++
 		if !seen[e] {
 			seen[e] = true
 			distinct = append(distinct, e)
 		}
 	}
-	res.More = len(emails) == searchRows || len(distinct) > MaxPeople
+	res.More = perBranch[0] == searchRows || perBranch[1] == searchRows || len(distinct) > MaxPeople
 	if len(distinct) > MaxPeople {
 		distinct = distinct[:MaxPeople]
 	}
@@ -115,7 +178,7 @@ func (s *Service) Search(ctx context.Context, a auth.Actor, q string) (SearchRes
 		WITH people AS (
 			SELECT r.email, (array_agg(r.id ORDER BY m.starts_at DESC, r.id DESC))[1] AS id,
 				count(DISTINCT r.meeting_id) AS meetings, max(m.starts_at) AS last_meeting,
-				array_agg(DISTINCT r.state_code) AS states
+				array_agg(DISTINCT r.invitee) AS states
 			FROM registrations r JOIN meetings m ON m.id = r.meeting_id
 			WHERE r.email = ANY($1) AND r.anonymised_at IS NULL
 			GROUP BY r.email)
@@ -125,8 +188,18 @@ func (s *Service) Search(ctx context.Context, a auth.Actor, q string) (SearchRes
 	if err != nil {
 		return res, fmt.Errorf("statistics: search people: %w", err)
 	}
+	var codes []string
 	for i := range res.People {
 		res.People[i].States = []string(res.People[i].StatesRaw)
+		codes = append(codes, res.People[i].States...)
+	}
+	names, err := s.named(ctx, codes)
+	if err != nil {
+		return res, err
+	}
+	for i := range res.People {
+		n := len(res.People[i].States)
+		res.People[i].Invitees, names = names[:n:n], names[n:]
 	}
 	return res, nil
 }
@@ -136,7 +209,9 @@ func likeEscape(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
-// Participation is one registration in a person's history.
+// Participation is one registration in a person's history. State is the
+// invitee the person came for, a state's code or an organisation's;
+// InviteeNameEN and InviteeNameFR name it.
 type Participation struct {
 	RegistrationID int64      `json:"registration_id" db:"registration_id"`
 	MeetingID      int64      `json:"meeting_id" db:"meeting_id"`
@@ -146,7 +221,9 @@ type Participation struct {
 	StartsAt       time.Time  `json:"starts_at" db:"starts_at"`
 	TimeZone       string     `json:"timezone" db:"timezone"`
 	Lifecycle      string     `json:"-" db:"lifecycle"`
-	State          string     `json:"state" db:"state_code"`
+	State          string     `json:"state" db:"invitee"`
+	InviteeNameEN  string     `json:"invitee_name_en" db:"invitee_name_en"`
+	InviteeNameFR  string     `json:"invitee_name_fr" db:"invitee_name_fr"`
 	Role           string     `json:"delegation_role" db:"delegation_role"`
 	Function       string     `json:"function" db:"function"`
 	Organisation   string     `json:"organisation" db:"organisation"`
@@ -167,6 +244,11 @@ func (p Participation) Title(lang string) string {
 		return p.TitleFR
 	}
 	return p.TitleEN
+}
+
+// InviteeName is the name in lang of the invitee the person came for.
+func (p Participation) InviteeName(lang string) string {
+	return Named{Code: p.State, NameEN: p.InviteeNameEN, NameFR: p.InviteeNameFR}.Name(lang)
 }
 
 // Zone is the meeting's time zone (UTC when it cannot be loaded).
@@ -193,9 +275,9 @@ func (s *Service) History(ctx context.Context, a auth.Actor, id int64) (History,
 	var h History
 	err := s.db.SelectContext(ctx, &h.Participations, `
 		SELECT r.id AS registration_id, m.id AS meeting_id, m.kind, m.title_en, m.title_fr, m.starts_at, m.timezone,
-			m.lifecycle, r.state_code, r.delegation_role, r.function, r.organisation, r.status, r.attendance,
+			m.lifecycle, r.invitee, coalesce(i.name_en, '') AS invitee_name_en, coalesce(i.name_fr, '') AS invitee_name_fr, r.delegation_role, r.function, r.organisation, r.status, r.attendance,
 			r.funded, r.checked_in_at, (m.lifecycle = 'cancelled' OR m.cancel_reason <> '') AS meeting_cancelled
-		FROM registrations r JOIN meetings m ON m.id = r.meeting_id
+		FROM registrations r JOIN meetings m ON m.id = r.meeting_id LEFT JOIN invitees i ON i.code = r.invitee
 		WHERE r.anonymised_at IS NULL
 		  AND r.email = (SELECT email FROM registrations WHERE id = $1 AND anonymised_at IS NULL)
 		ORDER BY m.starts_at DESC, r.id DESC`, id)
@@ -215,12 +297,13 @@ func (s *Service) History(ctx context.Context, a auth.Actor, id int64) (History,
 	}
 	seen := map[string]bool{}
 	meetings := map[int64]bool{}
-	h.Person.States = []string{}
+	h.Person.States, h.Person.Invitees = []string{}, []Named{}
 	for _, p := range h.Participations {
 		meetings[p.MeetingID] = true
 		if !seen[p.State] {
 			seen[p.State] = true
 			h.Person.States = append(h.Person.States, p.State)
+			h.Person.Invitees = append(h.Person.Invitees, Named{Code: p.State, NameEN: p.InviteeNameEN, NameFR: p.InviteeNameFR})
 		}
 	}
 	h.Person.Meetings = len(meetings)

@@ -2,7 +2,9 @@
 // meetings held over a period (the annual report to the member states):
 // how many meetings, how many people registered, were confirmed, came and
 // were funded, from which states, in which roles, how many for the first
-// time, and the gender balance where it cannot single anyone out. It also
+// time, and the gender balance where it cannot single anyone out. States
+// and organisations each have their table: a registration belongs to one
+// of them (its invitee). It also
 // finds people across every meeting (Search) and tells their
 // participation history (History).
 //
@@ -49,7 +51,8 @@ func NewService(db *sqlx.DB) *Service { return &Service{db: db} }
 type Filter struct {
 	From, To time.Time // dates (the time of day is ignored)
 	Kind     string
-	// Lang orders the states (protocol order) and names them.
+	// Lang orders the states (protocol order) and the organisations
+	// (alphabetical) and names them.
 	Lang string
 }
 
@@ -332,7 +335,7 @@ func (s *Service) Participation(ctx context.Context, a auth.Actor, f Filter) (Re
 		New       int `db:"new"`
 		Returning int `db:"returning"`
 	}
-	// The three passes run at once, each on a connection of its own taken
+	// The four passes run at once, each on a connection of its own taken
 	// and given back by its query (none waits for a connection while
 	// holding one, so a busy pool cannot deadlock them): their wall time is
 	// the longest one's rather than their sum. Each pass reads its own
@@ -340,8 +343,8 @@ func (s *Service) Participation(ctx context.Context, a auth.Actor, f Filter) (Re
 	// them (a check-in during a meeting of the period) may show in one
 	// table and not yet in another.
 	var wg sync.WaitGroup
-	errs := make([]error, 3)
-	wg.Add(3)
+	errs := make([]error, 4)
+	wg.Add(4)
 	go func() {
 		defer wg.Done()
 		if err := s.db.SelectContext(ctx, &lines, TotalsSQL, ids); err != nil {
@@ -350,10 +353,14 @@ func (s *Service) Participation(ctx context.Context, a auth.Actor, f Filter) (Re
 	}()
 	go func() {
 		defer wg.Done()
-		// Organisations plug in here with their roster and their column
-		// (see InviteeQuery) once registrations carry an invitee.
 		if err := s.db.SelectContext(ctx, &r.States, InviteeQuery(`SELECT code, name_en, name_fr FROM states`, "r.state_code"), ids); err != nil {
 			errs[1] = fmt.Errorf("statistics: states: %w", err)
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		if err := s.db.SelectContext(ctx, &r.Organisations, InviteeQuery(`SELECT code, name_en, name_fr FROM organisations`, "r.organisation_code"), ids); err != nil {
+			errs[3] = fmt.Errorf("statistics: organisations: %w", err)
 		}
 	}()
 	go func() {
@@ -400,6 +407,9 @@ func (s *Service) Participation(ctx context.Context, a auth.Actor, f Filter) (Re
 	r.Gender = smallGroupRule(g[:]...)
 
 	sortProtocol(r.States, f.Lang)
+	// Organisations are alphabetical in lang too (organisation.SortProtocol
+	// uses the same collation).
+	sortProtocol(r.Organisations, f.Lang)
 
 	r.People.New, r.People.Returning = people.New, people.Returning
 	return r, nil

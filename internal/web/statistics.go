@@ -194,6 +194,13 @@ func statsCharts(s *Server, r statistics.Report, lang string) map[string]templat
 		}
 	}
 	charts["states"] = barChart("chart-states", T("sec.stats.chart.states"), lang, states, T("sec.stats.legend"))
+	var orgs []bar
+	for _, o := range r.Organisations {
+		if o.Confirmed > 0 {
+			orgs = append(orgs, bar{Label: o.Name, Value: o.Confirmed, Inner: o.Attended})
+		}
+	}
+	charts["organisations"] = barChart("chart-organisations", T("sec.stats.chart.organisations"), lang, orgs, T("sec.stats.legend"))
 	var roles []bar
 	for _, x := range r.Roles {
 		roles = append(roles, bar{Label: T("sec.stats.role." + x.Role), Value: x.Confirmed, Inner: x.Attended})

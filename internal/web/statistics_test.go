@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"sort"
 	"strings"
 	"testing"
 
@@ -51,10 +52,13 @@ func buildStatsFixture(t *testing.T, e *apptest.Env) statsFixture {
 			checked = "2025-01-01T00:00:00Z"
 		}
 		var id int64
+		// st is a state's code or an organisation's (whose delegates
+		// typed another organisation than the states' people).
 		err := e.App.DB.Get(&id, `
-			INSERT INTO registrations (meeting_id, state_code, first_name, last_name, email, organisation, delegation_role, language,
+			INSERT INTO registrations (meeting_id, state_code, organisation_code, first_name, last_name, email, organisation, delegation_role, language,
 				funded, status, waitlisted_at, checked_in_at, gender, manage_nonce, manage_hash, source)
-			VALUES ($1, $2, $3, $4, $5, 'Ministère de la Santé', $6, 'en', $7, $8, $9, $10, $11,
+			VALUES ($1, (SELECT code FROM states WHERE code = $2), (SELECT code FROM organisations WHERE code = $2), $3, $4, $5,
+				CASE WHEN $2 IN (SELECT code FROM organisations) THEN 'Vienna office' ELSE 'Ministère de la Santé' END, $6, 'en', $7, $8, $9, $10, $11,
 				decode(md5('n' || $12::text), 'hex'), sha256(convert_to('h' || $12::text, 'UTF8')), 'secretariat')
 			RETURNING id`, m, st, first, last, key+"@example.org", role, funded, status, waitlisted, checked, gender, n)
 		if err != nil {
@@ -81,6 +85,11 @@ func buildStatsFixture(t *testing.T, e *apptest.Env) statsFixture {
 	reg(m1, "gina", "Gina", "Müller", "IT", "expert", "confirmed", false, false, "woman")
 	reg(m1, "hugo", "Hugo", "Wolf", "DE", "delegate", "confirmed", false, true, "man")
 	reg(m1, "ivan", "Ivan", "Roux", "FR", "observer", "pending", false, false, "")
+	// UNODC's delegates: Omar (head, funded, checked in), Paula (expert,
+	// checked in), Quinn cancelled; no gender given.
+	reg(m1, "omar", "Omar", "Haddad", "UNODC", "head", "confirmed", true, true, "")
+	reg(m1, "paula", "Paula", "Nyström", "UNODC", "expert", "confirmed", false, true, "")
+	reg(m1, "quinn", "Quinn", "Baker", "UNODC", "delegate", "cancelled", false, false, "")
 	// Dan comes back for another state; archived after being held.
 	m2 := meeting("expert_group", "2025-10-05T09:00:00+02:00", "archived", "")
 	reg(m2, "dan", "Dan", "Weber", "AT", "head", "confirmed", true, true, "man")
@@ -92,6 +101,8 @@ func buildStatsFixture(t *testing.T, e *apptest.Env) statsFixture {
 	for _, p := range []string{"lea", "mia", "nina", "olga"} {
 		reg(m6, p, strings.ToUpper(p[:1])+p[1:], "Italiano", "IT", "delegate", "confirmed", false, false, "woman")
 	}
+	// Omar comes back, and does not turn up.
+	reg(m6, "omar", "Omar", "Haddad", "UNODC", "delegate", "confirmed", false, false, "")
 	// Outside: 1 January in Strasbourg (still 31 December in UTC), a
 	// cancelled meeting, one cancelled then archived, a draft.
 	for _, m := range []int64{
@@ -105,17 +116,19 @@ func buildStatsFixture(t *testing.T, e *apptest.Env) statsFixture {
 	return f
 }
 
+type statsInvitee struct {
+	Code                                              string
+	Name                                              string
+	Meetings, Registered, Confirmed, Attended, Funded int
+}
+
 type statsReport struct {
-	Meetings int `json:"meetings"`
-	Totals   map[string]int
-	Rate     *float64 `json:"attendance_rate"`
-	People   map[string]int
-	States   []struct {
-		Code                                              string
-		Name                                              string
-		Meetings, Registered, Confirmed, Attended, Funded int
-	}
-	Organisations []any
+	Meetings      int `json:"meetings"`
+	Totals        map[string]int
+	Rate          *float64 `json:"attendance_rate"`
+	People        map[string]int
+	States        []statsInvitee
+	Organisations []statsInvitee
 	Roles         []struct {
 		Role                                    string
 		Registered, Confirmed, Attended, Funded int
@@ -134,21 +147,21 @@ func TestParticipationStatistics(t *testing.T) {
 	if r.Meetings != 3 {
 		t.Errorf("meetings held = %d, want 3 (cancelled, cancelled-then-archived, draft and next-year ones left out)", r.Meetings)
 	}
-	want := map[string]int{"registered": 16, "confirmed": 12, "attended": 7, "funded": 2,
-		"pending": 1, "waitlisted": 1, "declined": 1, "cancelled": 1, "in_person": 12, "online": 0}
+	want := map[string]int{"registered": 20, "confirmed": 15, "attended": 9, "funded": 3,
+		"pending": 1, "waitlisted": 1, "declined": 1, "cancelled": 2, "in_person": 15, "online": 0}
 	for k, v := range want {
 		if r.Totals[k] != v {
 			t.Errorf("totals.%s = %d, want %d", k, r.Totals[k], v)
 		}
 	}
-	if r.Rate == nil || fmt.Sprintf("%.4f", *r.Rate) != fmt.Sprintf("%.4f", 7.0/12) {
-		t.Errorf("attendance rate = %v, want 7/12", r.Rate)
+	if r.Rate == nil || fmt.Sprintf("%.4f", *r.Rate) != fmt.Sprintf("%.4f", 9.0/15) {
+		t.Errorf("attendance rate = %v, want 9/15", r.Rate)
 	}
-	// People: ten addresses confirmed (Dan twice counts once, Hugo is
-	// anonymised); Alice and Bob were confirmed in 2024; Gina only for a
-	// meeting that was cancelled, Carol only waited.
-	if r.People["new"] != 8 || r.People["returning"] != 2 || r.People["unlinked"] != 1 {
-		t.Errorf("people = %v, want new 8, returning 2, unlinked 1", r.People)
+	// People: twelve addresses confirmed (Dan and Omar twice count once,
+	// Hugo is anonymised); Alice and Bob were confirmed in 2024; Gina only
+	// for a meeting that was cancelled, Carol only waited.
+	if r.People["new"] != 10 || r.People["returning"] != 2 || r.People["unlinked"] != 1 {
+		t.Errorf("people = %v, want new 10, returning 2, unlinked 1", r.People)
 	}
 	states := map[string]int{}
 	for i, s := range r.States {
@@ -187,15 +200,51 @@ func TestParticipationStatistics(t *testing.T) {
 	if !(frIdx["DE"] < frIdx["AT"] && frIdx["AT"] < frIdx["FR"]) || fr.States[frIdx["DE"]].Name != "Allemagne" {
 		t.Errorf("French protocol order wrong: Allemagne %d, Autriche %d, France %d", frIdx["DE"], frIdx["AT"], frIdx["FR"])
 	}
+	// Organisations: every one of the roster, zeros included,
+	// alphabetical in the language asked for.
+	if err := e.App.DB.Get(&roster, `SELECT count(*) FROM organisations`); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Organisations) != roster || roster < 3 {
+		t.Errorf("%d organisations listed, want every organisation of the roster (%d)", len(r.Organisations), roster)
+	}
+	orgs := func(r statsReport) map[string]int {
+		idx := map[string]int{}
+		for i, o := range r.Organisations {
+			idx[o.Code] = i
+		}
+		return idx
+	}
+	en, frOrgs := orgs(r), orgs(fr)
+	for code, w := range map[string][5]int{"UNODC": {2, 4, 3, 2, 1}, "EUDA": {0, 0, 0, 0, 0}} {
+		i, ok := en[code]
+		if !ok {
+			t.Errorf("organisation %s missing", code)
+			continue
+		}
+		o := r.Organisations[i]
+		if got := [5]int{o.Meetings, o.Registered, o.Confirmed, o.Attended, o.Funded}; got != w {
+			t.Errorf("organisation %s = %v, want %v (meetings, registered, confirmed, attended, funded)", code, got, w)
+		}
+	}
+	// Civil Society Forum … European Union Drugs Agency … United Nations
+	// Office; Agence de l'Union européenne … Forum de la société civile
+	// … Office des Nations Unies.
+	if !(en["CSFD"] < en["EUDA"] && en["EUDA"] < en["UNODC"]) || r.Organisations[en["UNODC"]].Name != "United Nations Office on Drugs and Crime" {
+		t.Errorf("organisations not alphabetical in English: CSFD %d, EUDA %d, UNODC %d", en["CSFD"], en["EUDA"], en["UNODC"])
+	}
+	if !(frOrgs["EUDA"] < frOrgs["CSFD"] && frOrgs["CSFD"] < frOrgs["UNODC"]) || fr.Organisations[frOrgs["UNODC"]].Name != "Office des Nations Unies contre la drogue et le crime" {
+		t.Errorf("organisations not alphabetical in French: EUDA %d, CSFD %d, UNODC %d", frOrgs["EUDA"], frOrgs["CSFD"], frOrgs["UNODC"])
+	}
 	roles := map[string][4]int{}
 	for _, x := range r.Roles {
 		roles[x.Role] = [4]int{x.Registered, x.Confirmed, x.Attended, x.Funded}
 	}
-	if roles["head"] != [4]int{3, 3, 3, 2} || roles["observer"] != [4]int{1, 0, 0, 0} || len(r.Roles) != 5 {
+	if roles["head"] != [4]int{4, 4, 4, 3} || roles["observer"] != [4]int{1, 0, 0, 0} || len(r.Roles) != 5 {
 		t.Errorf("roles = %v", roles)
 	}
-	// Gender of the twelve confirmed: six women shown; three men (Hugo's
-	// answer erased), one other, one undisclosed, one unknown withheld.
+	// Gender of the fifteen confirmed: six women shown; three men (Hugo's
+	// answer erased), one other, one undisclosed, four unknown withheld.
 	if r.Gender["woman"] != float64(6) || r.Gender["man"] != nil || r.Gender["other"] != nil ||
 		r.Gender["undisclosed"] != nil || r.Gender["unknown"] != nil || r.Gender["threshold"] != float64(5) || r.Gender["withheld"] != true {
 		t.Errorf("gender = %v", r.Gender)
@@ -253,6 +302,12 @@ func TestParticipationExports(t *testing.T) {
 	if r := find(recs, "FR"); len(r) != 7 || r[1] != "France" || r[4] != "3" {
 		t.Errorf("csv: France line %v", r)
 	}
+	if r := find(recs, "UNODC"); strings.Join(r, "|") != "UNODC|Office des Nations Unies contre la drogue et le crime|2|4|3|2|1" {
+		t.Errorf("csv: UNODC line %v", r)
+	}
+	if r := find(recs, "EUDA"); len(r) != 7 || r[2] != "0" || r[6] != "0" {
+		t.Errorf("csv: EUDA line %v (zeros)", r)
+	}
 	if r := find(recs, "Hommes"); len(r) != 2 || r[1] != "non communiqué" {
 		t.Errorf("csv: men line %v (4 men: withheld)", r)
 	}
@@ -269,7 +324,7 @@ func TestParticipationExports(t *testing.T) {
 		t.Fatalf("the workbook does not open: %v", err)
 	}
 	defer x.Close()
-	if got := strings.Join(x.GetSheetList(), ","); got != "Summary,States,Roles,People,Gender" {
+	if got := strings.Join(x.GetSheetList(), ","); got != "Summary,States,Organisations,Roles,People,Gender" {
 		t.Errorf("sheets = %s", got)
 	}
 	rows, err := x.GetRows("States")
@@ -278,6 +333,16 @@ func TestParticipationExports(t *testing.T) {
 	}
 	if r := find(rows, "IT"); len(r) != 7 || r[4] != "5" {
 		t.Errorf("xlsx: Italy row %v", r)
+	}
+	rows, err = x.GetRows("Organisations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := find(rows, "UNODC"); strings.Join(r, "|") != "UNODC|United Nations Office on Drugs and Crime|2|4|3|2|1" {
+		t.Errorf("xlsx: UNODC row %v", r)
+	}
+	if typ, _ := x.GetCellType("Organisations", "C2"); typ == excelize.CellTypeSharedString || typ == excelize.CellTypeInlineString {
+		t.Errorf("an organisation's meetings are stored as text, not a number")
 	}
 	if typ, _ := x.GetCellType("Summary", "B5"); typ == excelize.CellTypeSharedString || typ == excelize.CellTypeInlineString {
 		t.Errorf("meetings held is stored as text, not a number")
@@ -291,16 +356,20 @@ func TestParticipationExports(t *testing.T) {
 func TestStatisticsPages(t *testing.T) {
 	e := apptest.Start(t)
 	buildStatsFixture(t, e)
-	for _, c := range []struct{ lang, title, held, women, note string }{
-		{"en", "Participation statistics", "Meetings held: 3", "Women", "Small-group rule: no figure from 1 to 4"},
-		{"fr", "Statistiques de participation", "Réunions tenues : 3", "Femmes", "Règle des petits groupes : aucun chiffre de 1 à 4"},
+	for _, c := range []struct{ lang, title, held, women, note, orgs, unodc string }{
+		{"en", "Participation statistics", "Meetings held: 3", "Women", "Small-group rule: no figure from 1 to 4",
+			"Confirmed and attended by organisation", "United Nations Office on Drugs and Crime"},
+		{"fr", "Statistiques de participation", "Réunions tenues : 3", "Femmes", "Règle des petits groupes : aucun chiffre de 1 à 4",
+			"Confirmés et présents par organisation", "Office des Nations Unies contre la drogue et le crime"},
 	} {
 		code, body := e.Do("GET", "/secretariat/statistics?from=2025-01-01&to=2025-12-31&lang="+c.lang, "secretariat", nil)
 		page := string(body)
 		if code != 200 {
 			t.Fatalf("%s: %d", c.lang, code)
 		}
-		for _, want := range []string{c.title, c.held, c.women, c.note, `<svg class="chart" id="chart-states" role="img"`, `aria-describedby="chart-gender-table"`, `id="chart-gender-table"`} {
+		for _, want := range []string{c.title, c.held, c.women, c.note, `<svg class="chart" id="chart-states" role="img"`, `aria-describedby="chart-gender-table"`, `id="chart-gender-table"`,
+			`<h2 id="h-organisations">` + c.orgs + `</h2>`, `<svg class="chart" id="chart-organisations" role="img"`,
+			`<tr id="organisation-UNODC"><th scope="row">` + c.unodc + `</th><td>2</td><td>4</td><td>3</td><td>2</td><td>1</td></tr>`} {
 			if !strings.Contains(page, want) {
 				t.Errorf("%s page lacks %q", c.lang, want)
 			}
@@ -339,6 +408,10 @@ func TestPeopleSearch(t *testing.T) {
 			LastName string `json:"last_name"`
 			Email    string
 			States   []string
+			Invitees []struct {
+				Code   string
+				NameFR string `json:"name_fr"`
+			}
 			Meetings int
 		}
 		More bool
@@ -362,6 +435,51 @@ func TestPeopleSearch(t *testing.T) {
 	}
 	if got := search("ministere de la sante"); len(got) < 10 {
 		t.Errorf("search by organisation found %d people", len(got))
+	}
+	// An organisation's delegates are found by its names in the roster,
+	// in either language, and by its code, with the other words.
+	for q, want := range map[string]string{
+		"nations unies":             "omar@example.org,paula@example.org,quinn@example.org",
+		"United Nations Office":     "omar@example.org,paula@example.org,quinn@example.org",
+		"unodc haddad":              "omar@example.org",
+		"vienna office":             "omar@example.org,paula@example.org,quinn@example.org",
+		"nations unies Ministère":   "",
+		"World Health Organization": "",
+	} {
+		got := search(q)
+		sort.Strings(got)
+		if strings.Join(got, ",") != want {
+			t.Errorf("search %q = %v, want %s", q, got, want)
+		}
+	}
+	// Omar, UNODC's delegate twice: his organisation, named.
+	search("haddad")
+	if len(res.People) != 1 || res.People[0].Meetings != 2 || strings.Join(res.People[0].States, ",") != "UNODC" ||
+		len(res.People[0].Invitees) != 1 || res.People[0].Invitees[0].NameFR != "Office des Nations Unies contre la drogue et le crime" {
+		t.Fatalf("haddad: %+v", res.People)
+	}
+	omar := res.People[0].ID
+	var oh struct {
+		Participations []struct {
+			State         string
+			InviteeNameEN string `json:"invitee_name_en"`
+			Status        string
+		}
+	}
+	e.JSON("GET", fmt.Sprintf("/api/v1/people/%d", omar), "secretariat", nil, 200, &oh)
+	if len(oh.Participations) != 2 || oh.Participations[0].State != "UNODC" || oh.Participations[1].State != "UNODC" ||
+		oh.Participations[0].InviteeNameEN != "United Nations Office on Drugs and Crime" {
+		t.Errorf("Omar's history = %+v", oh.Participations)
+	}
+	for lang, name := range map[string]string{"en": "United Nations Office on Drugs and Crime", "fr": "Office des Nations Unies contre la drogue et le crime"} {
+		code, body := e.Do("GET", fmt.Sprintf("/secretariat/people/%d?lang=%s", omar, lang), "secretariat", nil)
+		if code != 200 || strings.Count(string(body), "<td>"+strings.ReplaceAll(name, "'", "&#39;")+"</td>") != 2 {
+			t.Errorf("Omar's page in %s: %d, his organisation not named twice", lang, code)
+		}
+		code, body = e.Do("GET", "/secretariat/people?q=haddad&lang="+lang, "secretariat", nil)
+		if code != 200 || !strings.Contains(string(body), "<td>"+name+"</td>") {
+			t.Errorf("people page in %s: %d, Omar's organisation not named", lang, code)
+		}
 	}
 	// Dan, registered for Germany and then Austria: one person, two states.
 	search("weber")
@@ -428,8 +546,8 @@ func TestStatisticsPageInTheBrowser(t *testing.T) {
 	if got := b.Text("#meetings-held"); got != "Réunions tenues : 3" {
 		t.Errorf("meetings held: %q", got)
 	}
-	if n := b.Count("svg.chart"); n != 5 {
-		t.Errorf("%d charts, want 5", n)
+	if n := b.Count("svg.chart"); n != 6 {
+		t.Errorf("%d charts, want 6", n)
 	}
 	if got := b.Text("#state-IT td:nth-of-type(3)"); got != "5" {
 		t.Errorf("Italy confirmed: %q", got)

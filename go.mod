@@ -84,3 +84,7 @@ require (
 	golang.org/x/sys v0.50.0 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
 )
+
+// A copy of go-pdf/fpdf v0.9.0 that parses a UTF-8 font once for many
+// documents and reuses its zlib writers: third_party/fpdf/PATCHES.md.
+replace github.com/go-pdf/fpdf => ./third_party/fpdf

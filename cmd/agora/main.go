@@ -60,7 +60,15 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout)
+	stopped := ctx.Err() != nil
 	stop()
+	if err != nil && stopped && longRunning(os.Args[1:]) {
+		// Told to stop while still starting (migrating, seeding the
+		// roster): what was cut short was rolled back, and the stop was
+		// asked for, so it is an orderly one, not a failure.
+		fmt.Fprintln(os.Stderr, "agora: stopped while starting:", strings.Join(strings.Fields(err.Error()), " "))
+		err = nil
+	}
 	if err != nil {
 		if errors.Is(err, errUsage) {
 			fmt.Fprint(os.Stderr, usage)
@@ -72,6 +80,11 @@ func main() {
 		fmt.Fprintln(os.Stderr, "agora:", strings.Join(strings.Fields(err.Error()), " "))
 		os.Exit(1)
 	}
+}
+
+// longRunning tells the commands that run until told to stop.
+func longRunning(args []string) bool {
+	return len(args) > 0 && (args[0] == "serve" || args[0] == "worker")
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) error {

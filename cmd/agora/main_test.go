@@ -420,3 +420,42 @@ func runInPrivateCheckout(t *testing.T, cred *syscall.Credential) {
 	}
 	stop(srv)
 }
+
+// A worker told to stop while it is still starting — migrating an empty
+// database, seeding the roster — stops as it would once started: status 0,
+// nothing left half done (the next start finishes the migrations). Test
+// runs stop their processes at any moment, and so do operators.
+func TestStopWhileStarting(t *testing.T) {
+	db, dsn := testdb.Empty(t)
+	cmd := exec.Command(binary, "worker")
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "DATABASE_URL=" + dsn, "AGORA_LOG_LEVEL=warn"}
+	cmd.Dir = t.TempDir()
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// The migrations have begun once goose's table exists: the signal
+	// handler is in place by then, and most of the start is still to come.
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(2 * time.Millisecond) {
+		var table *string
+		if err := db.Get(&table, `SELECT to_regclass('goose_db_version')::text`); err != nil {
+			t.Fatal(err)
+		}
+		if table != nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			t.Fatalf("the worker never began migrating\n%s", errb.String())
+		}
+	}
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("worker stopped while starting: %v\n%s", err, errb.String())
+	}
+	r := agora(t, []string{"DATABASE_URL=" + dsn}, "", "migrate", "up")
+	if r.code != 0 {
+		t.Fatalf("migrating after the interrupted start: exit %d\n%s", r.code, r.stderr)
+	}
+}

@@ -31,6 +31,7 @@ import (
 	"github.com/coe-agora/agora/internal/registration"
 	"github.com/coe-agora/agora/internal/secret"
 	"github.com/coe-agora/agora/internal/state"
+	"github.com/coe-agora/agora/internal/statistics"
 	"github.com/coe-agora/agora/internal/validate"
 	"github.com/coe-agora/agora/internal/web"
 	"github.com/coe-agora/agora/templates"
@@ -58,6 +59,7 @@ type App struct {
 	Registrations *registration.Service
 	Accounts      *account.Service
 	Privacy       *privacy.Service
+	Statistics    *statistics.Service
 	// Responses keeps the public meeting reads of this process; Serve
 	// keeps it told of every meeting change.
 	Responses *web.ResponseCache
@@ -164,6 +166,7 @@ func (a *App) Prepare(ctx context.Context) error {
 		return printout.InvitationLetterPDF(a.Letterhead, m, invitee, lang, time.Now())
 	}, a.Config.Letters.AttachToInvitations, a.Letterhead.Version())
 	a.Privacy = privacy.NewService(a.DB)
+	a.Statistics = statistics.NewService(a.DB)
 	a.Accounts = account.NewService(a.DB, a.Auth, a.Outbox, a.Renderer, a.Config.BaseURL)
 	a.Registrations = registration.NewService(a.DB, validate.New(), a.Meetings, a.Invitations, a.Outbox, a.Renderer, a.Keys,
 		registration.Config{BaseURL: a.Config.BaseURL, MailFrom: a.Config.MailFrom})
@@ -205,7 +208,7 @@ func (a *App) Handler() (*web.Server, error) {
 		TrustedProxies: a.Config.HTTP.Proxies(), PublicMetrics: a.Config.Metrics.Public, Letterhead: a.Letterhead}, a.Log,
 		web.Deps{DB: a.DB, States: a.States, Organisations: a.Organisations, Auth: a.Auth, Meetings: a.Meetings, Documents: a.Documents, FocalPoints: a.FocalPoints,
 			Invitations: a.Invitations, Registrations: a.Registrations, Outbox: a.Outbox, Accounts: a.Accounts, Audit: audit.NewTrail(a.DB), Privacy: a.Privacy, MailCheck: mc, Renderer: a.Renderer,
-			Cache: a.Responses}, a.Metrics)
+			Cache: a.Responses, Statistics: a.Statistics}, a.Metrics)
 }
 
 // Serve answers HTTP on ln until ctx is done, then stops accepting, lets

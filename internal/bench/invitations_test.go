@@ -18,6 +18,7 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/coe-agora/agora/internal/apptest"
+	"github.com/coe-agora/agora/internal/config"
 	"github.com/coe-agora/agora/internal/testmail"
 )
 
@@ -37,8 +38,13 @@ const (
 // …/invitations, one after the other, 200 focal points each, half in
 // French), and the clock runs until Mailpit holds all 2,000 emails —
 // rendering, the outbox, the worker's claims and its 4 SMTP connections
-// included. The peer is a bare go-smtp client sending the same bytes (the
-// messages as Mailpit received them from the app) over 4 connections,
+// included. With the default settings each email carries its state's
+// invitation letter (a PDF rendered per state and language in the first
+// round, sent again unrendered in the second: the meetings did not
+// change); the run fails if one does not (AGORA_BENCH_LETTERS=off runs it
+// without letters, for comparison). The peer is a bare go-smtp
+// client sending the same bytes (the messages as Mailpit received them
+// from the app, letters included) over 4 connections,
 // clocked the same way, until Mailpit holds them all. The app runs in this
 // process with its mail worker, as `agora serve` does.
 //
@@ -47,14 +53,18 @@ const (
 // Each iteration runs app, bare, bare, app (the second app run sends the
 // invitations again, a new round), so that a machine getting slower or
 // faster favours neither side; it reports app_emails/s, bare_emails/s
-// and app/bare.
+// and app/bare, and first/bare: the first round alone (the one that
+// renders the letters) against the bare client.
 func BenchmarkInvitationRun(b *testing.B) {
 	mp := testmail.Start(b)
-	e := apptest.Start(b, apptest.Options{SMTPURL: mp.SMTPURL()})
+	letters := os.Getenv("AGORA_BENCH_LETTERS") != "off"
+	e := apptest.Start(b, apptest.Options{SMTPURL: mp.SMTPURL(), Config: func(c *config.Config) {
+		c.Letters.AttachToInvitations = letters
+	}})
 	meetings := invitationRunSetup(b, e)
 
 	var envs []envelope
-	var app, bare time.Duration
+	var app, bare, first time.Duration
 	round := 0
 	runApp := func() {
 		if err := mp.DeleteAll(); err != nil {
@@ -86,8 +96,12 @@ func BenchmarkInvitationRun(b *testing.B) {
 			(own1.since(own0) / runEmails).Round(time.Microsecond), (ownClicked.since(own0) / runEmails).Round(time.Microsecond),
 			(cpu.Agora / runEmails).Round(time.Microsecond))
 		app += d
+		if round == 1 {
+			first = d
+		}
 		if envs == nil {
 			envs = receivedEnvelopes(b, mp)
+			withLetters(b, envs, letters)
 		}
 	}
 	runBare := func() {
@@ -117,6 +131,7 @@ func BenchmarkInvitationRun(b *testing.B) {
 	b.ReportMetric(appRate, "app_emails/s")
 	b.ReportMetric(bareRate, "bare_emails/s")
 	b.ReportMetric(appRate/bareRate, "app/bare")
+	b.ReportMetric(runEmails/first.Seconds()/bareRate, "first/bare")
 	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
 		b.Logf("load average: %s", strings.Join(strings.Fields(string(load))[:3], " "))
 	}
@@ -263,6 +278,23 @@ func receivedEnvelopes(b *testing.B, mp *testmail.Server) []envelope {
 		envs = append(envs, envelope{from: s.From.Address, to: s.To[0].Address, data: raw})
 	}
 	return envs
+}
+
+// withLetters fails unless every email carries its invitation letter (a
+// PDF), as it does with the default settings (letters.attach_to_invitations):
+// the bare client then sends the letters too, and the run measures their
+// rendering. With AGORA_BENCH_LETTERS=off (letters not attached, for
+// comparison) it fails unless none does. It logs the emails' mean size.
+func withLetters(b *testing.B, envs []envelope, letters bool) {
+	b.Helper()
+	size := 0
+	for _, e := range envs {
+		if bytes.Contains(e.data, []byte("Content-Type: application/pdf")) != letters {
+			b.Fatalf("an email to %s (letters attached: %v):\n%.2000s", e.to, letters, e.data)
+		}
+		size += len(e.data)
+	}
+	b.Logf("letters attached: %v; %d bytes per email on average", letters, size/len(envs))
 }
 
 // sendEnvelopes sends envs with plain go-smtp clients, runSMTPConns at a

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/coe-agora/agora/internal/app"
 	"github.com/coe-agora/agora/internal/auth"
@@ -19,6 +20,7 @@ import (
 	"github.com/coe-agora/agora/internal/document"
 	"github.com/coe-agora/agora/internal/mail"
 	"github.com/coe-agora/agora/internal/meeting"
+	"github.com/coe-agora/agora/internal/statistics"
 	"github.com/coe-agora/agora/internal/testdb"
 )
 
@@ -223,6 +225,19 @@ func TestSeedMakesALivingInstance(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "documents (") {
 		t.Errorf("the report does not count the documents:\n%s", out.String())
+	}
+
+	// Two years of history for the statistics: over the last year,
+	// meetings held, people who came back from the year before, a gender
+	// balance shown, people checked in.
+	stats, err := a.Statistics.Participation(ctx, as, statistics.Filter{
+		From: time.Now().AddDate(-1, 0, 0), To: time.Now(), Lang: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stats.Meetings < 5 || stats.People.New == 0 || stats.People.Returning == 0 || stats.Totals.Attended == 0 ||
+		stats.Gender.Woman == nil || stats.Gender.Man == nil {
+		t.Errorf("the statistics of the last two years show little: %d meetings, people %+v, totals %+v", stats.Meetings, stats.People, stats.Totals)
 	}
 
 	// Seeding again is refused, and changes nothing.

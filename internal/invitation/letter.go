@@ -26,7 +26,7 @@ type LetterFunc func(m meeting.Meeting, invitee, lang string) ([]byte, error)
 
 // SetLetters renders invitation letters with f; attach has every
 // invitation email carry its state's letter (rendered once per state and
-// language of a run, which costs a run about ten milliseconds of CPU per
+// language of a run, which costs a run about two milliseconds of CPU per
 // letter: see docs/PERFORMANCE.md). Set before serving.
 //
 // version names what else shapes a letter (the letterhead): a letter is

@@ -3,6 +3,7 @@ package printout
 import (
 	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/go-pdf/fpdf"
 	"golang.org/x/image/font/gofont/gobold"
@@ -34,6 +35,22 @@ var goFonts = []struct {
 	{"BI", gobolditalic.TTF},
 }
 
+// parsedFonts are goFonts parsed, once per process (the files are
+// constants): each document is given them as they are, where loading a
+// style from the file cost about a millisecond (fpdf parsed it and
+// fingerprinted its widths as JSON) in every document.
+var parsedFonts = sync.OnceValues(func() (map[string]*fpdf.UTF8Font, error) {
+	fonts := make(map[string]*fpdf.UTF8Font, len(goFonts))
+	for _, f := range goFonts {
+		parsed, err := fpdf.ParseUTF8Font(f.ttf)
+		if err != nil {
+			return nil, fmt.Errorf("printout: font %s %q: %w", Font, f.style, err)
+		}
+		fonts[f.style] = parsed
+	}
+	return fonts, nil
+})
+
 // NewDocument starts an empty A4 document in millimetres, orientation "P"
 // (portrait) or "L" (landscape), with Font ready in every style. Every PDF
 // Agora renders (agendas, letters, badges, lists) starts here, so all of
@@ -42,15 +59,19 @@ func NewDocument(orientation string) (*fpdf.Fpdf, error) {
 	return newDocument(orientation, "", "B", "I", "BI")
 }
 
-// newDocument is NewDocument with Font in the given styles only: loading
-// a style costs about a millisecond and a half (fpdf parses the font and
-// fingerprints its widths), which letters rendered by the hundred in an
-// invitation run do not pay for styles they never use.
+// newDocument is NewDocument with Font in the given styles only: each
+// style a document holds is subset and embedded when it is written out,
+// which letters rendered by the hundred in an invitation run do not pay
+// for styles they never use.
 func newDocument(orientation string, styles ...string) (*fpdf.Fpdf, error) {
+	fonts, err := parsedFonts()
+	if err != nil {
+		return nil, err
+	}
 	pdf := fpdf.New(orientation, "mm", "A4", "")
 	for _, f := range goFonts {
 		if slices.Contains(styles, f.style) {
-			pdf.AddUTF8FontFromBytes(Font, f.style, f.ttf)
+			pdf.AddParsedUTF8Font(Font, f.style, fonts[f.style])
 		}
 	}
 	if err := pdf.Error(); err != nil {

@@ -135,6 +135,13 @@ var routePolicies = map[string]rule{
 	"POST /api/v1/guests/:id/resend":         {policy: secretariat},
 	"POST /api/v1/guests/:id/revoke":         {policy: secretariat, last: true},
 	"POST /api/v1/registrations/:id/funding": {policy: secretariat},
+
+	// Statistics and the people search: the secretariat's alone.
+	"GET /api/v1/statistics/participation":      {policy: secretariat},
+	"GET /api/v1/statistics/participation.csv":  {policy: secretariat},
+	"GET /api/v1/statistics/participation.xlsx": {policy: secretariat},
+	"GET /api/v1/people":                        {policy: secretariat},
+	"GET /api/v1/people/:id":                    {policy: secretariat},
 }
 
 // pageRoute: HTML pages and assets. Sign-in-only pages send visitors to

@@ -264,6 +264,13 @@ func TestGuestInvitationAndFunding(t *testing.T) {
 		"email": "rita@example.org", "delegation_role": "expert", "language": "en"}); code != 404 {
 		t.Errorf("a revoked guest link: %d", code)
 	}
+	// The people search and a person's history know guests (no invitee).
+	if code, body := e.Do("GET", "/api/v1/people?q=chercheuse", "secretariat", nil); code != 200 || !strings.Contains(string(body), "Chercheuse") {
+		t.Errorf("people search: %d %.300s", code, body)
+	}
+	if code, body := e.Do("GET", fmt.Sprintf("/api/v1/people/%d", r.ID), "secretariat", nil); code != 200 || !strings.Contains(string(body), "Chercheuse") {
+		t.Errorf("the guest's history: %d %.300s", code, body)
+	}
 	// Privacy: the guest's data come out with the export, and erasure
 	// leaves no trace of their name or address in the invitation either.
 	if code, body := e.Do("POST", "/api/v1/privacy/export", "admin", map[string]string{"email": "amelie.chercheuse@univ.example"}); code != 200 ||

@@ -150,6 +150,11 @@ func (s *Server) routes() (*gin.Engine, error) {
 	api.GET("/documents/:id/files/:language/versions/:version", s.getDocumentVersion)
 	api.GET("/manage/:token/documents/:id/files/:language", link, s.manageDocumentFile)
 	api.GET("/manage/:token/documents.zip", link, s.manageDocumentsZip)
+	api.GET("/statistics/participation", s.require(auth.RoleSecretariat), s.participation)
+	api.GET("/statistics/participation.csv", s.require(auth.RoleSecretariat), s.participationExport("csv"))
+	api.GET("/statistics/participation.xlsx", s.require(auth.RoleSecretariat), s.participationExport("xlsx"))
+	api.GET("/people", s.require(auth.RoleSecretariat), s.searchPeople)
+	api.GET("/people/:id", s.require(auth.RoleSecretariat), s.personHistory)
 	return r, nil
 }
 

@@ -91,6 +91,9 @@ func (s *Server) secretariatRoutes(r *gin.Engine) {
 	g.POST("/meetings/:id/funding/:reg", h.fundingForm)
 	g.GET("/mail", h.mailPage)
 	g.POST("/mail/:id/resend", h.resendForm)
+	g.GET("/statistics", h.statisticsPage)
+	g.GET("/people", h.peoplePage)
+	g.GET("/people/:id", h.personPage)
 }
 
 // secHead is what every page about one meeting shows at its top: the

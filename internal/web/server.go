@@ -26,6 +26,7 @@ import (
 	"github.com/coe-agora/agora/internal/printout"
 	"github.com/coe-agora/agora/internal/registration"
 	"github.com/coe-agora/agora/internal/state"
+	"github.com/coe-agora/agora/internal/statistics"
 	"github.com/coe-agora/agora/templates"
 )
 
@@ -68,6 +69,8 @@ type Deps struct {
 	// Cache keeps the public meeting reads for anonymous visitors; nil:
 	// none (every read is built).
 	Cache *ResponseCache
+	// Statistics reads the participation statistics and finds people.
+	Statistics *statistics.Service
 }
 
 // Server holds the handlers' dependencies.

@@ -16,7 +16,7 @@ import (
 // page), a speaker who registered, and a rapporteur who has not yet.
 func (s *seeder) guests(ctx context.Context) error {
 	var id int64
-	if err := s.a.DB.GetContext(ctx, &id, `SELECT id FROM meetings WHERE kind = 'plenary' ORDER BY id LIMIT 1`); err != nil {
+	if err := s.a.DB.GetContext(ctx, &id, `SELECT id FROM meetings WHERE kind = 'plenary' AND starts_at > now() ORDER BY starts_at LIMIT 1`); err != nil {
 		return fmt.Errorf("demo: the plenary: %w", err)
 	}
 	m, err := s.a.Meetings.Update(ctx, s.secretariat, id, func(f *meeting.Fields) error {

@@ -450,3 +450,43 @@ func TestGuestPagesInFrench(t *testing.T) {
 		t.Errorf("%d refused", n)
 	}
 }
+
+// Once the meeting is held, the statistics count its guests under their
+// own roles, and the totals are the sum of the roles' lines.
+func TestGuestsInTheStatistics(t *testing.T) {
+	e := apptest.Start(t)
+	m, path := guestMeeting(t, e, nil)
+	for _, g := range []struct{ name, role string }{{"Sam", "speaker"}, {"Cleo", "chair"}} {
+		var guest registration.Guest
+		e.JSON("POST", path+"/guests", "secretariat", map[string]any{"first_name": g.name, "last_name": "Guest",
+			"email": strings.ToLower(g.name) + "@guest.example", "language": "en", "role": g.role}, 201, &guest)
+		token := guest.RegistrationURL[strings.LastIndex(guest.RegistrationURL, "/")+1:]
+		e.JSON("POST", path+"/registrations", "", map[string]any{"invitation_token": token, "first_name": g.name, "last_name": "Guest",
+			"language": "en"}, 201, nil)
+	}
+	e.JSON("POST", path+"/registrations", "secretariat", map[string]any{"state": "FR", "first_name": "Del", "last_name": "Egate",
+		"email": "del@fr.example", "delegation_role": "delegate", "language": "fr"}, 201, nil)
+	// The meeting took place last year.
+	if _, err := e.App.DB.Exec(`UPDATE meetings SET starts_at = '2025-05-05 09:00+00', ends_at = '2025-05-05 17:00+00',
+		registration_opens_at = NULL, registration_closes_at = NULL WHERE id = $1`, m.ID); err != nil {
+		t.Fatal(err)
+	}
+	var r struct {
+		Totals struct {
+			Confirmed int `json:"confirmed"`
+		} `json:"totals"`
+		Roles []struct {
+			Role      string `json:"role"`
+			Confirmed int    `json:"confirmed"`
+		} `json:"roles"`
+	}
+	e.JSON("GET", "/api/v1/statistics/participation?from=2025-01-01&to=2025-12-31", "secretariat", nil, 200, &r)
+	sum, got := 0, map[string]int{}
+	for _, x := range r.Roles {
+		sum += x.Confirmed
+		got[x.Role] = x.Confirmed
+	}
+	if r.Totals.Confirmed != 3 || sum != 3 || got["speaker"] != 1 || got["chair"] != 1 || got["delegate"] != 1 {
+		t.Errorf("statistics: totals %d, roles %v (sum %d)", r.Totals.Confirmed, got, sum)
+	}
+}

@@ -68,6 +68,10 @@ func TestEveryActionIsAudited(t *testing.T) {
 		docID, docID2                                                                    int64
 		manageA, manageB, inviteFR, resetSecret                                          string
 	)
+	var (
+		guestID, regG int64
+		guestToken    string
+	)
 	start := time.Now().Add(30 * 24 * time.Hour).Truncate(time.Hour)
 	steps := []walkStep{
 		{name: "meeting create", do: func() error {
@@ -281,6 +285,50 @@ func TestEveryActionIsAudited(t *testing.T) {
 			_, err := e.App.Registrations.ApproveVisaLetter(ctx, fp, regA)
 			return err
 		}, want: []row{{action: "visa.approve", by: "secretariat", meeting: &mID, subject: "registration", id: &regA}}},
+		{name: "guest invited", do: func() error {
+			g, err := e.App.Registrations.InviteGuest(ctx, sec, mID, registration.GuestInput{FirstName: "Gil", LastName: "Guest",
+				Email: "gil.guest@example.org", Language: "fr", Role: "speaker", FundingOffered: true})
+			guestID, guestToken = g.ID, tokenOf(g.RegistrationURL, "/register/")
+			return err
+		}, refuse: func() error {
+			_, err := e.App.Registrations.InviteGuest(ctx, sec, mID, registration.GuestInput{FirstName: "Gil", LastName: "Guest",
+				Email: "gil.other@example.org", Language: "fr", Role: "boss"})
+			return err
+		}, want: []row{{action: "guest.invite", by: "secretariat", meeting: &mID, subject: "guest", id: &guestID}}},
+		{name: "guest invitation sent again", do: func() error {
+			_, err := e.App.Registrations.ResendGuest(ctx, sec, guestID)
+			return err
+		}, refuse: func() error {
+			_, err := e.App.Registrations.ResendGuest(ctx, fp, guestID)
+			return err
+		}, want: []row{{action: "guest.resend", by: "secretariat", meeting: &mID, subject: "guest", id: &guestID}}},
+		{name: "guest registers through their link", do: func() error {
+			d := details("Gil", "GIL.guest@example.org")
+			d.FundingRequested = true
+			r, err := e.App.Registrations.Register(ctx, auth.Actor{}, mID, registration.Input{InvitationToken: guestToken, Details: d})
+			regG = r.ID
+			return err
+		}, refuse: func() error {
+			_, err := e.App.Registrations.Register(ctx, auth.Actor{}, mID, registration.Input{InvitationToken: guestToken,
+				Details: details("Gil", "someone.else@example.org")})
+			return err
+		}, want: []row{{action: "registration.create", by: "link", meeting: &mID, subject: "registration", id: &regG}}},
+		{name: "funding decided by the secretariat", do: func() error {
+			no := false
+			_, err := e.App.Registrations.DecideFunding(ctx, sec, regG, &no)
+			return err
+		}, refuse: func() error {
+			yes := true
+			_, err := e.App.Registrations.DecideFunding(ctx, fp, regG, &yes)
+			return err
+		}, want: []row{{action: "registration.funding", by: "secretariat", meeting: &mID, subject: "registration", id: &regG}}},
+		{name: "guest revoked", do: func() error {
+			_, err := e.App.Registrations.RevokeGuest(ctx, sec, guestID)
+			return err
+		}, refuse: func() error {
+			_, err := e.App.Registrations.RevokeGuest(ctx, fp, guestID)
+			return err
+		}, want: []row{{action: "guest.revoke", by: "secretariat", meeting: &mID, subject: "guest", id: &guestID}}},
 		{name: "registration edited by its owner", do: func() error {
 			_, err := e.App.Registrations.UpdateOwn(ctx, manageA, func(d *registration.Details) error { d.Dietary = "vegetarian"; return nil })
 			return err

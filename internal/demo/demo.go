@@ -82,7 +82,7 @@ func Seed(ctx context.Context, a *app.App) (Report, error) {
 	s := &seeder{a: a, now: time.Now(), password: rand.Text(), focal: map[string]auth.Actor{}}
 	steps := []func(context.Context) error{
 		s.createAccounts, s.addFocalPoints,
-		s.pastMeetings, s.bureau, s.plenary, s.webinar, s.expertGroup, s.documents,
+		s.pastMeetings, s.bureau, s.plenary, s.webinar, s.expertGroup, s.documents, s.guests,
 	}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {

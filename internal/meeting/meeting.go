@@ -81,7 +81,21 @@ type Fields struct {
 	// ReminderParticipantsDays: how many days before the meeting its
 	// confirmed participants get the practical reminder (0: never).
 	ReminderParticipantsDays int `db:"reminder_participants_days" json:"reminder_participants_days" validate:"gte=0,lte=90"`
+	// FundingDecision says who grants funding requests: "automatic"
+	// (granted at once while the invitee has funded seats left) or
+	// "secretariat" (requests wait for the secretariat's decision).
+	FundingDecision string `db:"funding_decision" json:"funding_decision" validate:"omitempty,oneof=automatic secretariat"`
 }
+
+// Ways funding requests are decided.
+const (
+	FundingAutomatic   = "automatic"
+	FundingSecretariat = "secretariat"
+)
+
+// FundingBySecretariat reports whether funding requests wait for the
+// secretariat's decision.
+func (f Fields) FundingBySecretariat() bool { return f.FundingDecision == FundingSecretariat }
 
 // DefaultFields are what a new meeting starts from before the request's
 // fields are applied.
@@ -97,6 +111,8 @@ func DefaultFields() Fields {
 		InvitedOrganisations: pq.StringArray{},
 		SeatsPerOrganisation: 1,
 		Quotas:               Quotas{},
+
+		FundingDecision: FundingAutomatic,
 	}
 }
 

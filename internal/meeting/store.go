@@ -33,7 +33,7 @@ const meetingColumns = `m.id, m.kind, m.title_en, m.title_fr, m.description_en, 
 	` + statusExpr + ` AS status,
 	ARRAY(SELECT s.state_code FROM meeting_states s WHERE s.meeting_id = m.id ORDER BY s.state_code) AS invited_states,
 	ARRAY(SELECT o.organisation_code FROM meeting_organisations o WHERE o.meeting_id = m.id ORDER BY o.organisation_code) AS invited_organisations,
-	m.seats_per_organisation, m.funded_seats_per_organisation, m.quotas`
+	m.seats_per_organisation, m.funded_seats_per_organisation, m.quotas, m.funding_decision`
 
 type queryer interface {
 	sqlx.QueryerContext
@@ -135,6 +135,9 @@ func insertMeeting(ctx context.Context, q queryer, f Fields, by int64) (int64, e
 	if err := updateAttendanceSettings(ctx, q, id, f); err != nil {
 		return 0, err
 	}
+	if err := updateFundingDecision(ctx, q, id, f); err != nil {
+		return 0, err
+	}
 	return id, nil
 }
 
@@ -154,7 +157,10 @@ func updateMeeting(ctx context.Context, q queryer, id int64, f Fields, bumpSeque
 	if err != nil {
 		return fmt.Errorf("meeting: update %d: %w", id, err)
 	}
-	return updateAttendanceSettings(ctx, q, id, f)
+	if err := updateAttendanceSettings(ctx, q, id, f); err != nil {
+		return err
+	}
+	return updateFundingDecision(ctx, q, id, f)
 }
 
 // setLifecycle moves the stored lifecycle on; every such move is a status

@@ -45,8 +45,10 @@ func ParticipantsPDF(list registration.ParticipantList, lang string, l Participa
 		pdf.CellFormat(0, 8, l.Groups[g.Key], "", 1, "L", false, 0, "")
 		for _, d := range g.Delegations {
 			pdf.Ln(1)
-			pdf.SetFont(Font, "B", 11)
-			pdf.CellFormat(0, 7, d.Name, "B", 1, "L", false, 0, "")
+			if d.Name != "" { // guests come as one delegation with no name: the group's title says who they are
+				pdf.SetFont(Font, "B", 11)
+				pdf.CellFormat(0, 7, d.Name, "B", 1, "L", false, 0, "")
+			}
 			for _, p := range d.People {
 				pdf.SetFont(Font, "B", 10)
 				pdf.SetX(24)

@@ -139,6 +139,12 @@ func (s *Service) Erase(ctx context.Context, a auth.Actor, email string) (Summar
 		if sum.LoginFailures, err = exec(ctx, tx, `DELETE FROM login_failures WHERE lower(email) = $1`, email); err != nil {
 			return fmt.Errorf("privacy: delete login failures: %w", err)
 		}
+		// Personal invitations name the person too: anonymised and revoked
+		// (a registration made through one stays, anonymised above).
+		if _, err := exec(ctx, tx, `UPDATE guests SET first_name = 'Erased', last_name = 'Erased',
+			email = 'erased-' || id || '@erased.invalid', status = 'revoked' WHERE email = $1`, email); err != nil {
+			return fmt.Errorf("privacy: anonymise personal invitations: %w", err)
+		}
 		if p.account != nil {
 			if sum.Account, sum.Tokens, sum.PasswordResets, err = eraseAccount(ctx, tx, *p.account); err != nil {
 				return err

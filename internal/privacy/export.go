@@ -89,7 +89,7 @@ func exportFocalPoints(ctx context.Context, tx *sqlx.Tx, email string, r *Report
 func exportRegistrations(ctx context.Context, tx *sqlx.Tx, email string, r *Report) error {
 	err := tx.SelectContext(ctx, &r.Registrations, `
 		SELECT r.id, r.meeting_id, m.title_en AS meeting_title_en, m.title_fr AS meeting_title_fr,
-			m.starts_at AS meeting_starts_at, m.ends_at AS meeting_ends_at, r.invitee AS state_code, r.invitation_id,
+			m.starts_at AS meeting_starts_at, m.ends_at AS meeting_ends_at, coalesce(r.invitee, '') AS state_code, r.invitation_id,
 			r.first_name, r.last_name, r.email, r.function, r.organisation, r.delegation_role, r.language,
 			r.funding_requested, r.funded, r.dietary, r.accessibility, r.list_consent, r.consent_at, r.status,
 			r.decline_reason, r.decline_reason_fr, r.waitlisted_at, r.checked_in_at, r.source, r.created_by, r.replaces_id,

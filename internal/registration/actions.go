@@ -44,7 +44,7 @@ func (s *Service) change(ctx context.Context, a auth.Actor, r Registration, acti
 	fn func(tx *sqlx.Tx, m meeting.Meeting, r Registration) (Registration, error)) (Registration, error) {
 	var out Registration
 	err := postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		m, err := s.lockSeats(ctx, tx, r.MeetingID, r.State)
+		m, err := s.lockSeats(ctx, tx, r.MeetingID, lockKey(r))
 		if err != nil {
 			return err
 		}
@@ -83,7 +83,7 @@ func (s *Service) Approve(ctx context.Context, a auth.Actor, id int64) (Registra
 		if err := s.checkOpenForChange(m); err != nil {
 			return Registration{}, err
 		}
-		u, err := countUsage(ctx, tx, m.ID, r.State)
+		u, err := usageOf(ctx, tx, r)
 		if err != nil {
 			return Registration{}, err
 		}
@@ -187,7 +187,7 @@ func (s *Service) promote(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, s
 			return fmt.Errorf("registration: waiting list: %w", err)
 		}
 		for _, w := range waiting {
-			u, err := countUsage(ctx, tx, m.ID, w.State)
+			u, err := usageOf(ctx, tx, w)
 			if err != nil {
 				return err
 			}
@@ -330,6 +330,9 @@ func (s *Service) Replace(ctx context.Context, a auth.Actor, id int64, d Details
 		}
 		if old.Status != StatusConfirmed {
 			return Registration{}, apperr.New(apperr.Conflict, apperr.M("err.replace", "RegStatus", old.Status))
+		}
+		if old.GuestID != nil { // a personal invitation's seat is the guest's own
+			return Registration{}, apperr.New(apperr.Conflict, apperr.M("err.guest_no_replace"))
 		}
 		if err := s.checkOpenForChange(m); err != nil {
 			return Registration{}, err

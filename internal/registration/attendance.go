@@ -49,7 +49,7 @@ func (s *Service) checkRoomForReplacement(ctx context.Context, tx *sqlx.Tx, m me
 	if d.Attendance == old.Attendance {
 		return nil
 	}
-	u, err := countUsage(ctx, tx, m.ID, old.State)
+	u, err := usageOf(ctx, tx, old)
 	if err != nil {
 		return err
 	}

@@ -41,7 +41,8 @@ func decodeCursor(s string) (*listCursor, bool) {
 	if err := dec.Decode(&c); err != nil || dec.More() {
 		return nil, false
 	}
-	if c.State == "" || c.ID < 1 || c.LastName == "" || c.FirstName == "" {
+	// State is "" in the guests' group, which comes last (see ListQuery).
+	if c.ID < 1 || c.LastName == "" || c.FirstName == "" {
 		return nil, false
 	}
 	return &c, true

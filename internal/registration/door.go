@@ -77,10 +77,11 @@ func (s *Service) parseCode(code string) (meetingID, registrationID int64, ok bo
 // state or organisation it attends for) in the language given as $2, over
 // registrations r joined to invitees st (inviteeJoinSQL). Every door query
 // names invitees through it.
-const inviteeNameSQL = `CASE WHEN $2 = 'fr' THEN st.name_fr ELSE st.name_en END`
+const inviteeNameSQL = `coalesce(CASE WHEN $2 = 'fr' THEN st.name_fr ELSE st.name_en END, nullif(r.organisation, ''),
+	CASE WHEN $2 = 'fr' THEN 'Experts et invités' ELSE 'Experts and guests' END)` // a guest: their own organisation
 
 // inviteeJoinSQL joins what inviteeNameSQL reads.
-const inviteeJoinSQL = ` JOIN invitees st ON st.code = r.invitee `
+const inviteeJoinSQL = ` LEFT JOIN invitees st ON st.code = r.invitee ` // a guest has none
 
 // Arrival is a registration as the door shows it: the person, their
 // invitee, their status, and their check-in on the day.

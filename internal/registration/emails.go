@@ -45,8 +45,10 @@ type registrationData struct {
 	Role      string
 	Funded    bool
 	Requested bool
-	ManageURL string
-	Reason    string // the decline reason, in the person's language
+	// FundingPending: the request waits for the secretariat's decision.
+	FundingPending bool
+	ManageURL      string
+	Reason         string // the decline reason, in the person's language
 	// Attendance is how the person attends a hybrid meeting, in their
 	// language ("" at other meetings, where there is no choice).
 	Attendance string
@@ -56,6 +58,9 @@ type registrationData struct {
 // language, inside tx. Seats come with a calendar invitation; losing one
 // with a calendar cancellation.
 func (s *Service) notify(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, r Registration, event string) error {
+	if r.GuestID != nil {
+		return s.notifyAs(ctx, tx, m, r, event, guestInvitee())
+	}
 	st, err := invitee.Lookup(ctx, tx, r.State)
 	if err != nil {
 		return err
@@ -79,6 +84,7 @@ func (s *Service) notifyAs(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, 
 		Event: event, Meeting: invitation.MeetingDataFor(m, r.Language, s.cfg.BaseURL), Name: r.Name(),
 		State: st.Name(r.Language), Role: RoleLabel(r.DelegationRole, r.Language), Funded: r.Funded, Requested: r.FundingRequested,
 		ManageURL: s.ManageURL(r), Reason: r.DeclineReasonIn(r.Language),
+		FundingPending: r.FundingRequested && !r.Funded && m.FundingBySecretariat() && r.FundingState != FundingRefused,
 	}
 	if m.Format == "hybrid" && r.Active() {
 		data.Attendance = AttendanceLabel(r.Attendance, r.Language)

@@ -6,6 +6,10 @@ var roleLabels = map[string][2]string{
 	"expert":   {"expert", "expert(e)"},
 	"adviser":  {"adviser", "conseiller(ère)"},
 	"observer": {"observer", "observateur(trice)"},
+	// The roles of personal invitations (guests).
+	"speaker":    {"speaker", "intervenant(e)"},
+	"chair":      {"chair", "président(e)"},
+	"rapporteur": {"rapporteur", "rapporteur(e)"},
 }
 
 var statusLabels = map[string][2]string{

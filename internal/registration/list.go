@@ -111,16 +111,19 @@ func ListQuery(meetingID int64, f Filter) (string, []any, error) {
 	// Invitees: states, then organisations (grp), each by name. States
 	// keep one alphabetical run whatever their status, as the list always
 	// showed them.
-	const grp = `(kind = 'organisation')::int`
+	// Guests (no invitee) come last, as one more "invitee" whose code is ''.
+	const grp = `(CASE kind WHEN 'organisation' THEN 1 WHEN 'guest' THEN 2 ELSE 0 END)`
+	invitees := `(SELECT code, kind, name_en, name_fr FROM invitees
+		UNION ALL SELECT '', 'guest', ` + arg(guestsGroupName["en"]) + `::text, ` + arg(guestsGroupName["fr"]) + `::text) iv`
 	statesCols, statesWhere := "code, "+grp+" AS grp, "+name+" AS name", []string{"true"}
-	regsWhere := []string{"r.meeting_id = $1", "r.invitee = s.code"}
+	regsWhere := []string{"r.meeting_id = $1", "coalesce(r.invitee, '') = s.code"}
 	if after != nil {
 		// States from the cursor's on; in the cursor's state, the people
 		// after it; in later states, everyone: everyone is after
 		// ('', '', 0), as names are never empty and ids start at 1.
 		code := arg(after.State)
-		statesWhere = append(statesWhere, fmt.Sprintf(`(%[4]s, %[1]s, code) >= ((SELECT %[4]s FROM invitees WHERE code = %[3]s),
-			(SELECT name_%[2]s FROM invitees WHERE code = %[3]s), %[3]s)`, name, lang, code, grp))
+		statesWhere = append(statesWhere, fmt.Sprintf(`(%[4]s, %[1]s, code) >= ((SELECT %[4]s FROM %[5]s WHERE code = %[3]s),
+			(SELECT name_%[2]s FROM %[5]s WHERE code = %[3]s), %[3]s)`, name, lang, code, grp, invitees))
 		statesCols += fmt.Sprintf(`,
 			CASE WHEN code = %[1]s THEN %[2]s ELSE '' END AS after_last,
 			CASE WHEN code = %[1]s THEN %[3]s ELSE '' END AS after_first,
@@ -142,7 +145,7 @@ func ListQuery(meetingID int64, f Filter) (string, []any, error) {
 		limit = " LIMIT " + arg(f.Limit+1)
 	}
 	return `SELECT ` + prefixed("r.", regColumns) + `, s.name AS state_name
-		FROM (SELECT ` + statesCols + ` FROM invitees
+		FROM (SELECT ` + statesCols + ` FROM ` + invitees + `
 		      WHERE ` + strings.Join(statesWhere, " AND ") + ` ORDER BY grp, name, code) s
 		CROSS JOIN LATERAL (
 			SELECT ` + regColumns + ` FROM registrations r WHERE ` + strings.Join(regsWhere, " AND ") + `
@@ -216,7 +219,7 @@ func (s *Service) Counts(ctx context.Context, a auth.Actor, meetingID int64, lan
 		       count(*) FILTER (WHERE status = 'waitlisted') AS waitlisted,
 		       count(*) FILTER (WHERE status = 'pending') AS pending,
 		       count(*) FILTER (WHERE status = 'confirmed' AND checked_in_at IS NOT NULL) AS checked_in
-		FROM registrations WHERE meeting_id = $1 AND ($2 = '' OR invitee = $2)
+		FROM registrations WHERE meeting_id = $1 AND ($2 = '' OR invitee = $2) AND invitee IS NOT NULL -- guests: see Guests
 		GROUP BY invitee`, meetingID, f.State)
 	if err != nil {
 		return nil, fmt.Errorf("registration: counts: %w", err)
@@ -287,11 +290,11 @@ func (s *Service) PublicParticipants(ctx context.Context, a auth.Actor, meetingI
 func (s *Service) participants(ctx context.Context, meetingID int64, lang string, attendedOnly bool) ([]Participant, error) {
 	var out []Participant
 	err := s.db.SelectContext(ctx, &out, `
-		SELECT r.first_name, r.last_name, r.function, r.organisation, r.invitee AS state_code, r.delegation_role,
-		       CASE WHEN $2 = 'fr' THEN st.name_fr ELSE st.name_en END AS state_name,
-		       CASE st.kind WHEN 'organisation' THEN 'organisation' ELSE st.status END AS state_status,
+		SELECT r.first_name, r.last_name, r.function, r.organisation, coalesce(r.invitee, '') AS state_code, r.delegation_role,
+		       coalesce(CASE WHEN $2 = 'fr' THEN st.name_fr ELSE st.name_en END, '') AS state_name,
+		       CASE WHEN r.guest_id IS NOT NULL THEN 'guest' WHEN st.kind = 'organisation' THEN 'organisation' ELSE st.status END AS state_status,
 		       r.checked_in_at IS NOT NULL AS checked_in
-		FROM registrations r JOIN invitees st ON st.code = r.invitee
+		FROM registrations r LEFT JOIN invitees st ON st.code = r.invitee
 		WHERE r.meeting_id = $1 AND r.status = 'confirmed' AND r.list_consent
 		  AND (NOT $3 OR r.checked_in_at IS NOT NULL)`, meetingID, lang, attendedOnly)
 	if err != nil {
@@ -334,6 +337,14 @@ func prefixed(prefix, columns string) string {
 	parts := strings.Split(columns, ",")
 	for i, p := range parts {
 		parts[i] = prefix + strings.TrimSpace(p)
+		for k, c := range computedColumns("") {
+			if strings.TrimSpace(p) == c {
+				parts[i] = computedColumns(prefix)[k]
+			}
+		}
 	}
 	return strings.Join(parts, ", ")
 }
+
+// guestsGroupName names the guests' group in the secretariat's lists.
+var guestsGroupName = map[string]string{"en": "Experts and guests", "fr": "Experts et invités"}

@@ -19,10 +19,13 @@ const (
 	GroupOthers    = "inactive"
 	// GroupOrganisations holds the delegates of organisations.
 	GroupOrganisations = "organisation"
+	// GroupGuests holds the people invited in their own name ("Experts
+	// and guests").
+	GroupGuests = "guest"
 )
 
 // groupOrder is the order of the groups on the list.
-var groupOrder = []string{GroupMembers, GroupPartners, GroupObservers, GroupOthers, GroupOrganisations}
+var groupOrder = []string{GroupMembers, GroupPartners, GroupObservers, GroupOthers, GroupOrganisations, GroupGuests}
 
 // groupOf says which group a participant's delegation belongs to.
 func groupOf(p Participant) string {
@@ -35,6 +38,8 @@ func groupOf(p Participant) string {
 		return GroupObservers
 	case GroupOrganisations: // an organisation's delegate (see participants)
 		return GroupOrganisations
+	case GroupGuests: // a guest (see participants)
+		return GroupGuests
 	default:
 		return GroupOthers
 	}

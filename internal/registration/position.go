@@ -72,11 +72,15 @@ func PositionQuery(meetingID int64, f Filter) (string, []any, error) {
 		lang = "fr"
 	}
 	code := arg(after.State)
-	before := fmt.Sprintf(`((s.kind = 'organisation')::int, s.name_%[1]s COLLATE agora_protocol_%[1]s, s.code)
-		< ((SELECT (kind = 'organisation')::int FROM invitees WHERE code = %[2]s), (SELECT name_%[1]s FROM invitees WHERE code = %[2]s), %[2]s)
-		OR (r.invitee = %[2]s AND (r.last_name COLLATE agora_names, r.first_name COLLATE agora_names, r.id) <= (%[3]s, %[4]s, %[5]s::bigint))`,
-		lang, code, arg(after.LastName), arg(after.FirstName), arg(after.ID))
+	// Guests (no invitee, code '') come last, under the list's name for them.
+	guests := arg(guestsGroupName[lang])
+	before := fmt.Sprintf(`((CASE WHEN r.invitee IS NULL THEN 2 WHEN s.kind = 'organisation' THEN 1 ELSE 0 END),
+			coalesce(s.name_%[1]s, %[6]s::text) COLLATE agora_protocol_%[1]s, coalesce(s.code, ''))
+		< (coalesce((SELECT (kind = 'organisation')::int FROM invitees WHERE code = %[2]s), 2),
+			coalesce((SELECT name_%[1]s FROM invitees WHERE code = %[2]s), %[6]s::text), %[2]s)
+		OR (coalesce(r.invitee, '') = %[2]s AND (r.last_name COLLATE agora_names, r.first_name COLLATE agora_names, r.id) <= (%[3]s, %[4]s, %[5]s::bigint))`,
+		lang, code, arg(after.LastName), arg(after.FirstName), arg(after.ID), guests)
 	return `SELECT count(*) AS total, count(*) FILTER (WHERE ` + before + `) AS before
-		FROM registrations r JOIN invitees s ON s.code = r.invitee
+		FROM registrations r LEFT JOIN invitees s ON s.code = r.invitee
 		WHERE ` + strings.Join(where, " AND "), args, nil
 }

@@ -101,6 +101,9 @@ type usage struct {
 	// meeting that limits it (0: no limit).
 	InPersonConfirmed int `db:"in_person_confirmed"`
 	InPersonCapacity  int `db:"in_person_capacity"`
+	// FundingDecision is the meeting's: with "secretariat" no request is
+	// granted here; it waits for DecideFunding.
+	FundingDecision string `db:"funding_decision"`
 }
 
 func countUsage(ctx context.Context, tx *sqlx.Tx, meetingID int64, state string) (usage, error) {
@@ -111,7 +114,7 @@ func countUsage(ctx context.Context, tx *sqlx.Tx, meetingID int64, state string)
 		                CASE WHEN o.organisation THEN m.seats_per_organisation ELSE m.seats_per_state END) AS seats_per_state,
 		       coalesce((m.quotas -> $2::text ->> 'funded_seats')::int,
 		                CASE WHEN o.organisation THEN m.funded_seats_per_organisation ELSE m.funded_seats_per_state END) AS funded_seats_per_state,
-		       m.capacity,
+		       m.capacity, m.funding_decision,
 		       CASE WHEN m.format = 'hybrid' THEN m.in_person_capacity ELSE 0 END AS in_person_capacity
 		FROM meetings m, LATERAL (
 			SELECT count(*) FILTER (WHERE invitee = $2) AS state_confirmed,
@@ -136,6 +139,9 @@ func countUsage(ctx context.Context, tx *sqlx.Tx, meetingID int64, state string)
 func seat(u usage, fundingRequested bool) (status string, funded bool) {
 	if u.StateConfirmed >= u.Seats || (u.Capacity > 0 && u.TotalConfirmed >= u.Capacity) {
 		return StatusWaitlisted, false
+	}
+	if u.FundingDecision == meeting.FundingSecretariat {
+		return StatusConfirmed, false // the request waits for the secretariat's decision
 	}
 	return StatusConfirmed, fundingRequested && u.StateFunded < u.FundedSeats
 }

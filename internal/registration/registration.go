@@ -58,7 +58,7 @@ type Details struct {
 	Email            string `db:"email" json:"email" validate:"required,max=254,email"`
 	Function         string `db:"function" json:"function" validate:"max=200,singleline"`
 	Organisation     string `db:"organisation" json:"organisation" validate:"max=200,singleline"`
-	DelegationRole   string `db:"delegation_role" json:"delegation_role" validate:"required,oneof=head delegate expert adviser observer"`
+	DelegationRole   string `db:"delegation_role" json:"delegation_role" validate:"required,oneof=head delegate expert adviser observer speaker chair rapporteur"`
 	Language         string `db:"language" json:"language" validate:"required,oneof=en fr"`
 	FundingRequested bool   `db:"funding_requested" json:"funding_requested"`
 	Dietary          string `db:"dietary" json:"dietary" validate:"max=500,text"`
@@ -93,6 +93,9 @@ type Input struct {
 	// instead of State (fixed by the link on the public path too).
 	OrganisationCode string `json:"organisation_code"`
 	Details
+	// guest is the personal invitation whose link (InvitationToken)
+	// registers the person, if it is one.
+	guest *Guest
 }
 
 // Registration is a registration as stored and shown.
@@ -119,6 +122,37 @@ type Registration struct {
 	CreatedAt       time.Time  `db:"created_at" json:"created_at"`
 	UpdatedAt       time.Time  `db:"updated_at" json:"updated_at"`
 	ManageNonce     []byte     `db:"manage_nonce" json:"-"`
+	// GuestID is the personal invitation the person registered through
+	// (a guest has no invitee: State is empty).
+	GuestID *int64 `db:"guest_id" json:"guest_id,omitempty"`
+	// FundingDecision is the secretariat's decision on the funding
+	// request (granted, refused; nil while none); FundingStatus sums it up.
+	FundingDecision  *string    `db:"funding_decision" json:"-"`
+	FundingDecidedAt *time.Time `db:"funding_decided_at" json:"funding_decided_at,omitempty"`
+	// FundingState is FundingStatus as read (JSON funding_status).
+	FundingState string `db:"funding_status" json:"funding_status"`
+}
+
+// Funding statuses of a registration.
+const (
+	FundingNone      = "none"      // no request
+	FundingRequested = "requested" // waiting for a decision (or a funded seat)
+	FundingGranted   = "granted"   // holds a funded seat
+	FundingRefused   = "refused"   // refused by the secretariat
+)
+
+// FundingStatus sums up the funding of a registration: none, requested,
+// granted or refused.
+func (r Registration) FundingStatus() string {
+	switch {
+	case r.Funded:
+		return FundingGranted
+	case r.FundingDecision != nil && *r.FundingDecision == FundingRefused:
+		return FundingRefused
+	case r.FundingRequested:
+		return FundingRequested
+	}
+	return FundingNone
 }
 
 // InviteeKind is "organisation" for an organisation's delegate, "state"

@@ -56,6 +56,12 @@ func (s *Service) UpdateOwn(ctx context.Context, token string, apply func(*Detai
 		return Registration{}, err
 	}
 	d.normalize()
+	if r.GuestID != nil { // a guest's link registered their address, in the role they were invited for
+		d.DelegationRole = r.DelegationRole
+		if d.Email != r.Email {
+			return Registration{}, apperr.InvalidField("email", apperr.M("err.guest_email", "Email", r.Email))
+		}
+	}
 	if d.Attendance == "" {
 		d.Attendance = r.Attendance // a form without the choice (not a hybrid meeting) keeps it
 	}
@@ -89,7 +95,7 @@ func (s *Service) UpdateOwn(ctx context.Context, token string, apply func(*Detai
 			}
 		}
 		if cur.Status == StatusConfirmed && d.Attendance != cur.Attendance {
-			u, err := countUsage(ctx, tx, m.ID, cur.State)
+			u, err := usageOf(ctx, tx, cur)
 			if err != nil {
 				return Registration{}, err
 			}
@@ -99,11 +105,11 @@ func (s *Service) UpdateOwn(ctx context.Context, token string, apply func(*Detai
 		}
 		funded := cur.Funded && d.FundingRequested
 		if cur.Status == StatusConfirmed && d.FundingRequested && !cur.Funded {
-			u, err := countUsage(ctx, tx, m.ID, cur.State)
+			u, err := usageOf(ctx, tx, cur)
 			if err != nil {
 				return Registration{}, err
 			}
-			funded = u.StateFunded < u.FundedSeats
+			funded = u.StateFunded < u.FundedSeats && u.FundingDecision != meeting.FundingSecretariat
 		}
 		var out Registration
 		err := tx.GetContext(ctx, &out, `

@@ -60,10 +60,22 @@ type Result struct {
 	ManageURL string `json:"manage_url"`
 }
 
-const regColumns = `id, meeting_id, invitee, state_code, organisation_code, first_name, last_name, email, function, organisation,
+// computedColumns are the registration columns that are expressions:
+// the invitee, ” for a guest's (whose invitee is NULL), and the funding
+// status (see Registration.FundingStatus). Each is written without a comma
+// so that prefixed can split the columns, and takes the table's prefix.
+func computedColumns(p string) []string {
+	return []string{
+		`(CASE WHEN ` + p + `invitee IS NULL THEN '' ELSE ` + p + `invitee END) AS invitee`,
+		`(CASE WHEN ` + p + `funded THEN 'granted' WHEN ` + p + `funding_decision = 'refused' THEN 'refused'
+			WHEN ` + p + `funding_requested THEN 'requested' ELSE 'none' END) AS funding_status`,
+	}
+}
+
+var regColumns = `id, meeting_id, ` + strings.Join(computedColumns(""), ", ") + `, state_code, organisation_code, first_name, last_name, email, function, organisation,
 	delegation_role, language, funding_requested, dietary, accessibility, list_consent, status, funded,
 	decline_reason, decline_reason_fr, source, consent_at, waitlisted_at, checked_in_at, replaces_id, created_at, updated_at, manage_nonce,
-	attendance, gender`
+	attendance, gender, guest_id, funding_decision, funding_decided_at`
 
 // Register registers a person for a state at a meeting. Who may: anyone
 // holding the state's invitation link (the link fixes the state), the
@@ -77,6 +89,16 @@ func (s *Service) Register(ctx context.Context, a auth.Actor, meetingID int64, i
 	}
 	in.Details.normalize()
 	errs := apperr.Fields{}
+	if g := in.guest; g != nil { // the link registers its guest's address only, in the role they were invited for
+		if in.Email == "" {
+			in.Email = g.Email
+		}
+		if in.Email != g.Email {
+			errs.Add("email", apperr.M("err.guest_email", "Email", g.Email))
+		}
+		in.DelegationRole = g.Role
+		in.FundingRequested = in.FundingRequested && g.FundingOffered
+	}
 	in.Details.check(s.v, errs)
 	checkAttendance(m, &in.Details, errs)
 	if err := errs.Err(); err != nil {
@@ -87,12 +109,14 @@ func (s *Service) Register(ctx context.Context, a auth.Actor, meetingID int64, i
 	}
 	// What the emails need is read before the transaction, so that the
 	// locks are held only for the seat decision and the writes.
-	st, err := invitee.Lookup(ctx, s.db, in.State)
-	if err != nil {
+	st, key := guestInvitee(), ""
+	if in.guest != nil {
+		key = guestKey(in.guest.ID)
+	} else if st, err = invitee.Lookup(ctx, s.db, in.State); err != nil {
 		return Result{}, err
 	}
 	var fps []invitation.FocalPoint
-	if source == SourceLink {
+	if source == SourceLink && in.guest == nil {
 		byState, err := invitation.FocalPointsOf(ctx, s.db, []string{in.State})
 		if err != nil {
 			return Result{}, err
@@ -103,7 +127,11 @@ func (s *Service) Register(ctx context.Context, a auth.Actor, meetingID int64, i
 	err = postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
 		// The meeting as it is under the locks: it may have been
 		// cancelled, closed or given a capacity since it was read.
-		m, err := s.lockSeats(ctx, tx, meetingID, in.State)
+		lock := in.State
+		if key != "" {
+			lock = key
+		}
+		m, err := s.lockSeats(ctx, tx, meetingID, lock)
 		if err != nil {
 			return err
 		}
@@ -115,11 +143,19 @@ func (s *Service) Register(ctx context.Context, a auth.Actor, meetingID int64, i
 				return err
 			}
 		}
+		if in.guest != nil {
+			if err := guestStillActive(ctx, tx, in.guest.ID); err != nil {
+				return err
+			}
+		}
 		// No duplicate check here: the unique index refuses a second live
 		// registration of the address, and insert reports it as such.
 		status, funded := StatusPending, false
-		if !(m.RequiresApproval && source == SourceLink) {
+		if !(m.RequiresApproval && source == SourceLink && in.guest == nil) { // a guest was invited by the secretariat itself
 			u, err := countUsage(ctx, tx, m.ID, in.State)
+			if in.guest != nil {
+				u, err = countGuestUsage(ctx, tx, m.ID, in.guest.ID)
+			}
 			if err != nil {
 				return err
 			}
@@ -135,7 +171,7 @@ func (s *Service) Register(ctx context.Context, a auth.Actor, meetingID int64, i
 		if err := s.notifyAs(ctx, tx, m, r, eventFor(status), st); err != nil {
 			return err
 		}
-		if source == SourceLink {
+		if source == SourceLink && in.guest == nil {
 			if err := s.tellFocalPoints(ctx, tx, m, r, st, fps); err != nil {
 				return err
 			}
@@ -156,6 +192,17 @@ func (s *Service) authorizeRegister(ctx context.Context, a auth.Actor, meetingID
 			return meeting.Meeting{}, "", nil, apperr.InvalidField("organisation_code", apperr.M("err.state_or_organisation"))
 		}
 		in.State = org
+	}
+	if strings.HasPrefix(in.InvitationToken, GuestTokenPrefix) {
+		g, m, err := s.GuestByToken(ctx, in.InvitationToken)
+		if err != nil {
+			return meeting.Meeting{}, "", nil, err
+		}
+		if m.ID != meetingID {
+			return meeting.Meeting{}, "", nil, apperr.New(apperr.NotFound, apperr.M("err.link_other_meeting"))
+		}
+		in.State, in.guest = "", &g
+		return m, SourceLink, nil, nil
 	}
 	if in.InvitationToken != "" {
 		inv, m, err := s.invitations.ByToken(ctx, in.InvitationToken)
@@ -277,14 +324,14 @@ func (s *Service) insert(ctx context.Context, tx *sqlx.Tx, meetingID int64, in I
 	err = tx.GetContext(ctx, &r, `
 		INSERT INTO registrations (id, meeting_id, state_code, organisation_code, invitation_id, first_name, last_name, email, function,
 			organisation, delegation_role, language, funding_requested, funded, dietary, accessibility, list_consent,
-			consent_at, status, waitlisted_at, manage_nonce, manage_hash, source, created_by, replaces_id, attendance, gender)
+			consent_at, status, waitlisted_at, manage_nonce, manage_hash, source, created_by, replaces_id, attendance, gender, guest_id)
 		VALUES ($1, $2, (SELECT code FROM states WHERE code = $3), (SELECT code FROM organisations WHERE code = $3), $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
 			CASE WHEN $16 THEN now() END, $17, CASE WHEN $17 = 'waitlisted' THEN clock_timestamp() END,
-			$18, $19, $20, nullif($21, 0), $22, $23, $24)
+			$18, $19, $20, nullif($21, 0), $22, $23, $24, $25)
 		RETURNING `+regColumns,
 		id, meetingID, in.State, inv, in.FirstName, in.LastName, in.Email, in.Function,
 		in.Organisation, in.DelegationRole, in.Language, in.FundingRequested, funded, in.Dietary, in.Accessibility, in.ListConsent,
-		status, nonce, secret.Hash(s.keys.Token("reg", id, nonce)), source, by, replaces, in.Attendance, in.Gender)
+		status, nonce, secret.Hash(s.keys.Token("reg", id, nonce)), source, by, replaces, in.Attendance, in.Gender, guestIDOf(in))
 	if postgres.IsUniqueViolation(err, "registrations_meeting_email_key") {
 		return Registration{}, duplicate()
 	}
@@ -324,4 +371,12 @@ func isDuplicate(err error) bool {
 // not exist or that the caller may not see.
 func errNoSuchRegistration() error {
 	return apperr.New(apperr.NotFound, apperr.M("err.no_registration"))
+}
+
+// guestIDOf is the id of the guest registering through their link, else nil.
+func guestIDOf(in Input) *int64 {
+	if in.guest == nil {
+		return nil
+	}
+	return &in.guest.ID
 }

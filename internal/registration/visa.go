@@ -149,7 +149,7 @@ func (s *Service) RequestVisaLetter(ctx context.Context, token string, in VisaIn
 	return "requested", nil
 }
 
-const visaColumns = `v.registration_id, r.meeting_id, r.first_name, r.last_name, r.email, r.language, r.invitee AS state_code,
+const visaColumns = `v.registration_id, r.meeting_id, r.first_name, r.last_name, r.email, r.language, coalesce(r.invitee, '') AS state_code,
 	` + inviteeNameSQL + ` AS invitee_name, r.status AS reg_status, v.passport_number, v.nationality, v.date_of_birth,
 	v.passport_expires, v.status, v.requested_at, v.approved_at`
 

@@ -178,7 +178,7 @@ func (s *Service) Search(ctx context.Context, a auth.Actor, q string) (SearchRes
 		WITH people AS (
 			SELECT r.email, (array_agg(r.id ORDER BY m.starts_at DESC, r.id DESC))[1] AS id,
 				count(DISTINCT r.meeting_id) AS meetings, max(m.starts_at) AS last_meeting,
-				array_agg(DISTINCT r.invitee) AS states
+				coalesce(array_agg(DISTINCT r.invitee) FILTER (WHERE r.invitee IS NOT NULL), '{}') AS states -- a guest has none
 			FROM registrations r JOIN meetings m ON m.id = r.meeting_id
 			WHERE r.email = ANY($1) AND r.anonymised_at IS NULL
 			GROUP BY r.email)
@@ -275,7 +275,7 @@ func (s *Service) History(ctx context.Context, a auth.Actor, id int64) (History,
 	var h History
 	err := s.db.SelectContext(ctx, &h.Participations, `
 		SELECT r.id AS registration_id, m.id AS meeting_id, m.kind, m.title_en, m.title_fr, m.starts_at, m.timezone,
-			m.lifecycle, r.invitee, coalesce(i.name_en, '') AS invitee_name_en, coalesce(i.name_fr, '') AS invitee_name_fr, r.delegation_role, r.function, r.organisation, r.status, r.attendance,
+			m.lifecycle, coalesce(r.invitee, '') AS invitee, coalesce(i.name_en, '') AS invitee_name_en, coalesce(i.name_fr, '') AS invitee_name_fr, r.delegation_role, r.function, r.organisation, r.status, r.attendance,
 			r.funded, r.checked_in_at, (m.lifecycle = 'cancelled' OR m.cancel_reason <> '') AS meeting_cancelled
 		FROM registrations r JOIN meetings m ON m.id = r.meeting_id LEFT JOIN invitees i ON i.code = r.invitee
 		WHERE r.anonymised_at IS NULL

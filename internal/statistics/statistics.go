@@ -200,6 +200,10 @@ type Report struct {
 // Roles of a delegation, in the order the tables show them.
 var roles = []string{"head", "delegate", "expert", "adviser", "observer"}
 
+// guestRoles are the roles only personal invitations give: listed after
+// the others, when a meeting of the report had someone in one.
+var guestRoles = []string{"speaker", "chair", "rapporteur"}
+
 // heldSQL is a held meeting m: published, or archived without having
 // been cancelled (Cancel requires a reason, which archiving keeps), and
 // already started.
@@ -382,6 +386,14 @@ func (s *Service) Participation(ctx context.Context, a auth.Actor, f Filter) (Re
 			}
 		}
 		r.Roles = append(r.Roles, line)
+	}
+	// The roles of personal invitations (guests), when someone held one.
+	for _, role := range guestRoles {
+		for _, x := range lines {
+			if x.Role.Role == role {
+				r.Roles = append(r.Roles, x.Role)
+			}
+		}
 	}
 	for _, x := range lines {
 		t := &r.Totals

@@ -129,6 +129,12 @@ var routePolicies = map[string]rule{
 	"GET /api/v1/meetings/:id/visa-requests":                {policy: secretariat},
 	// The fixture asked for no visa letter: allowed callers are told so (404).
 	"POST /api/v1/registrations/:id/visa-letter/approve": {policy: secretariat, last: true},
+	// Personal invitations and funding decisions.
+	"POST /api/v1/meetings/:id/guests":       {policy: secretariat},
+	"GET /api/v1/meetings/:id/guests":        {policy: secretariat},
+	"POST /api/v1/guests/:id/resend":         {policy: secretariat},
+	"POST /api/v1/guests/:id/revoke":         {policy: secretariat, last: true},
+	"POST /api/v1/registrations/:id/funding": {policy: secretariat},
 
 	// Statistics and the people search: the secretariat's alone.
 	"GET /api/v1/statistics/participation":      {policy: secretariat},
@@ -144,8 +150,8 @@ var routePolicies = map[string]rule{
 var pageRoute = regexp.MustCompile(`^(GET|HEAD|POST) /(static|login|logout|password|register|registrations/manage|privacy|meetings|secretariat|delegation|admin|$)`)
 
 type fixture struct {
-	meetingID, regFR, regDE, itemID, fpID, mailID, docID int64
-	manageToken                                          string
+	meetingID, regFR, regDE, itemID, fpID, mailID, docID, guestID int64
+	manageToken                                                   string
 }
 
 func authzFixture(t *testing.T, e *apptest.Env) fixture {
@@ -177,6 +183,10 @@ func authzFixture(t *testing.T, e *apptest.Env) fixture {
 	if err := e.App.DB.Get(&f.mailID, `SELECT min(id) FROM outgoing_mail`); err != nil {
 		t.Fatal(err)
 	}
+	var g registration.Guest
+	e.JSON("POST", fmt.Sprintf("/api/v1/meetings/%d/guests", m.ID), "secretariat", map[string]any{"first_name": "Gina", "last_name": "Guest",
+		"email": "gina@example.org", "language": "en", "role": "expert"}, 201, &g)
+	f.guestID = g.ID
 	f.docID = newDocument(t, e, m.ID, "participants", "P-PG (2027) 1").ID
 	if code, b := putFile(t, e, "secretariat", f.docID, "en", "report.pdf", docPDF(1000)); code != 200 {
 		t.Fatalf("document upload: %d %s", code, b)
@@ -207,6 +217,8 @@ func (f fixture) path(route string, other bool) string {
 		p = strings.Replace(p, ":id", fmt.Sprint(f.docID), 1)
 	case strings.Contains(p, "/documents/:id/files"):
 		p = strings.Replace(p, ":id", fmt.Sprint(f.docID), 1)
+	case strings.HasPrefix(p, "/api/v1/guests/:id"):
+		p = strings.Replace(p, ":id", fmt.Sprint(f.guestID), 1)
 	case strings.HasPrefix(p, "/api/v1/mail/:id"):
 		p = strings.Replace(p, ":id", fmt.Sprint(f.mailID), 1)
 	default:

@@ -28,7 +28,7 @@ func copySource(t *testing.T, e *apptest.Env) (meeting.Meeting, []meeting.Item) 
 		"requires_approval": false, "public": true,
 		"invited_organisations": []string{"EUDA"}, "seats_per_organisation": 2, "funded_seats_per_organisation": 1,
 		"quotas":             map[string]any{"FR": map[string]int{"seats": 4, "funded_seats": 2}, "EUDA": map[string]int{"seats": 1, "funded_seats": 0}},
-		"in_person_capacity": 40, "reminder_focal_points_days": 10, "reminder_participants_days": 3,
+		"in_person_capacity": 40, "reminder_focal_points_days": 10, "reminder_participants_days": 3, "funding_decision": "secretariat",
 	}, 201, &m)
 	path := fmt.Sprintf("/api/v1/meetings/%d", m.ID)
 	var opening, sub meeting.Item
@@ -109,7 +109,7 @@ func TestCopyMeetingOverTheAPI(t *testing.T) {
 	}
 	// The hybrid room and the reminders come along, in the row itself.
 	if n := dbCount(t, e, `SELECT count(*) FROM meetings WHERE id = $1 AND format = 'hybrid' AND in_person_capacity = 40
-		AND reminder_focal_points_days = 10 AND reminder_participants_days = 3`, cp.ID); n != 1 {
+		AND reminder_focal_points_days = 10 AND reminder_participants_days = 3 AND funding_decision = 'secretariat'`, cp.ID); n != 1 {
 		t.Errorf("the copy's row lacks the source's in-person capacity and reminder settings")
 	}
 

@@ -19,7 +19,8 @@ import (
 // readOnlyRegistrationKeys are the keys of a registration that no edit of
 // the person's details writes.
 var readOnlyRegistrationKeys = []string{"id", "meeting_id", "state", "invitee", "organisation_code", "status", "funded", "decline_reason", "source",
-	"consent_at", "waitlisted_at", "checked_in_at", "replaces_id", "created_at", "updated_at"}
+	"consent_at", "waitlisted_at", "checked_in_at", "replaces_id", "created_at", "updated_at",
+	"funding_status", "guest_id", "funding_decided_at"}
 
 // detailValues are new values for every detail of a person, each unlike
 // what registeredPerson starts from.

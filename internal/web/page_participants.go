@@ -56,7 +56,7 @@ func (s *Server) participantsPDF(c *gin.Context) {
 	for _, g := range list.Groups {
 		l.Groups[g.Key] = s.cat.T(lang, "participants.group."+g.Key, nil)
 	}
-	for _, r := range registration.Roles {
+	for _, r := range append(registration.Roles, registration.GuestRoles...) {
 		l.Roles[r] = s.cat.T(lang, "role."+r, nil)
 	}
 	pdf, err := printout.ParticipantsPDF(list, lang, l)

@@ -66,6 +66,9 @@ func TestPatchSavesEveryMeetingField(t *testing.T) {
 		{body: map[string]any{"reminder_focal_points_days": 7}},
 		{body: map[string]any{"reminder_participants_days": 2}},
 		{body: map[string]any{"reminder_participants_days": 0}},
+		{body: map[string]any{"funding_decision": "secretariat"}},
+		{body: map[string]any{"funding_decision": "automatic"}},
+		{body: map[string]any{"funding_decision": "secretariat"}},
 		{body: map[string]any{"languages": []string{"fr"}}},
 		{body: map[string]any{"languages": []string{"en", "fr"}}},
 		// The registration window: moved, cleared, set again.

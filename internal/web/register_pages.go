@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -41,6 +42,26 @@ type registerView struct {
 	Visa     *registration.VisaStatus
 	VisaForm *form
 	VisaOpen bool
+	// Guest is the personal invitation of the link (nil: a state's or an
+	// organisation's link).
+	Guest *registration.Guest
+}
+
+// FundingOffered reports whether the form lets the person ask for funding:
+// the invitee has funded seats, or the guest was offered funding.
+func (v registerView) FundingOffered() bool {
+	if v.Guest != nil {
+		return v.Guest.FundingOffered
+	}
+	return v.M.FundedSeatsFor(v.Code) > 0
+}
+
+// GuestRole names the guest's role in lang.
+func (v registerView) GuestRole(lang string) string {
+	if v.Guest == nil {
+		return ""
+	}
+	return registration.RoleLabel(v.Guest.Role, lang)
 }
 
 func detailsFrom(f *form) registration.Details {
@@ -69,6 +90,9 @@ func detailsForm(d registration.Details) *form {
 }
 
 func (s *Server) stateName(c *gin.Context, code, lang string) string {
+	if code == "" { // a guest's registration has no invitee
+		return s.cat.T(lang, "register.guest_invitee", nil)
+	}
 	st, err := invitee.Lookup(c.Request.Context(), s.deps.DB, code)
 	if err != nil {
 		return code
@@ -79,6 +103,18 @@ func (s *Server) stateName(c *gin.Context, code, lang string) string {
 // registerPage: GET /register/{token} — the form of the invitation link.
 func (s *Server) registerPage(c *gin.Context) {
 	lang := language(c)
+	if strings.HasPrefix(c.Param("token"), registration.GuestTokenPrefix) {
+		g, m, err := s.deps.Registrations.GuestByToken(c.Request.Context(), c.Param("token"))
+		if err != nil {
+			s.pageError(c, lang, err)
+			return
+		}
+		// The form comes filled in with what the secretariat knows.
+		f := newForm(map[string]string{"language": g.Language, "delegation_role": g.Role, "first_name": g.FirstName,
+			"last_name": g.LastName, "email": g.Email})
+		s.renderRegister(c, http.StatusOK, lang, registerView{M: m, State: s.stateName(c, "", lang), Form: f, Guest: &g})
+		return
+	}
 	inv, m, err := s.deps.Invitations.ByToken(c.Request.Context(), c.Param("token"))
 	if err != nil {
 		s.pageError(c, lang, err)
@@ -90,6 +126,9 @@ func (s *Server) registerPage(c *gin.Context) {
 
 func (s *Server) renderRegister(c *gin.Context, status int, lang string, v registerView) {
 	v.Loc, v.Roles = v.M.Zone(), registration.Roles
+	if v.Guest != nil {
+		v.Roles = []string{v.Guest.Role}
+	}
 	s.render(c, status, "register", page{Lang: lang, Title: s.cat.T(lang, "register.title", nil) + " — " + v.M.Title(lang), Data: v})
 }
 
@@ -97,6 +136,10 @@ func (s *Server) renderRegister(c *gin.Context, status int, lang string, v regis
 func (s *Server) registerForm(c *gin.Context) {
 	lang := language(c)
 	token := c.Param("token")
+	if strings.HasPrefix(token, registration.GuestTokenPrefix) {
+		s.registerGuestForm(c, lang, token)
+		return
+	}
 	inv, m, err := s.deps.Invitations.ByToken(c.Request.Context(), token)
 	if err != nil {
 		s.pageError(c, lang, err)
@@ -139,8 +182,17 @@ func (s *Server) managePage(c *gin.Context) {
 
 func (s *Server) renderManage(c *gin.Context, status int, lang string, r registration.Registration, m meeting.Meeting, f *form) {
 	m = forParticipant(m, r)
-	v := registerView{M: m, Loc: m.Zone(), State: s.stateName(c, r.State, lang), Code: r.State, Form: f, Roles: registration.Roles,
-		Reg: &r, Token: c.Param("token"), Open: r.Active() && m.Status == meeting.StatusRegistrationOpen,
+	roles := registration.Roles
+	g, err := s.deps.Registrations.GuestOf(c.Request.Context(), r)
+	if err != nil {
+		s.pageError(c, lang, err)
+		return
+	}
+	if g != nil {
+		roles = []string{r.DelegationRole} // fixed by the personal invitation
+	}
+	v := registerView{M: m, Loc: m.Zone(), State: s.stateName(c, r.State, lang), Code: r.State, Form: f, Roles: roles,
+		Reg: &r, Token: c.Param("token"), Guest: g, Open: r.Active() && m.Status == meeting.StatusRegistrationOpen,
 		Status: registration.StatusLabel(r.Status, lang)}
 	reader := document.Reader{Link: &document.LinkHolder{MeetingID: m.ID, Confirmed: r.Status == registration.StatusConfirmed}}
 	docs, err := s.meetingDocuments(c.Request.Context(), reader, m, nil, lang, c.Param("token"))
@@ -240,4 +292,27 @@ func forParticipant(m meeting.Meeting, r registration.Registration) meeting.Meet
 		return m.WithoutOnlineLink()
 	}
 	return m
+}
+
+// registerGuestForm: POST /register/{token} of a guest's personal link.
+func (s *Server) registerGuestForm(c *gin.Context, lang, token string) {
+	g, m, err := s.deps.Registrations.GuestByToken(c.Request.Context(), token)
+	if err != nil {
+		s.pageError(c, lang, err)
+		return
+	}
+	f := newForm(formValues(c.PostForm, detailFields...))
+	f.Values["delegation_role"] = g.Role
+	res, err := s.deps.Registrations.Register(c.Request.Context(), auth.Actor{}, m.ID,
+		registration.Input{InvitationToken: token, Details: detailsFrom(f)})
+	if err != nil {
+		if !f.fail(s.cat, err, lang) {
+			s.pageError(c, lang, err)
+			return
+		}
+		s.renderRegister(c, http.StatusUnprocessableEntity, lang, registerView{M: m, State: s.stateName(c, "", lang), Form: f, Guest: &g})
+		return
+	}
+	s.sessions.Put(c.Request.Context(), "flash", s.cat.T(lang, "register.done."+res.Status, map[string]any{"Email": res.Email}))
+	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/registrations/manage/%s", manageToken(res.ManageURL)))
 }

@@ -102,6 +102,10 @@ func (s *Server) routes() (*gin.Engine, error) {
 	api.GET("/meetings/:id/reminders", s.reminders)
 	api.POST("/meetings/:id/invitations/:code/revoke", s.revokeInvitation)
 	api.GET("/meetings/:id/invitations/:code/letter.pdf", s.invitationLetter)
+	api.POST("/meetings/:id/guests", s.inviteGuest)
+	api.GET("/meetings/:id/guests", s.listGuests)
+	api.POST("/guests/:id/resend", s.resendGuest)
+	api.POST("/guests/:id/revoke", s.revokeGuest)
 
 	api.GET("/meetings/:id/badges.pdf", s.badgesPDF)
 	api.POST("/meetings/:id/check-in", s.checkInByCode)
@@ -119,6 +123,7 @@ func (s *Server) routes() (*gin.Engine, error) {
 	api.POST("/registrations/:id/cancel", s.cancelRegistration)
 	api.POST("/registrations/:id/check-in", s.checkIn)
 	api.POST("/registrations/:id/replace", s.replaceRegistration)
+	api.POST("/registrations/:id/funding", s.decideFunding)
 	api.GET("/manage/:token", link, s.getOwnRegistration)
 	api.PATCH("/manage/:token", link, s.updateOwnRegistration)
 	api.POST("/manage/:token/cancel", link, s.cancelOwnRegistration)

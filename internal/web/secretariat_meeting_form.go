@@ -21,7 +21,7 @@ var secMeetingFields = []string{"title_en", "title_fr", "description_en", "descr
 	"registration_opens_at", "registration_closes_at", "seats_per_state", "funded_seats_per_state", "capacity",
 	"audience", "invited_states", "requires_approval", "public",
 	"invited_organisations", "seats_per_organisation", "funded_seats_per_organisation", "quotas",
-	"in_person_capacity", "reminder_focal_points_days", "reminder_participants_days"}
+	"in_person_capacity", "reminder_focal_points_days", "reminder_participants_days", "funding_decision"}
 
 // secLocalLayout is the value format of <input type="datetime-local">.
 const secLocalLayout = "2006-01-02T15:04"
@@ -170,6 +170,10 @@ func (f secMeetingForm) fields() (meeting.Fields, apperr.Fields) {
 	out.SeatsPerState, out.FundedSeatsPerState, out.Capacity = number("seats_per_state"), number("funded_seats_per_state"), number("capacity")
 	f.inviteeFields(&out, number, errs)
 	out.InPersonCapacity = number("in_person_capacity")
+	out.FundingDecision = meeting.FundingAutomatic
+	if f.V("funding_decision") == meeting.FundingSecretariat || f.Checked("funding_decision") {
+		out.FundingDecision = meeting.FundingSecretariat
+	}
 	out.ReminderFocalPointsDays, out.ReminderParticipantsDays = number("reminder_focal_points_days"), number("reminder_participants_days")
 	out.Languages = pq.StringArray{}
 	for _, l := range []string{"en", "fr"} {

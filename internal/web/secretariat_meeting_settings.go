@@ -16,4 +16,8 @@ func secSettingsValues(f *form, mf meeting.Fields) {
 			f.Values[name] = strconv.Itoa(n)
 		}
 	}
+	f.Values["funding_decision"] = ""
+	if mf.FundingBySecretariat() {
+		f.Values["funding_decision"] = meeting.FundingSecretariat
+	}
 }

@@ -147,10 +147,12 @@ func (f Fields) checkInvitees(roster map[string]invitee.Invitee, errs apperr.Fie
 	}
 }
 
-// checkTaken refuses overrides below what the invitees already hold: a
+// checkTaken refuses quotas below what the invitees already hold: a
 // field error per invitee whose new override (or, for an override
-// removed, the default of its kind it falls back to) gives fewer seats
-// than it has confirmed, or fewer funded seats than it has funded. It runs under the
+// removed, the default of its kind it falls back to), or whose default
+// lowered, gives fewer seats than it has confirmed, or fewer funded seats
+// than it has funded; on quotas for an override, on the default's field
+// otherwise. It runs under the
 // meeting's exclusive lock (an edit's), which every seat decision takes
 // shared first, so no seat is taken between the count and the commit.
 func checkTaken(ctx context.Context, q queryer, id int64, before, after Fields, errs apperr.Fields) error {
@@ -165,7 +167,11 @@ func checkTaken(ctx context.Context, q queryer, id int64, before, after Fields, 
 			changed = append(changed, code)
 		}
 	}
-	if len(changed) == 0 {
+	// A default lowered concerns every invitee it applies to, that is
+	// every one without an override.
+	lowered := after.SeatsPerState < before.SeatsPerState || after.FundedSeatsPerState < before.FundedSeatsPerState ||
+		after.SeatsPerOrganisation < before.SeatsPerOrganisation || after.FundedSeatsPerOrganisation < before.FundedSeatsPerOrganisation
+	if len(changed) == 0 && !lowered {
 		return nil
 	}
 	sort.Strings(changed)
@@ -177,15 +183,29 @@ func checkTaken(ctx context.Context, q queryer, id int64, before, after Fields, 
 	}
 	err := q.SelectContext(ctx, &rows, `
 		SELECT invitee, organisation_code IS NOT NULL AS organisation, count(*) AS confirmed, count(*) FILTER (WHERE funded) AS funded
-		FROM registrations WHERE meeting_id = $1 AND status = 'confirmed' AND invitee = ANY($2)
-		GROUP BY invitee, organisation_code IS NOT NULL ORDER BY invitee`, id, pq.Array(changed))
+		FROM registrations WHERE meeting_id = $1 AND status = 'confirmed' AND (invitee = ANY($2) OR ($3 AND invitee IS NOT NULL))
+		GROUP BY invitee, organisation_code IS NOT NULL ORDER BY invitee`, id, pq.Array(changed), lowered)
 	if err != nil {
 		return fmt.Errorf("meeting: seats taken: %w", err)
 	}
 	for _, r := range rows {
 		seats, funded := after.SeatsOf(r.Code, r.Organisation)
-		if seats < r.Confirmed || funded < r.Funded {
-			errs.Add("quotas", apperr.M("err.quota_taken", "Code", r.Code, "Seats", r.Confirmed, "Funded", r.Funded))
+		if seats >= r.Confirmed && funded >= r.Funded {
+			continue
+		}
+		msg := apperr.M("err.quota_taken", "Code", r.Code, "Seats", r.Confirmed, "Funded", r.Funded)
+		_, overridden := after.Quotas[r.Code]
+		switch {
+		case overridden || slices.Contains(changed, r.Code):
+			errs.Add("quotas", msg)
+		case r.Organisation && seats < r.Confirmed:
+			errs.Add("seats_per_organisation", msg)
+		case r.Organisation:
+			errs.Add("funded_seats_per_organisation", msg)
+		case seats < r.Confirmed:
+			errs.Add("seats_per_state", msg)
+		default:
+			errs.Add("funded_seats_per_state", msg)
 		}
 	}
 	return nil

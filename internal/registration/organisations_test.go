@@ -123,6 +123,21 @@ func TestOrganisationQuotasUnderConcurrency(t *testing.T) {
 	if code != 422 || apptest.ErrorFields(body)["quotas"] == "" {
 		t.Errorf("removing an override whose default is below the seats taken: %d %s, want a 422 on quotas", code, body)
 	}
+	// Lowering a default below what an invitee without an override holds
+	// (DE and WHO are full) is refused on that default's field, and
+	// changes nothing.
+	for field, value := range map[string]int{"seats_per_state": 1, "funded_seats_per_state": 0,
+		"seats_per_organisation": 1, "funded_seats_per_organisation": 0} {
+		code, body := f.e.Do("PATCH", f.path(""), "secretariat", map[string]any{field: value})
+		if code != 422 || apptest.ErrorFields(body)[field] == "" {
+			t.Errorf("%s lowered to %d below the seats taken: %d %s, want a 422 on %s", field, value, code, body, field)
+		}
+	}
+	f.e.JSON("GET", f.path(""), "secretariat", nil, 200, &m)
+	if m.SeatsPerState != 2 || m.FundedSeatsPerState != 1 || m.SeatsPerOrganisation != 2 || m.FundedSeatsPerOrganisation != 1 {
+		t.Errorf("a refused default was saved: seats per state %d (%d funded), per organisation %d (%d funded)",
+			m.SeatsPerState, m.FundedSeatsPerState, m.SeatsPerOrganisation, m.FundedSeatsPerOrganisation)
+	}
 	f.e.JSON("PATCH", f.path(""), "secretariat", quotas(4), 200, nil)
 	if n := f.count(t, "invitee = 'EUDA' AND status = 'confirmed'"); n != 4 {
 		t.Errorf("EUDA: %d confirmed after its seats went to 4", n)

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -137,18 +136,9 @@ func (s *Server) adminAddOrgFocalPoint(c *gin.Context) {
 		s.pageError(c, lang, err)
 		return
 	}
-	f := newForm(formValues(c.PostForm, focalPointFields...))
-	fp, err := s.deps.FocalPoints.Add(c.Request.Context(), actorOf(c), o.Code,
-		invitation.NewFocalPoint{Name: f.V("name"), Email: f.V("email"), Language: f.V("language")})
-	if err != nil {
-		if !s.failForm(f, err, lang, focalPointFields...) {
-			s.pageError(c, lang, err)
-			return
-		}
-		s.renderOrgFocalPoints(c, statusOf(apperr.CodeOf(err)), lang, o, f)
-		return
-	}
-	s.redirectBack(c, "/admin/organisations/"+o.Code+"/focal-points", s.cat.T(lang, "adm.fps.added", map[string]any{"Name": fp.Name}))
+	s.addFocalPointPage(c, lang, o.Code, "/admin/organisations/"+o.Code+"/focal-points", func(status int, f *form) {
+		s.renderOrgFocalPoints(c, status, lang, o, f)
+	})
 }
 
 // adminDeleteOrgFocalPoint: POST /admin/organisations/{code}/focal-points/{id}/delete.
@@ -160,22 +150,5 @@ func (s *Server) adminDeleteOrgFocalPoint(c *gin.Context) {
 		s.pageError(c, lang, err)
 		return
 	}
-	ctx, a := c.Request.Context(), actorOf(c)
-	id, _ := strconv.ParseInt(c.Param("fid"), 10, 64)
-	fps, err := s.deps.FocalPoints.List(ctx, a, o.Code)
-	if err != nil {
-		s.pageError(c, lang, err)
-		return
-	}
-	for _, fp := range fps {
-		if fp.ID == id {
-			if err := s.deps.FocalPoints.Delete(ctx, a, id); err != nil {
-				s.pageError(c, lang, err)
-				return
-			}
-			s.redirectBack(c, "/admin/organisations/"+o.Code+"/focal-points", s.cat.T(lang, "adm.fps.removed", map[string]any{"Name": fp.Name}))
-			return
-		}
-	}
-	s.pageError(c, lang, apperr.New(apperr.NotFound, apperr.M("err.no_focal_point_of", "Code", o.Code)))
+	s.deleteFocalPointPage(c, lang, o.Code, "/admin/organisations/"+o.Code+"/focal-points")
 }

@@ -113,18 +113,9 @@ func (s *Server) adminAddFocalPoint(c *gin.Context) {
 		s.pageError(c, lang, err)
 		return
 	}
-	f := newForm(formValues(c.PostForm, focalPointFields...))
-	fp, err := s.deps.FocalPoints.Add(c.Request.Context(), actorOf(c), st.Code,
-		invitation.NewFocalPoint{Name: f.V("name"), Email: f.V("email"), Language: f.V("language")})
-	if err != nil {
-		if !s.failForm(f, err, lang, focalPointFields...) {
-			s.pageError(c, lang, err)
-			return
-		}
-		s.renderFocalPoints(c, statusOf(apperr.CodeOf(err)), lang, st, f)
-		return
-	}
-	s.redirectBack(c, "/admin/states/"+st.Code+"/focal-points", s.cat.T(lang, "adm.fps.added", map[string]any{"Name": fp.Name}))
+	s.addFocalPointPage(c, lang, st.Code, "/admin/states/"+st.Code+"/focal-points", func(status int, f *form) {
+		s.renderFocalPoints(c, status, lang, st, f)
+	})
 }
 
 // adminDeleteFocalPoint: POST /admin/states/{code}/focal-points/{id}/delete.
@@ -136,9 +127,33 @@ func (s *Server) adminDeleteFocalPoint(c *gin.Context) {
 		s.pageError(c, lang, err)
 		return
 	}
+	s.deleteFocalPointPage(c, lang, st.Code, "/admin/states/"+st.Code+"/focal-points")
+}
+
+// addFocalPointPage adds the focal point of the posted form to the state or
+// organisation code and goes back to its page; a form error renders the
+// page again through rerender.
+func (s *Server) addFocalPointPage(c *gin.Context, lang, code, back string, rerender func(status int, f *form)) {
+	f := newForm(formValues(c.PostForm, focalPointFields...))
+	fp, err := s.deps.FocalPoints.Add(c.Request.Context(), actorOf(c), code,
+		invitation.NewFocalPoint{Name: f.V("name"), Email: f.V("email"), Language: f.V("language")})
+	if err != nil {
+		if !s.failForm(f, err, lang, focalPointFields...) {
+			s.pageError(c, lang, err)
+			return
+		}
+		rerender(statusOf(apperr.CodeOf(err)), f)
+		return
+	}
+	s.redirectBack(c, back, s.cat.T(lang, "adm.fps.added", map[string]any{"Name": fp.Name}))
+}
+
+// deleteFocalPointPage removes the focal point :fid, which must be one of the
+// state's or organisation's (code): an id alone grants nothing.
+func (s *Server) deleteFocalPointPage(c *gin.Context, lang, code, back string) {
 	ctx, a := c.Request.Context(), actorOf(c)
 	id, _ := strconv.ParseInt(c.Param("fid"), 10, 64)
-	fps, err := s.deps.FocalPoints.List(ctx, a, st.Code)
+	fps, err := s.deps.FocalPoints.List(ctx, a, code)
 	if err != nil {
 		s.pageError(c, lang, err)
 		return
@@ -149,9 +164,9 @@ func (s *Server) adminDeleteFocalPoint(c *gin.Context) {
 				s.pageError(c, lang, err)
 				return
 			}
-			s.redirectBack(c, "/admin/states/"+st.Code+"/focal-points", s.cat.T(lang, "adm.fps.removed", map[string]any{"Name": fp.Name}))
+			s.redirectBack(c, back, s.cat.T(lang, "adm.fps.removed", map[string]any{"Name": fp.Name}))
 			return
 		}
 	}
-	s.pageError(c, lang, apperr.New(apperr.NotFound, apperr.M("err.no_focal_point_of", "Code", st.Code)))
+	s.pageError(c, lang, apperr.New(apperr.NotFound, apperr.M("err.no_focal_point_of", "Code", code)))
 }

@@ -32,17 +32,23 @@ func statsLang(c *gin.Context) string {
 
 // participation: GET /api/v1/statistics/participation?from=&to=[&kind=][&lang=]
 func (s *Server) participation(c *gin.Context) {
-	f, err := statsFilter(c, statsLang(c))
-	if err != nil {
-		s.writeError(c, err)
-		return
+	if r, ok := s.participationReport(c, statsLang(c)); ok {
+		c.JSON(http.StatusOK, r)
 	}
-	r, err := s.deps.Statistics.Participation(c.Request.Context(), actorOf(c), f)
-	if err != nil {
-		s.writeError(c, err)
-		return
+}
+
+// participationReport reads the query's period and kind and returns their
+// report in lang; on bad input or failure it has written the error.
+func (s *Server) participationReport(c *gin.Context, lang string) (statistics.Report, bool) {
+	f, err := statsFilter(c, lang)
+	if err == nil {
+		var r statistics.Report
+		if r, err = s.deps.Statistics.Participation(c.Request.Context(), actorOf(c), f); err == nil {
+			return r, true
+		}
 	}
-	c.JSON(http.StatusOK, r)
+	s.writeError(c, err)
+	return statistics.Report{}, false
 }
 
 // participationExport: GET …/participation.csv and .xlsx — the tables of
@@ -50,16 +56,11 @@ func (s *Server) participation(c *gin.Context) {
 func (s *Server) participationExport(format string) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		lang := statsLang(c)
-		f, err := statsFilter(c, lang)
-		if err != nil {
-			s.writeError(c, err)
+		r, ok := s.participationReport(c, lang)
+		if !ok {
 			return
 		}
-		r, err := s.deps.Statistics.Participation(c.Request.Context(), actorOf(c), f)
-		if err != nil {
-			s.writeError(c, err)
-			return
-		}
+		var err error
 		name := fmt.Sprintf("participation-%s-%s", r.From, r.To)
 		if r.Kind != "" {
 			name += "-" + r.Kind

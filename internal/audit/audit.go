@@ -75,18 +75,46 @@ var Link Actor = linkActor{}
 // account, someone through a secret link (no account), or a system actor,
 // recorded as a system entry with details.via telling how ("cli").
 func Record(ctx context.Context, q sqlx.ExecerContext, a Actor, e Event) error {
+	r, err := RowOf(a, e)
+	if err != nil {
+		return err
+	}
+	return insert(ctx, q, r, e)
+}
+
+// Row is how an event done by an actor is written: the columns of
+// audit_log that Record derives from the actor. A service whose whole
+// change is one statement (a check-in at the door) writes its entry in
+// that statement with these values, so that the change and its entry
+// still cannot part.
+type Row struct {
+	Actor   string // user, link or system
+	UserID  *int64
+	Details []byte // e.Details as JSON, with details.via for a system actor
+}
+
+// RowOf is the row Record writes for e done by a.
+func RowOf(a Actor, e Event) (Row, error) {
+	r := Row{Actor: "link"}
+	details := e.Details
 	if via := a.Via(); via != "" {
-		details := map[string]any{"via": via}
+		r.Actor = "system"
+		details = map[string]any{"via": via}
 		for k, v := range e.Details {
 			details[k] = v
 		}
-		e.Details = details
-		return insert(ctx, q, "system", nil, e)
+	} else if id := a.ID(); id != 0 {
+		r.Actor, r.UserID = "user", &id
 	}
-	if id := a.ID(); id != 0 {
-		return insert(ctx, q, "user", &id, e)
+	if details == nil {
+		details = map[string]any{}
 	}
-	return insert(ctx, q, "link", nil, e)
+	b, err := json.Marshal(details)
+	if err != nil {
+		return Row{}, fmt.Errorf("audit: details: %w", err)
+	}
+	r.Details = b
+	return r, nil
 }
 
 // RecordAll appends events done by a, in order, in one statement: what a
@@ -96,29 +124,16 @@ func RecordAll(ctx context.Context, q sqlx.ExecerContext, a Actor, events []Even
 	if len(events) == 0 {
 		return nil
 	}
-	actor, via := "link", a.Via()
-	var userID *int64
-	if via != "" {
-		actor = "system"
-	} else if id := a.ID(); id != 0 {
-		actor, userID = "user", &id
-	}
 	n := len(events)
 	actions, states, types, details := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	meetings, subjects := make([]int64, n), make([]int64, n)
+	var r Row
 	for i, e := range events {
-		d := map[string]any{}
-		for k, v := range e.Details {
-			d[k] = v
+		var err error
+		if r, err = RowOf(a, e); err != nil {
+			return err
 		}
-		if via != "" {
-			d["via"] = via
-		}
-		b, err := json.Marshal(d)
-		if err != nil {
-			return fmt.Errorf("audit: details: %w", err)
-		}
-		actions[i], meetings[i], states[i], types[i], subjects[i], details[i] = e.Action, e.MeetingID, e.State, e.SubjectType, e.SubjectID, string(b)
+		actions[i], meetings[i], states[i], types[i], subjects[i], details[i] = e.Action, e.MeetingID, e.State, e.SubjectType, e.SubjectID, string(r.Details)
 	}
 	_, err := q.ExecContext(ctx, `
 		INSERT INTO audit_log (actor, user_id, action, meeting_id, state_code, subject_type, subject_id, details)
@@ -126,7 +141,7 @@ func RecordAll(ctx context.Context, q sqlx.ExecerContext, a Actor, events []Even
 		FROM unnest($3::text[], $4::bigint[], $5::text[], $6::text[], $7::bigint[], $8::text[])
 			WITH ORDINALITY AS u(action, meeting_id, state_code, subject_type, subject_id, details, n)
 		ORDER BY n`,
-		actor, userID, pq.StringArray(actions), pq.Int64Array(meetings), pq.StringArray(states), pq.StringArray(types),
+		r.Actor, r.UserID, pq.StringArray(actions), pq.Int64Array(meetings), pq.StringArray(states), pq.StringArray(types),
 		pq.Int64Array(subjects), pq.StringArray(details))
 	if err != nil {
 		return fmt.Errorf("audit: record %d events: %w", n, err)
@@ -136,22 +151,21 @@ func RecordAll(ctx context.Context, q sqlx.ExecerContext, a Actor, events []Even
 
 // RecordSystem appends an event Agora did by itself (retention, promotion).
 func RecordSystem(ctx context.Context, q sqlx.ExecerContext, e Event) error {
-	return insert(ctx, q, "system", nil, e)
-}
-
-func insert(ctx context.Context, q sqlx.ExecerContext, actor string, userID *int64, e Event) error {
-	details := e.Details
-	if details == nil {
-		details = map[string]any{}
+	b, err := json.Marshal(e.Details)
+	if e.Details == nil {
+		b, err = []byte("{}"), nil
 	}
-	b, err := json.Marshal(details)
 	if err != nil {
 		return fmt.Errorf("audit: details: %w", err)
 	}
-	_, err = q.ExecContext(ctx, `
+	return insert(ctx, q, Row{Actor: "system", Details: b}, e)
+}
+
+func insert(ctx context.Context, q sqlx.ExecerContext, r Row, e Event) error {
+	_, err := q.ExecContext(ctx, `
 		INSERT INTO audit_log (actor, user_id, action, meeting_id, state_code, subject_type, subject_id, details)
 		VALUES ($1, $2, $3, nullif($4, 0), nullif($5, ''), $6, nullif($7, 0), $8)`,
-		actor, userID, e.Action, e.MeetingID, e.State, e.SubjectType, e.SubjectID, b)
+		r.Actor, r.UserID, e.Action, e.MeetingID, e.State, e.SubjectType, e.SubjectID, r.Details)
 	if err != nil {
 		return fmt.Errorf("audit: record %s: %w", e.Action, err)
 	}

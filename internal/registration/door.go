@@ -195,62 +195,77 @@ func (s *Service) CheckInPerson(ctx context.Context, a auth.Actor, meetingID, re
 	return s.arrive(ctx, a, m, regID, day, lang, "search")
 }
 
-// arrive records the check-in of regID on day in one transaction with its
-// audit record. The registration's row is locked so that a cancellation
-// and a check-in do not cross; the meeting's seat locks are not needed
-// (no seat changes hands), so scans at several doors do not wait on each
-// other.
+// arrive records the check-in of regID on day with its audit entry, in
+// one statement: a scan is one round trip to the database, however many
+// doors scan at once. The registration's row is locked by the statement
+// so that a cancellation and a check-in do not cross (and a cancellation
+// committed first is seen: the status is read again under the lock); the
+// meeting's seat locks are not needed (no seat changes hands), so scans
+// at several doors do not wait on each other.
 func (s *Service) arrive(ctx context.Context, a auth.Actor, m meeting.Meeting, regID int64, day, lang, via string) (Arrival, error) {
 	day, err := checkDay(m, day)
 	if err != nil {
 		return Arrival{}, err
 	}
-	var out Arrival
-	err = postgres.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		// The person, their invitee and their check-in of the day, in the
-		// one read that locks the row: a scan is a handful of round trips.
-		err := tx.GetContext(ctx, &out, `SELECT `+arrivalColumns+` FROM registrations r`+inviteeJoinSQL+`WHERE r.id = $1 FOR UPDATE OF r`, regID, lang, day)
-		if errors.Is(err, sql.ErrNoRows) || (err == nil && out.MeetingID != m.ID) {
-			return errBadCode()
-		}
+	event := audit.Event{Action: "registration.check_in", MeetingID: m.ID, SubjectType: "registration", Details: map[string]any{"day": day, "via": via}}
+	entry, err := audit.RowOf(a, event)
+	if err != nil {
+		return Arrival{}, err
+	}
+	var row struct {
+		Arrival
+		ArrivedAt *time.Time `db:"arrived_at"` // the day's check-in made now
+		FirstAt   *time.Time `db:"first_at"`   // the first arrival, after it
+		UpdatedAt *time.Time `db:"updated_now"`
+	}
+	// person: the person, their invitee and their check-in of the day,
+	// locked; arrived: the day's check-in, unless there is one (a scan
+	// at another door in between is a conflict, and then the second
+	// one); first: the first arrival kept on the registration; logged:
+	// the audit entry, as audit.Record writes it.
+	err = s.db.GetContext(ctx, &row, `
+		WITH person AS (
+			SELECT `+arrivalColumns+` FROM registrations r`+inviteeJoinSQL+`
+			WHERE r.id = $1 AND r.meeting_id = $4 FOR UPDATE OF r),
+		arrived AS (
+			INSERT INTO check_ins (registration_id, meeting_id, day, checked_in_by)
+			SELECT id, meeting_id, $3::date, nullif($5, 0) FROM person WHERE status = 'confirmed' AND day_checked_in_at IS NULL
+			ON CONFLICT (registration_id, day) DO NOTHING
+			RETURNING checked_in_at),
+		first AS (
+			UPDATE registrations SET checked_in_at = coalesce(checked_in_at, (SELECT checked_in_at FROM arrived)), updated_at = now()
+			WHERE id = $1 AND EXISTS (SELECT 1 FROM arrived)
+			RETURNING checked_in_at, updated_at),
+		logged AS (
+			INSERT INTO audit_log (actor, user_id, action, meeting_id, state_code, subject_type, subject_id, details)
+			SELECT $6::text, $7::bigint, $8::text, meeting_id, nullif(invitee, ''), $9::text, id, $10::jsonb FROM person WHERE EXISTS (SELECT 1 FROM arrived))
+		SELECT person.*, (SELECT checked_in_at FROM arrived) AS arrived_at,
+			(SELECT checked_in_at FROM first) AS first_at, (SELECT updated_at FROM first) AS updated_now
+		FROM person`,
+		regID, lang, day, m.ID, a.ID(), entry.Actor, entry.UserID, event.Action, event.SubjectType, entry.Details)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Arrival{}, errBadCode()
+	}
+	if err != nil {
+		return Arrival{}, fmt.Errorf("registration: check in: %w", err)
+	}
+	out := row.Arrival
+	out.Day = day
+	switch {
+	case out.Status != StatusConfirmed:
+		return Arrival{}, apperr.New(apperr.NotFound, apperr.M("err.badge_revoked", "Name", out.Name(), "RegStatus", out.Status))
+	case out.DayCheckedInAt != nil: // a second scan: nothing changed
+		out.AlreadyCheckedIn = true
+	case row.ArrivedAt == nil: // checked in at another door since the read: read that one
+		out.AlreadyCheckedIn = true
+		err = s.db.GetContext(ctx, &out.DayCheckedInAt, `SELECT checked_in_at FROM check_ins WHERE registration_id = $1 AND day = $2`, out.ID, day)
 		if err != nil {
-			return fmt.Errorf("registration: check in: %w", err)
+			return Arrival{}, fmt.Errorf("registration: check in: %w", err)
 		}
-		out.Day = day
-		if out.Status != StatusConfirmed {
-			return apperr.New(apperr.NotFound, apperr.M("err.badge_revoked", "Name", out.Name(), "RegStatus", out.Status))
-		}
-		if out.DayCheckedInAt != nil { // a second scan: nothing changes
-			out.AlreadyCheckedIn = true
-			return nil
-		}
-		// The day's row and the first arrival in one statement. A scan at
-		// another door in between is a conflict, and then the second one.
-		var at, first *time.Time
-		var updated time.Time
-		err = tx.QueryRowxContext(ctx, `
-			WITH ins AS (
-				INSERT INTO check_ins (registration_id, meeting_id, day, checked_in_by) VALUES ($1, $2, $3, nullif($4, 0))
-				ON CONFLICT (registration_id, day) DO NOTHING
-				RETURNING checked_in_at),
-			upd AS (
-				UPDATE registrations SET checked_in_at = coalesce(checked_in_at, (SELECT checked_in_at FROM ins)), updated_at = now()
-				WHERE id = $1 AND EXISTS (SELECT 1 FROM ins)
-				RETURNING checked_in_at, updated_at)
-			SELECT (SELECT checked_in_at FROM ins), (SELECT checked_in_at FROM upd), coalesce((SELECT updated_at FROM upd), now())`,
-			out.ID, m.ID, day, a.ID()).Scan(&at, &first, &updated)
-		if err != nil {
-			return fmt.Errorf("registration: check in: %w", err)
-		}
-		if at == nil { // checked in at another door since the read: read that one
-			out.AlreadyCheckedIn = true
-			return tx.GetContext(ctx, &out.DayCheckedInAt, `SELECT checked_in_at FROM check_ins WHERE registration_id = $1 AND day = $2`, out.ID, day)
-		}
-		out.DayCheckedInAt, out.CheckedInAt, out.UpdatedAt = at, first, updated
-		return audit.Record(ctx, tx, a, audit.Event{Action: "registration.check_in", MeetingID: m.ID, State: out.State,
-			SubjectType: "registration", SubjectID: out.ID, Details: map[string]any{"day": day, "via": via}})
-	})
-	return out, err
+	default:
+		out.DayCheckedInAt, out.CheckedInAt, out.UpdatedAt = row.ArrivedAt, row.FirstAt, *row.UpdatedAt
+	}
+	return out, nil
 }
 
 // UndoCheckIn takes back the check-in of a registration of the meeting on

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"image"
 	"image/color"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -182,6 +184,88 @@ func TestBadgesCarryCodesThatCheckTheRightPersonIn(t *testing.T) {
 	frText := pdftest.Text(t, badgesOf(t, e, m, "?state=FR"))
 	if len(fr) != 2 || !strings.Contains(frText, "Wanda Attente") || strings.Contains(frText, "Noé") || strings.Contains(frText, "Łucja") {
 		t.Errorf("France's badges: %q, %q", fr, frText)
+	}
+}
+
+// Several doors scan one badge at the same instant: exactly one of them
+// checks the person in, the others say "already checked in" with the
+// same time, and the database holds one check-in and one audit entry.
+// A badge whose registration is cancelled while doors scan it is either
+// checked in before the cancellation or refused after it, never both.
+func TestDoorsScanningOneBadgeAtOnce(t *testing.T) {
+	e := apptest.Start(t)
+	m, regs := doorMeeting(t, e, "Plenary of many doors")
+	path := fmt.Sprintf("/api/v1/meetings/%d/check-in", m.ID)
+	scan := func(code string, n int) ([]arrival, []int) {
+		answers, statuses := make([]arrival, n), make([]int, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() {
+				status, body := e.Do("POST", path, "secretariat", map[string]string{"code": code})
+				statuses[i] = status
+				if status == 200 {
+					if err := json.Unmarshal(body, &answers[i]); err != nil {
+						t.Errorf("scan: %v", err)
+					}
+				}
+			})
+		}
+		wg.Wait()
+		return answers, statuses
+	}
+
+	const doors = 8
+	answers, statuses := scan(e.App.Registrations.CheckInCode(m.ID, regs["Ștefan"].ID), doors)
+	first := 0
+	for i, a := range answers {
+		if statuses[i] != 200 || a.DayCheckedInAt == nil {
+			t.Fatalf("door %d: %d %+v", i, statuses[i], a)
+		}
+		if !a.AlreadyCheckedIn {
+			first++
+		}
+		if !a.DayCheckedInAt.Equal(*answers[0].DayCheckedInAt) {
+			t.Errorf("door %d says %v, door 0 %v", i, a.DayCheckedInAt, answers[0].DayCheckedInAt)
+		}
+	}
+	if first != 1 {
+		t.Errorf("%d doors checked Ștefan in, want 1", first)
+	}
+	var rows, entries int
+	if err := e.App.DB.Get(&rows, `SELECT count(*) FROM check_ins WHERE registration_id = $1`, regs["Ștefan"].ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.App.DB.Get(&entries, `SELECT count(*) FROM audit_log WHERE action = 'registration.check_in' AND subject_id = $1
+		AND actor = 'user' AND user_id = $2 AND meeting_id = $3 AND state_code = 'RO' AND details->>'via' = 'badge'`,
+		regs["Ștefan"].ID, e.Users["secretariat"].ID, m.ID); err != nil {
+		t.Fatal(err)
+	}
+	if rows != 1 || entries != 1 {
+		t.Errorf("after %d scans at once: %d check-ins, %d audit entries, want 1 and 1", doors, rows, entries)
+	}
+
+	// Scans crossing a cancellation.
+	code := e.App.Registrations.CheckInCode(m.ID, regs["Ελένη"].ID)
+	var cancelled sync.WaitGroup
+	cancelled.Go(func() {
+		e.JSON("POST", fmt.Sprintf("/api/v1/registrations/%d/cancel", regs["Ελένη"].ID), "secretariat", nil, 200, nil)
+	})
+	_, statuses = scan(code, doors)
+	cancelled.Wait()
+	var checkIns int
+	if err := e.App.DB.Get(&checkIns, `SELECT count(*) FROM check_ins WHERE registration_id = $1`, regs["Ελένη"].ID); err != nil {
+		t.Fatal(err)
+	}
+	for i, status := range statuses {
+		if status != 200 && status != 404 {
+			t.Errorf("door %d during the cancellation: %d", i, status)
+		}
+		if status == 200 && checkIns == 0 {
+			t.Errorf("door %d checked Ελένη in, yet no check-in is kept", i)
+		}
+	}
+	if status, body := e.Do("POST", path, "secretariat", map[string]string{"code": code}); status != 404 {
+		t.Errorf("after the cancellation: %d %s", status, body)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strings"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -22,31 +23,58 @@ var (
 	contentTypeRE    = regexp.MustCompile(`^[a-z]+/[a-z0-9.+-]+$`)
 )
 
-// StoreAttachments stores files inside tx, in one statement, and returns
-// their ids in order, for [Outbox.Attach].
+// StoreAttachments stores files inside tx and returns their ids in
+// order, for [Outbox.Attach].
 func (o *Outbox) StoreAttachments(ctx context.Context, tx *sqlx.Tx, files []Attachment) ([]int64, error) {
-	if len(files) == 0 {
-		return nil, nil
-	}
-	names, types := make([]string, len(files)), make([]string, len(files))
-	contents := make(pq.ByteaArray, len(files))
-	for i, f := range files {
+	for _, f := range files {
 		if !attachmentNameRE.MatchString(f.Filename) || !contentTypeRE.MatchString(f.ContentType) {
 			return nil, fmt.Errorf("mail: attachment %q (%s): bad name or type", f.Filename, f.ContentType)
 		}
-		names[i], types[i], contents[i] = f.Filename, f.ContentType, f.Content
 	}
+	ids, err := insertAttachments(ctx, tx, files, nil)
+	if err == nil && len(ids) != len(files) {
+		err = fmt.Errorf("mail: stored %d attachments of %d", len(ids), len(files))
+	}
+	return ids, err
+}
+
+// attachmentsPerInsert bounds the rows of one INSERT (four parameters
+// each, under PostgreSQL's 65,535).
+const attachmentsPerInsert = 200
+
+// insertAttachments stores files (under keys, when given: a key already
+// stored keeps its file and returns no id) and returns the new ids in
+// order. Each file is a parameter of its own: sent as one bytea array,
+// PostgreSQL parsed the whole array as text, which cost three times as
+// much as the rows for a run's letters.
+func insertAttachments(ctx context.Context, tx *sqlx.Tx, files []Attachment, keys []string) ([]int64, error) {
 	var ids []int64
-	err := tx.SelectContext(ctx, &ids, `
-		INSERT INTO mail_attachments (filename, content_type, content)
-		SELECT filename, content_type, content FROM unnest($1::text[], $2::text[], $3::bytea[]) WITH ORDINALITY AS u(filename, content_type, content, n)
-		ORDER BY n
-		RETURNING id`, pq.StringArray(names), pq.StringArray(types), contents)
-	if err != nil {
-		return nil, fmt.Errorf("mail: store %d attachments: %w", len(files), err)
-	}
-	if len(ids) != len(files) {
-		return nil, fmt.Errorf("mail: stored %d attachments of %d", len(ids), len(files))
+	for start := 0; start < len(files); start += attachmentsPerInsert {
+		chunk := files[start:min(start+attachmentsPerInsert, len(files))]
+		var q strings.Builder
+		q.WriteString(`INSERT INTO mail_attachments (filename, content_type, content, cache_key) VALUES `)
+		args := make([]any, 0, 4*len(chunk))
+		for i, f := range chunk {
+			var key *string
+			if keys != nil {
+				key = &keys[start+i]
+			}
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			n := len(args)
+			fmt.Fprintf(&q, "($%d, $%d, $%d::bytea, $%d)", n+1, n+2, n+3, n+4)
+			args = append(args, f.Filename, f.ContentType, f.Content, key)
+		}
+		if keys != nil {
+			q.WriteString(` ON CONFLICT (cache_key) DO NOTHING`)
+		}
+		q.WriteString(` RETURNING id`)
+		var got []int64
+		if err := tx.SelectContext(ctx, &got, q.String(), args...); err != nil {
+			return nil, fmt.Errorf("mail: store %d attachments: %w", len(chunk), err)
+		}
+		ids = append(ids, got...)
 	}
 	return ids, nil
 }
@@ -81,19 +109,15 @@ func (o *Outbox) StoreShared(ctx context.Context, tx *sqlx.Tx, byKey map[string]
 	if len(byKey) == 0 {
 		return map[string]int64{}, nil
 	}
-	var names, types, keys []string
-	var contents pq.ByteaArray
+	keys := make([]string, 0, len(byKey))
+	files := make([]Attachment, 0, len(byKey))
 	for key, f := range byKey {
 		if key == "" || len(key) > 500 || !attachmentNameRE.MatchString(f.Filename) || !contentTypeRE.MatchString(f.ContentType) {
 			return nil, fmt.Errorf("mail: attachment %q (%s) under %q: bad name, type or key", f.Filename, f.ContentType, key)
 		}
-		names, types, keys, contents = append(names, f.Filename), append(types, f.ContentType), append(keys, key), append(contents, f.Content)
+		keys, files = append(keys, key), append(files, f)
 	}
-	_, err := tx.ExecContext(ctx, `
-		INSERT INTO mail_attachments (filename, content_type, content, cache_key)
-		SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[], $4::text[])
-		ON CONFLICT (cache_key) DO NOTHING`, pq.StringArray(names), pq.StringArray(types), contents, pq.StringArray(keys))
-	if err != nil {
+	if _, err := insertAttachments(ctx, tx, files, keys); err != nil {
 		return nil, fmt.Errorf("mail: store %d shared attachments: %w", len(keys), err)
 	}
 	ids, err := o.SharedAttachments(ctx, tx, keys)

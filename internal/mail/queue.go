@@ -3,6 +3,7 @@ package mail
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -29,9 +30,15 @@ type job struct {
 	QueuedAt       time.Time `db:"queued_at"`
 	// Attachment is a file attached to the email (an invitation letter),
 	// nil for none; AttachmentName and AttachmentType its name and type.
+	// The claim reads it unless it is a shared one the worker holds.
 	Attachment     []byte `db:"attachment"`
 	AttachmentName string `db:"attachment_name"`
 	AttachmentType string `db:"attachment_type"`
+	// AttachmentID is the stored attachment, 0 for none; SharedAttachment
+	// says it is shared (stored under a cache key: the same bytes for
+	// every email that carries it, never changed).
+	AttachmentID     int64 `db:"attachment_id"`
+	SharedAttachment bool  `db:"shared_attachment"`
 	// claimed is when the claim query was sent, so no later than the
 	// start of the lease: until claimed+Lease no other worker takes the row.
 	claimed time.Time
@@ -45,6 +52,13 @@ type job struct {
 // claimed by a committed update whose answer was dropped would wait for
 // their lease to run out.
 func (w *Worker) claim(ctx context.Context, n int) ([]job, error) {
+	return w.claimHolding(ctx, n, w.shared.ids())
+}
+
+// claimHolding is claim for a worker that holds the shared attachments
+// held in memory: the claim does not read them again. One dropped from
+// memory meanwhile is read on its own.
+func (w *Worker) claimHolding(ctx context.Context, n int, held []int64) ([]job, error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), dbWriteTimeout)
 	defer cancel()
 	const q = `
@@ -62,18 +76,50 @@ FROM (
 WHERE m.id = due.id
 RETURNING m.id, m.attempts, m.to_address, m.to_name, m.language, m.subject, m.text_body, m.html_body,
     m.calendar, coalesce(m.calendar_method, '') AS calendar_method, m.message_id, m.queued_at,
-    (SELECT a.content FROM mail_attachments a WHERE a.id = m.attachment_id) AS attachment,
+    coalesce(m.attachment_id, 0) AS attachment_id,
+    coalesce((SELECT a.cache_key IS NOT NULL FROM mail_attachments a WHERE a.id = m.attachment_id), false) AS shared_attachment,
+    (SELECT a.content FROM mail_attachments a WHERE a.id = m.attachment_id AND (a.cache_key IS NULL OR a.id <> ALL($3))) AS attachment,
     coalesce((SELECT a.filename FROM mail_attachments a WHERE a.id = m.attachment_id), '') AS attachment_name,
     coalesce((SELECT a.content_type FROM mail_attachments a WHERE a.id = m.attachment_id), '') AS attachment_type`
 	var jobs []job
 	claimed := time.Now()
-	if err := w.db.SelectContext(ctx, &jobs, q, n, w.cfg.Lease.Seconds()); err != nil {
+	if err := w.db.SelectContext(ctx, &jobs, q, n, w.cfg.Lease.Seconds(), pq.Int64Array(held)); err != nil {
 		return nil, fmt.Errorf("mail: claim: %w", err)
 	}
 	for i := range jobs {
 		jobs[i].claimed = claimed
 	}
+	// Shared attachments come from the worker's memory, read once.
+	for i := range jobs {
+		j := &jobs[i]
+		if j.AttachmentID == 0 || !j.SharedAttachment {
+			continue
+		}
+		if j.Attachment != nil {
+			w.shared.keep(j.AttachmentID, j.Attachment)
+		} else if j.Attachment = w.shared.get(j.AttachmentID); j.Attachment == nil {
+			// Dropped from memory since the claim was sent: read it.
+			if err := w.db.GetContext(ctx, &j.Attachment, `SELECT content FROM mail_attachments WHERE id = $1`, j.AttachmentID); err != nil {
+				return nil, errors.Join(fmt.Errorf("mail: claim: attachment %d: %w", j.AttachmentID, err), w.release(jobs))
+			}
+		}
+	}
 	return jobs, nil
+}
+
+// release hands claimed jobs back to the queue at once (a claim that
+// cannot complete).
+func (w *Worker) release(jobs []job) error {
+	ids, attempts := make([]int64, len(jobs)), make([]int64, len(jobs))
+	for i, j := range jobs {
+		ids[i], attempts[i] = j.ID, int64(j.Attempts)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), dbWriteTimeout)
+	defer cancel()
+	if _, err := w.db.ExecContext(ctx, markReleased, pq.Array(ids), pq.Array(attempts)); err != nil {
+		return fmt.Errorf("mail: release %d claimed rows: %w", len(ids), err)
+	}
+	return nil
 }
 
 // nextDue returns how long until the next row is due, if any is waiting.

@@ -93,6 +93,7 @@ type Worker struct {
 	limiter  *rate.Limiter // nil: no cap
 	batch    int
 	outage   outage
+	shared   sharedFiles // shared attachments read once
 	stats    struct{ sent, retried, failed, deferred, released atomic.Int64 }
 }
 

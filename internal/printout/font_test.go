@@ -37,19 +37,24 @@ func TestParsedFontsWriteTheSameDocument(t *testing.T) {
 		}
 		return buf.Bytes()
 	}
-	texts := []string{"Łódź, Ștefan Țăran, Çağrı — Ελλάδα, Україна", "Türkiye — République de Moldova", "Sakartvelo {nb}"}
-	got := make([][]byte, len(texts))
+	// Each text twice at once, so that documents share the cut of a set of
+	// runes, and texts of other runes in between, which must not.
+	texts := []string{"Łódź, Ștefan Țăran, Çağrı — Ελλάδα, Україна", "Türkiye — République de Moldova", "Sakartvelo {nb}",
+		"Łódź, Ștefan Țăran, Çağrı — Ελλάδα, Україна Ж"}
+	got := make([][2][]byte, len(texts))
 	var wg sync.WaitGroup
 	for i, text := range texts {
-		wg.Go(func() {
-			got[i] = render(text, func(pdf *fpdf.Fpdf, style string, _ []byte) { pdf.AddParsedUTF8Font(Font, style, fonts[style]) })
-		})
+		for k := range 2 {
+			wg.Go(func() {
+				got[i][k] = render(text, func(pdf *fpdf.Fpdf, style string, _ []byte) { pdf.AddParsedUTF8Font(Font, style, fonts[style]) })
+			})
+		}
 	}
 	wg.Wait()
 	for i, text := range texts {
 		want := render(text, func(pdf *fpdf.Fpdf, style string, ttf []byte) { pdf.AddUTF8FontFromBytes(Font, style, ttf) })
-		if !bytes.Equal(got[i], want) {
-			t.Errorf("%q: %d bytes with the parsed fonts, %d parsing them again, not the same", text, len(got[i]), len(want))
+		if !bytes.Equal(got[i][0], want) || !bytes.Equal(got[i][1], want) {
+			t.Errorf("%q: %d and %d bytes with the parsed fonts, %d parsing them again, not the same", text, len(got[i][0]), len(got[i][1]), len(want))
 		}
 	}
 }

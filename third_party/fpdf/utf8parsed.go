@@ -2,7 +2,11 @@
 
 package fpdf
 
-import "sync"
+import (
+	"slices"
+	"strconv"
+	"sync"
+)
 
 // UTF8Font is a TrueType font parsed once, by ParseUTF8Font, for any
 // number of documents, concurrently: AddParsedUTF8Font gives it to a
@@ -14,8 +18,89 @@ type UTF8Font struct {
 	up, ut int
 	cw     []int // read only, shared by every document
 
-	mu  sync.Mutex
-	ids map[string]string // the font's id by font key (family and style)
+	mu   sync.Mutex
+	ids  map[string]string  // the font's id by font key (family and style)
+	cuts map[string]utf8Cut // subsets made, by the runes they hold (runeSetKey)
+}
+
+// maxCuts bounds the subsets a parsed font keeps. Letters of one run
+// differ by a name or a date, so a few dozen sets of runes cover
+// hundreds of documents; past the bound the kept ones are dropped and
+// the count starts again. Each is some tens of kilobytes.
+const maxCuts = 256
+
+// utf8Cut is what a document writes for a UTF-8 font holding a given set
+// of runes: the subset of the font file (compressed), its uncompressed
+// length, its widths (the CID font's /W entry) and its CID-to-glyph map
+// (compressed). All of it follows from the font and the set of runes, so
+// documents holding the same runes share it: cutting the font, mapping
+// its widths and compressing both cost about two milliseconds per font
+// of every document, most of a letter's rendering.
+type utf8Cut struct {
+	stream   []byte
+	length1  int
+	widths   string
+	cidToGID []byte
+}
+
+// runeSetKey names a document's used runes (the map putfonts cuts the
+// font with: a rune is used when its value is not 0).
+func runeSetKey(usedRunes map[int]int) string {
+	keys := make([]int, 0, len(usedRunes))
+	for r := range usedRunes {
+		keys = append(keys, r)
+	}
+	slices.Sort(keys)
+	b := make([]byte, 0, 4*len(keys))
+	for _, r := range keys {
+		b = strconv.AppendInt(b, int64(r), 36)
+		if usedRunes[r] != 0 {
+			b = append(b, '+')
+		}
+		b = append(b, ',')
+	}
+	return string(b)
+}
+
+// cutUTF8Font makes what the document writes for font holding usedRunes,
+// or takes it from the parsed font when a document held the same runes
+// before. The bytes are the same either way.
+func (f *Fpdf) cutUTF8Font(font *fontDefType, usedRunes map[int]int) utf8Cut {
+	var key string
+	if p := font.parsed; p != nil {
+		key = runeSetKey(usedRunes)
+		p.mu.Lock()
+		cut, ok := p.cuts[key]
+		p.mu.Unlock()
+		if ok {
+			return cut
+		}
+	}
+	stream := font.utf8File.GenerateCutFont(usedRunes)
+	cut := utf8Cut{length1: len(stream), widths: f.generateCIDFontMap(font, font.utf8File.LastRune)}
+	cidToGidMap := make([]byte, 256*256*2)
+	for cc, glyph := range font.utf8File.CodeSymbolDictionary {
+		if cc == 0 {
+			continue
+		}
+		cidToGidMap[cc*2] = byte(glyph >> 8)
+		cidToGidMap[cc*2+1] = byte(glyph & 0xFF)
+	}
+	mem := xmem.compress(cidToGidMap)
+	cut.cidToGID = mem.copy()
+	mem.release()
+	mem = xmem.compress(stream)
+	cut.stream = mem.copy()
+	mem.release()
+	if p := font.parsed; p != nil {
+		p.mu.Lock()
+		if len(p.cuts) >= maxCuts {
+			p.cuts = map[string]utf8Cut{}
+		}
+		p.cuts[key] = cut
+		p.mu.Unlock()
+	}
+	return cut
 }
 
 // ParseUTF8Font parses the TrueType font file ttf, which must not change
@@ -37,10 +122,11 @@ func ParseUTF8Font(ttf []byte) (*UTF8Font, error) {
 			StemV:        utf8File.StemV,
 			MissingWidth: round(utf8File.DefaultWidth),
 		},
-		up:  int(round(utf8File.UnderlinePosition)),
-		ut:  round(utf8File.UnderlineThickness),
-		cw:  utf8File.CharWidths,
-		ids: map[string]string{},
+		up:   int(round(utf8File.UnderlinePosition)),
+		ut:   round(utf8File.UnderlineThickness),
+		cw:   utf8File.CharWidths,
+		ids:  map[string]string{},
+		cuts: map[string]utf8Cut{},
 	}, nil
 }
 
@@ -71,6 +157,7 @@ func (f *Fpdf) AddParsedUTF8Font(familyStr, styleStr string, font *UTF8Font) {
 		// file again into this value's fields.
 		utf8File:  newUTF8Font(&fileReader{array: font.ttf}),
 		usedRunes: sbarr,
+		parsed:    font,
 	}
 	font.mu.Lock()
 	id, ok := font.ids[fontkey]

@@ -140,7 +140,11 @@ func (c composer) compose(w *bytes.Buffer, j job, date time.Time) error {
 			h.SetContentDisposition("attachment", map[string]string{"filename": j.AttachmentName})
 			h.Set("Content-Transfer-Encoding", "base64")
 		}))
-		writeBase64Lines(w, base64.StdEncoding.AppendEncode(nil, j.Attachment))
+		lines := j.attachmentLines
+		if lines == nil {
+			lines = base64Lines(j.Attachment)
+		}
+		w.Write(lines)
 	}
 	w.WriteString("\r\n--" + outer + "--\r\n")
 	return nil
@@ -262,6 +266,16 @@ func writeBase64Lines(w *bytes.Buffer, enc []byte) {
 		enc = enc[76:]
 	}
 	w.Write(enc)
+}
+
+// base64Lines is content in base64, in lines of 76 characters (the last
+// without its line break), as writeBase64Lines writes it.
+func base64Lines(content []byte) []byte {
+	var b bytes.Buffer
+	enc := base64.StdEncoding.AppendEncode(nil, content)
+	b.Grow(len(enc) + len(enc)/38 + 2)
+	writeBase64Lines(&b, enc)
+	return b.Bytes()
 }
 
 func closeWriter(w io.Closer) error {

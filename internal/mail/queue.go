@@ -39,6 +39,9 @@ type job struct {
 	// every email that carries it, never changed).
 	AttachmentID     int64 `db:"attachment_id"`
 	SharedAttachment bool  `db:"shared_attachment"`
+	// attachmentLines is Attachment in base64 lines, when the worker
+	// holds them (a shared attachment); nil: encoded when composed.
+	attachmentLines []byte
 	// claimed is when the claim query was sent, so no later than the
 	// start of the lease: until claimed+Lease no other worker takes the row.
 	claimed time.Time
@@ -95,14 +98,19 @@ RETURNING m.id, m.attempts, m.to_address, m.to_name, m.language, m.subject, m.te
 		if j.AttachmentID == 0 || !j.SharedAttachment {
 			continue
 		}
-		if j.Attachment != nil {
-			w.shared.keep(j.AttachmentID, j.Attachment)
-		} else if j.Attachment = w.shared.get(j.AttachmentID); j.Attachment == nil {
-			// Dropped from memory since the claim was sent: read it.
-			if err := w.db.GetContext(ctx, &j.Attachment, `SELECT content FROM mail_attachments WHERE id = $1`, j.AttachmentID); err != nil {
-				return nil, errors.Join(fmt.Errorf("mail: claim: attachment %d: %w", j.AttachmentID, err), w.release(jobs))
+		held := w.shared.get(j.AttachmentID)
+		if held.content == nil {
+			// Not held yet (the claim read it), or dropped from memory
+			// since the claim was sent (read it now).
+			if j.Attachment == nil {
+				err := w.db.GetContext(ctx, &j.Attachment, `SELECT content FROM mail_attachments WHERE id = $1`, j.AttachmentID)
+				if err != nil {
+					return nil, errors.Join(fmt.Errorf("mail: claim: attachment %d: %w", j.AttachmentID, err), w.release(jobs))
+				}
 			}
+			held = w.shared.keep(j.AttachmentID, j.Attachment)
 		}
+		j.Attachment, j.attachmentLines = held.content, held.lines
 	}
 	return jobs, nil
 }

@@ -16,13 +16,20 @@ const sharedBudget = 64 << 20
 // and forgotten.
 type sharedFiles struct {
 	mu    sync.Mutex
-	files map[int64][]byte
+	files map[int64]sharedFile
 	order []int64 // ids, oldest first
 	bytes int
 }
 
+// sharedFile is a shared attachment as the worker holds it: its bytes,
+// and the same in base64 lines as emails carry them (encoded once, not
+// once per email).
+type sharedFile struct {
+	content, lines []byte
+}
+
 // get returns the attachment id, nil when it is not held.
-func (s *sharedFiles) get(id int64) []byte {
+func (s *sharedFiles) get(id int64) sharedFile {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.files[id]
@@ -39,25 +46,29 @@ func (s *sharedFiles) ids() []int64 {
 	return out
 }
 
-// keep holds content as attachment id.
-func (s *sharedFiles) keep(id int64, content []byte) {
-	if len(content) > sharedBudget/8 {
-		return
+// keep holds content as attachment id and returns it as held.
+func (s *sharedFiles) keep(id int64, content []byte) sharedFile {
+	f := sharedFile{content: content, lines: base64Lines(content)}
+	size := len(f.content) + len(f.lines)
+	if size > sharedBudget/8 {
+		return f
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.files == nil {
-		s.files = map[int64][]byte{}
+		s.files = map[int64]sharedFile{}
 	}
-	if _, ok := s.files[id]; ok {
-		return
+	if held, ok := s.files[id]; ok {
+		return held
 	}
-	for s.bytes+len(content) > sharedBudget && len(s.order) > 0 {
-		s.bytes -= len(s.files[s.order[0]])
+	for s.bytes+size > sharedBudget && len(s.order) > 0 {
+		old := s.files[s.order[0]]
+		s.bytes -= len(old.content) + len(old.lines)
 		delete(s.files, s.order[0])
 		s.order = s.order[1:]
 	}
-	s.files[id] = content
+	s.files[id] = f
 	s.order = append(s.order, id)
-	s.bytes += len(content)
+	s.bytes += size
+	return f
 }

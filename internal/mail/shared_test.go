@@ -68,6 +68,9 @@ func TestSharedAttachmentsAreReadOnce(t *testing.T) {
 	check := func(jobs []job) {
 		t.Helper()
 		for _, j := range jobs {
+			if j.attachmentLines != nil && !bytes.Equal(j.attachmentLines, base64Lines(want[j.AttachmentID])) {
+				t.Errorf("job %d: the base64 held is not that of attachment %d", j.ID, j.AttachmentID)
+			}
 			if j.AttachmentID == 0 || !bytes.Equal(j.Attachment, want[j.AttachmentID]) || j.AttachmentName != names[j.AttachmentID] ||
 				j.AttachmentType != "application/pdf" {
 				t.Errorf("job %d (%s): attachment %d %q, %d bytes, not what was stored", j.ID, j.To, j.AttachmentID, j.AttachmentName, len(j.Attachment))
@@ -80,8 +83,8 @@ func TestSharedAttachmentsAreReadOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	check(first)
-	if got := fmt.Sprint(len(w.shared.ids())); got != "2" || w.shared.get(own[0]) != nil {
-		t.Errorf("after the first claim the worker holds %s attachments (visa letter: %v), want the 2 letters", got, w.shared.get(own[0]) != nil)
+	if got := fmt.Sprint(len(w.shared.ids())); got != "2" || w.shared.get(own[0]).content != nil {
+		t.Errorf("after the first claim the worker holds %s attachments (visa letter: %v), want the 2 letters", got, w.shared.get(own[0]).content != nil)
 	}
 	// The next claims take them from memory.
 	rest, err := w.claim(context.Background(), 10)
@@ -116,18 +119,18 @@ func TestSharedAttachmentsAreReadOnce(t *testing.T) {
 // the oldest going first.
 func TestSharedFilesKeepToTheirBudget(t *testing.T) {
 	var s sharedFiles
-	file := make([]byte, sharedBudget/10)
+	file := make([]byte, sharedBudget/25) // and 4/3 of it in base64
 	for id := range int64(25) {
 		s.keep(id+1, file)
 	}
 	if s.bytes > sharedBudget || len(s.files) != 10 {
 		t.Errorf("%d files, %d bytes held, budget %d", len(s.files), s.bytes, sharedBudget)
 	}
-	if s.get(1) != nil || s.get(25) == nil {
+	if s.get(1).content != nil || s.get(25).content == nil {
 		t.Error("the oldest file was kept or the newest dropped")
 	}
 	s.keep(100, make([]byte, sharedBudget/4)) // too large to keep
-	if s.get(100) != nil {
+	if s.get(100).content != nil {
 		t.Error("a file over an eighth of the budget was kept")
 	}
 }

@@ -162,8 +162,8 @@ func (a *App) Prepare(ctx context.Context) error {
 	a.Invitations = invitation.NewService(a.DB, a.Meetings, a.Outbox, a.Renderer, a.Keys,
 		invitation.Config{BaseURL: a.Config.BaseURL, MailFrom: a.Config.MailFrom})
 	a.Meetings.AddHook(a.Invitations)
-	a.Invitations.SetLetters(func(m meeting.Meeting, invitee, lang string) ([]byte, error) {
-		return printout.InvitationLetterPDF(a.Letterhead, m, invitee, lang, time.Now())
+	a.Invitations.SetLetters(func(m meeting.Meeting, invitee, lang string, peers []string) ([]byte, error) {
+		return printout.InvitationLetterPDF(a.Letterhead, m, invitee, lang, time.Now(), peers...)
 	}, a.Config.Letters.AttachToInvitations, a.Letterhead.Version())
 	a.Privacy = privacy.NewService(a.DB)
 	a.Statistics = statistics.NewService(a.DB)

@@ -19,10 +19,13 @@ import (
 )
 
 // LetterFunc renders the invitation letter of a meeting to an invitee
-// (its displayed name, in lang) as a PDF. The application gives it
+// (its displayed name, in lang) as a PDF; peers are the names, in lang,
+// of the invitees whose letters are rendered with it in a run (none for a
+// letter on its own), which the letter's fonts then hold too, so that
+// the letters of a run share them. The application gives it
 // (printout.InvitationLetterPDF under the configured letterhead); this
 // package does not render documents itself.
-type LetterFunc func(m meeting.Meeting, invitee, lang string) ([]byte, error)
+type LetterFunc func(m meeting.Meeting, invitee, lang string, peers []string) ([]byte, error)
 
 // SetLetters renders invitation letters with f; attach has every
 // invitation email carry its state's letter (rendered once per state and
@@ -83,7 +86,7 @@ func (s *Service) Letter(ctx context.Context, a auth.Actor, meetingID int64, cod
 	if s.letters == nil {
 		return nil, "", fmt.Errorf("invitation: no letter renderer")
 	}
-	pdf, err := s.letters(withSeatsOf(m, st), inviteeName(st, lang), lang)
+	pdf, err := s.letters(withSeatsOf(m, st), inviteeName(st, lang), lang, nil)
 	if err != nil {
 		return nil, "", err
 	}
@@ -123,6 +126,11 @@ func (e *invitationEmails) attachLetters(ctx context.Context, tx *sqlx.Tx) error
 			keys = append(keys, k)
 		}
 	}
+	// Every letter of the run in a language is given the names of all.
+	peers := map[string][]string{}
+	for k, st := range e.states {
+		peers[k.lang] = append(peers[k.lang], inviteeName(st, k.lang))
+	}
 	pdfs := make([][]byte, len(keys))
 	var wg sync.WaitGroup
 	next := make(chan int)
@@ -130,7 +138,7 @@ func (e *invitationEmails) attachLetters(ctx context.Context, tx *sqlx.Tx) error
 		wg.Go(func() {
 			for i := range next {
 				k := keys[i]
-				pdf, err := e.s.letters(withSeatsOf(e.m, e.states[k]), inviteeName(e.states[k], k.lang), k.lang)
+				pdf, err := e.s.letters(withSeatsOf(e.m, e.states[k]), inviteeName(e.states[k], k.lang), k.lang, peers[k.lang])
 				if err == nil {
 					pdfs[i] = pdf
 				}

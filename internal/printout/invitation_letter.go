@@ -2,6 +2,7 @@ package printout
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/coe-agora/agora/internal/i18n"
@@ -65,11 +66,22 @@ func letterText(lang, key string, args ...any) string {
 // now: dates, venue, seats, funded seats and how to register. It carries
 // no registration link: letters are forwarded to ministries, links stay
 // with the focal points.
-func InvitationLetterPDF(l Letterhead, m meeting.Meeting, invitee, lang string, now time.Time) ([]byte, error) {
+//
+// peers are the names (in lang) of the other invitees whose letters are
+// rendered with this one, in an invitation run: the letter's fonts hold
+// their letters too, about 2 kB more, so that the letters of a run hold
+// the same runes and share their font subsets, cut once instead of once
+// per letter. None for a letter on its own.
+func InvitationLetterPDF(l Letterhead, m meeting.Meeting, invitee, lang string, now time.Time, peers ...string) ([]byte, error) {
 	title := m.Title(lang)
 	pdf, err := newLetter(l, letterText(lang, "title")+" — "+title+" — "+invitee, lang)
 	if err != nil {
 		return nil, err
+	}
+	// The letter's fonts hold the letters of its peers' names too: the
+	// letters of a run then embed the same subsets, cut once for all.
+	for _, style := range []string{"", "B"} {
+		pdf.UseRunes(Font, style, strings.Join(peers, " "))
 	}
 	loc := m.Zone()
 	placeAndDate(pdf, "", now.In(loc), lang)

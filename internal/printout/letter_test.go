@@ -1,6 +1,8 @@
 package printout_test
 
 import (
+	"bytes"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -43,6 +45,73 @@ func TestInvitationLetter(t *testing.T) {
 				t.Errorf("%s letter reads %q\nwithout %q", lang, text, w)
 			}
 		}
+	}
+}
+
+// fontFiles returns the embedded font programs of a PDF (the streams of
+// the objects carrying /Length1), compressed as they are stored, in the
+// order of their bytes (a document writes its fonts in any order).
+func fontFiles(t *testing.T, pdf []byte) [][]byte {
+	t.Helper()
+	var out [][]byte
+	for rest := pdf; ; {
+		i := bytes.Index(rest, []byte("/Length1 "))
+		if i < 0 {
+			break
+		}
+		rest = rest[i:]
+		start := bytes.Index(rest, []byte("stream\n"))
+		end := bytes.Index(rest, []byte("\nendstream"))
+		if start < 0 || end < start {
+			t.Fatal("a font file without its stream")
+		}
+		out = append(out, rest[start+len("stream\n"):end])
+		rest = rest[end:]
+	}
+	slices.SortFunc(out, bytes.Compare)
+	return out
+}
+
+// The letters of a run are given their peers' names: each letter's fonts
+// then hold the same runes, so the run embeds the same font subsets in
+// every letter (cut once, see fpdf's cutUTF8Font), and each letter still
+// reads as its own. Letters rendered alone hold only their own runes.
+func TestLettersOfARunShareTheirFonts(t *testing.T) {
+	lh := printout.Letterhead{Organisation: "Council of Europe", Address: []string{"Avenue de l'Europe"}, Signatory: "The Executive Secretary"}
+	now := time.Date(2027, 1, 5, 10, 0, 0, 0, time.UTC)
+	peers := []string{"Poland", "Türkiye", "Κύπρος", "Česko"}
+	var alone, inRun [][][]byte
+	for _, name := range peers {
+		single, err := printout.InvitationLetterPDF(lh, letterMeeting(), name, "en", now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		shared, err := printout.InvitationLetterPDF(lh, letterMeeting(), name, "en", now, peers...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if text := pdftest.Text(t, shared); !strings.Contains(text, "To: "+name) || !strings.Contains(text, "I have the honour to invite "+name) {
+			t.Errorf("the letter to %s, rendered in a run, reads %q", name, text)
+		}
+		for _, other := range peers {
+			if other != name && strings.Contains(pdftest.Text(t, shared), other) {
+				t.Errorf("the letter to %s names %s", name, other)
+			}
+		}
+		alone, inRun = append(alone, fontFiles(t, single)), append(inRun, fontFiles(t, shared))
+	}
+	for i := range peers {
+		if len(inRun[i]) != 2 || len(alone[i]) != 2 {
+			t.Fatalf("%s: %d and %d font files, want 2 (regular and bold)", peers[i], len(inRun[i]), len(alone[i]))
+		}
+		for f := range 2 {
+			if !bytes.Equal(inRun[i][f], inRun[0][f]) {
+				t.Errorf("font %d of the letter to %s differs from the letter to %s's in the same run", f, peers[i], peers[0])
+			}
+		}
+	}
+	if bytes.Equal(alone[1][0], alone[2][0]) && bytes.Equal(alone[1][1], alone[2][1]) {
+		t.Error("letters rendered alone to Türkiye and Κύπρος embed the same font: the subsets are not cut to the letter")
 	}
 }
 

@@ -171,3 +171,18 @@ func (f *Fpdf) AddParsedUTF8Font(familyStr, styleStr string, font *UTF8Font) {
 	def.i = id
 	f.fonts[fontkey] = def
 }
+
+// UseRunes counts the runes of s as used in the document's font of the
+// given family and style, as if s had been written in it: its subset
+// then holds them. Documents made by the hundred that differ in a few
+// words (letters to forty states) and are each given all of those words
+// hold the same runes, and share one cut of the font (cutUTF8Font).
+func (f *Fpdf) UseRunes(familyStr, styleStr, s string) {
+	font, ok := f.fonts[getFontKey(fontFamilyEscape(familyStr), styleStr)]
+	if !ok || font.usedRunes == nil {
+		return
+	}
+	for _, r := range s {
+		font.usedRunes[int(r)] = int(r)
+	}
+}

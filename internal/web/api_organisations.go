@@ -1,13 +1,13 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/coe-agora/agora/internal/apperr"
-	"github.com/coe-agora/agora/internal/invitation"
 	"github.com/coe-agora/agora/internal/organisation"
 )
 
@@ -77,23 +77,8 @@ func (s *Server) listOrganisationFocalPoints(c *gin.Context) {
 
 // addOrganisationFocalPoint: POST /api/v1/organisations/{code}/focal-points.
 func (s *Server) addOrganisationFocalPoint(c *gin.Context) {
-	var in invitation.NewFocalPoint
-	if err := s.decodeJSON(c, &in); err != nil {
-		s.writeError(c, err)
-		return
-	}
-	ctx, a := c.Request.Context(), actorOf(c)
-	code := strings.ToUpper(c.Param("code"))
-	if a.Is("secretariat") { // others get the service's 401/403 first
-		if _, err := s.deps.Organisations.Organisation(ctx, code); err != nil {
-			s.writeError(c, err)
-			return
-		}
-	}
-	fp, err := s.deps.FocalPoints.Add(ctx, a, code, in)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, fp)
+	s.addFocalPointTo(c, func(ctx context.Context, code string) error {
+		_, err := s.deps.Organisations.Organisation(ctx, code)
+		return err
+	})
 }

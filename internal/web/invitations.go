@@ -1,11 +1,13 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/coe-agora/agora/internal/auth"
 	"github.com/coe-agora/agora/internal/invitation"
 )
 
@@ -21,13 +23,34 @@ func (s *Server) listFocalPoints(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"focal_points": fps})
 }
 
+// addFocalPoint: POST /api/v1/states/{code}/focal-points — a state's
+// only: an organisation's code is not found here, as on GET.
 func (s *Server) addFocalPoint(c *gin.Context) {
+	s.addFocalPointTo(c, func(ctx context.Context, code string) error {
+		_, err := s.deps.States.State(ctx, code)
+		return err
+	})
+}
+
+// addFocalPointTo adds a focal point to the invitee of the route's code
+// once exists has found it among the invitees the route serves (states or
+// organisations). Only the secretariat is told that a code does not
+// exist; others get the service's 401 or 403 first.
+func (s *Server) addFocalPointTo(c *gin.Context, exists func(ctx context.Context, code string) error) {
 	var in invitation.NewFocalPoint
 	if err := s.decodeJSON(c, &in); err != nil {
 		s.writeError(c, err)
 		return
 	}
-	fp, err := s.deps.FocalPoints.Add(c.Request.Context(), actorOf(c), c.Param("code"), in)
+	ctx, a := c.Request.Context(), actorOf(c)
+	code := strings.ToUpper(c.Param("code"))
+	if a.Is(auth.RoleSecretariat) {
+		if err := exists(ctx, code); err != nil {
+			s.writeError(c, err)
+			return
+		}
+	}
+	fp, err := s.deps.FocalPoints.Add(ctx, a, code, in)
 	if err != nil {
 		s.writeError(c, err)
 		return

@@ -144,6 +144,9 @@ func TestOrganisationFocalPoints(t *testing.T) {
 		{"GET", "/api/v1/organisations/FR/focal-points", "secretariat", 404}, // a state's code
 		{"GET", "/api/v1/organisations/NOPE/focal-points", "secretariat", 404},
 		{"POST", "/api/v1/organisations/EUDA/focal-points", "fp_EUDA", 403},
+		{"GET", "/api/v1/states/EUDA/focal-points", "secretariat", 404}, // an organisation's code
+		{"POST", "/api/v1/states/EUDA/focal-points", "secretariat", 404},
+		{"POST", "/api/v1/organisations/FR/focal-points", "secretariat", 404}, // a state's code
 	} {
 		if code, body := e.Do(c.method, c.path, c.as, map[string]string{"name": "X", "email": "x@example.org", "language": "fr"}); code != c.want {
 			t.Errorf("%s %s as %s: %d %s, want %d", c.method, c.path, c.as, code, body, c.want)

@@ -38,10 +38,13 @@ func eventFor(status string) string {
 
 // registrationData is what the registration emails show.
 type registrationData struct {
-	Event     string
-	Meeting   invitation.MeetingData
-	Name      string
-	State     string
+	Event   string
+	Meeting invitation.MeetingData
+	Name    string
+	State   string
+	// Guest: the person comes on a personal invitation (State then names
+	// no delegation).
+	Guest     bool
 	Role      string
 	Funded    bool
 	Requested bool
@@ -82,7 +85,7 @@ func (s *Service) notifyAs(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, 
 	}
 	data := registrationData{
 		Event: event, Meeting: invitation.MeetingDataFor(m, r.Language, s.cfg.BaseURL), Name: r.Name(),
-		State: st.Name(r.Language), Role: RoleLabel(r.DelegationRole, r.Language), Funded: r.Funded, Requested: r.FundingRequested,
+		State: st.Name(r.Language), Guest: r.GuestID != nil, Role: RoleLabel(r.DelegationRole, r.Language), Funded: r.Funded, Requested: r.FundingRequested,
 		ManageURL: s.ManageURL(r), Reason: r.DeclineReasonIn(r.Language),
 		FundingPending: r.FundingRequested && !r.Funded && m.FundingBySecretariat() && r.FundingState != FundingRefused,
 	}

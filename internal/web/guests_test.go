@@ -193,6 +193,13 @@ func TestGuestInvitationAndFunding(t *testing.T) {
 	if !strings.Contains(confirmed.Text, "le secrétariat décidera") || strings.Contains(confirmed.Text, "sans prise en charge") {
 		t.Errorf("the confirmation of a request that waits:\n%s", confirmed.Text)
 	}
+	// It speaks of a personal invitation, not of a delegation.
+	for _, body := range []string{confirmed.Text, confirmed.HTML} {
+		if !strings.Contains(body, "Votre inscription sur invitation personnelle est") || strings.Contains(body, "délégation suivante") ||
+			!strings.Contains(body, "inscrit(e) à cette réunion sur") || !strings.Contains(body, ", sur invitation personnelle.") {
+			t.Errorf("a guest's confirmation reads as a delegation's:\n%s", body)
+		}
+	}
 
 	// The funding decision: the secretariat's only, emailed in French.
 	fundPath := fmt.Sprintf("/api/v1/registrations/%d/funding", r.ID)

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"fmt"
+	"html"
 	"net/url"
 	"os"
 	"os/exec"
@@ -262,6 +263,25 @@ func TestReasonsAndVenueInEachPersonsLanguage(t *testing.T) {
 	} {
 		if text := mailTo(t, mp, c.addr, c.prefix).Text; !strings.Contains(text, c.want) || strings.Contains(text, c.not) {
 			t.Errorf("decline email to %s lacks %q or has %q:\n%s", c.addr, c.want, c.not, text)
+		}
+	}
+
+	// The reasons show where the people and their focal point look: the
+	// delegation page and each person's manage page, in the page's
+	// language (the English one when there is no French).
+	for lang, want := range map[string][]string{"en": {whyEN, "No seat left."}, "fr": {whyFR, "No seat left."}} {
+		_, page := fp.get(fmt.Sprintf("/meetings/%d/delegation?lang=%s", m.ID, lang))
+		for _, w := range want {
+			if !strings.Contains(html.UnescapeString(page), w) {
+				t.Errorf("the focal point's delegation page (%s) does not give the reason %q", lang, w)
+			}
+		}
+	}
+	manage := amelie.ManageURL[strings.Index(amelie.ManageURL, "/registrations/manage/"):]
+	for lang, want := range map[string]string{"en": "Reason: " + whyEN, "fr": "Motif : " + whyFR} {
+		code, body := e.Do("GET", manage+"?lang="+lang, "", nil)
+		if code != 200 || !strings.Contains(html.UnescapeString(string(body)), want) {
+			t.Errorf("Amélie's manage page (%s): %d, without %q", lang, code, want)
 		}
 	}
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/coe-agora/agora/internal/apptest"
 	"github.com/coe-agora/agora/internal/meeting"
+	"github.com/coe-agora/agora/internal/registration"
 )
 
 // pastItem is a meeting in the public list of past meetings.
@@ -391,5 +392,100 @@ func TestHomePageShowsWhatWaits(t *testing.T) {
 	_, home, _ = getPage(t, e, "/?lang=fr", "Authorization", "Bearer "+e.Tokens["fp_FR"])
 	if got := task(home, vetted.ID); strings.Contains(got, "en attente de votre approbation") {
 		t.Errorf("an approved registration still waits:\n%s", got)
+	}
+}
+
+// The agenda editor lists the meeting's confirmed participants, delegates
+// and guests, to choose speakers among them: a chosen participant whose
+// name is typed gets the link, one not typed is added with their invitee
+// or organisation, a participant no longer chosen loses the link (the
+// line stays), and a choice that is not a participant of the meeting is a
+// field error that writes nothing. Read back from the database and the API.
+func TestAgendaSpeakersChosenAmongParticipants(t *testing.T) {
+	e := apptest.Start(t)
+	m, path := guestMeeting(t, e, map[string]any{"audience": "custom", "invited_states": []string{"FR"}, "seats_per_state": 2})
+	var camille registration.Result
+	e.JSON("POST", path+"/registrations", "secretariat", map[string]any{"state": "FR", "first_name": "Camille", "last_name": "Lefèvre",
+		"email": "camille.lefevre@sante.gouv.example", "delegation_role": "head", "language": "fr"}, 201, &camille)
+	var g registration.Guest
+	e.JSON("POST", path+"/guests", "secretariat", map[string]any{"first_name": "Amélie", "last_name": "Chercheuse",
+		"email": "amelie@univ.example", "language": "fr", "role": "expert"}, 201, &g)
+	var amelie registration.Result
+	e.JSON("POST", path+"/registrations", "", map[string]any{"invitation_token": g.RegistrationURL[strings.LastIndex(g.RegistrationURL, "/")+1:],
+		"first_name": "Amélie", "last_name": "Chercheuse", "email": "amelie@univ.example", "organisation": "Université de Strasbourg",
+		"delegation_role": "expert", "language": "fr"}, 201, &amelie)
+	var item meeting.Item
+	e.JSON("POST", path+"/agenda", "secretariat", map[string]any{"title_en": "Prevention at school", "title_fr": "La prévention à l'école",
+		"speakers": []map[string]any{{"name": "Jan Novak", "function": "Chair"}}}, 201, &item)
+
+	sec := signInHTTP(t, e, "secretariat@example.org")
+	agenda := fmt.Sprintf("/secretariat/meetings/%d/agenda", m.ID)
+	code, page := sec.get(fmt.Sprintf("%s?edit=%d&lang=en", agenda, item.ID))
+	for _, want := range []string{`name="speaker_registrations"`, "Speakers among the participants",
+		fmt.Sprintf(`<option value="%d">Camille Lefèvre — France</option>`, camille.ID),
+		fmt.Sprintf(`<option value="%d">Amélie Chercheuse — Université de Strasbourg</option>`, amelie.ID)} {
+		if !strings.Contains(html.UnescapeString(page), want) {
+			t.Errorf("the editor (%d) lacks %s", code, want)
+		}
+	}
+	save := func(ids []int64, speakers string) (int, string) {
+		v := url.Values{"title_en": {"Prevention at school"}, "title_fr": {"La prévention à l'école"}, "speakers": {speakers}, "speaker_picker": {"1"}}
+		for _, id := range ids {
+			v.Add("speaker_registrations", fmt.Sprint(id))
+		}
+		return sec.post(fmt.Sprintf("%s/%d", agenda, item.ID), page, v)
+	}
+	link := func(sp meeting.Speaker) int64 {
+		if sp.RegistrationID == nil {
+			return 0
+		}
+		return *sp.RegistrationID
+	}
+
+	// Both chosen: Camille's typed line takes her link, Amélie is added.
+	if code, _ := save([]int64{amelie.ID, camille.ID}, "Jan Novak — Chair\ncamille lefèvre — Rapporteure"); code != http.StatusSeeOther {
+		t.Fatalf("saving with two participants chosen: %d", code)
+	}
+	sp := speakersInDB(t, e, item.ID)
+	if len(sp) != 3 || sp[0].Name != "Jan Novak" || link(sp[0]) != 0 || sp[1].Name != "camille lefèvre" || link(sp[1]) != camille.ID ||
+		sp[2].Name != "Amélie Chercheuse" || sp[2].Function != "Université de Strasbourg" || link(sp[2]) != amelie.ID {
+		t.Errorf("speakers after choosing two participants: %+v", sp)
+	}
+	var agendaAPI struct {
+		Items []meeting.Item `json:"items"`
+	}
+	e.JSON("GET", path+"/agenda", "secretariat", nil, 200, &agendaAPI)
+	if len(agendaAPI.Items) != 1 || len(agendaAPI.Items[0].Speakers) != 3 || link(agendaAPI.Items[0].Speakers[2]) != amelie.ID {
+		t.Errorf("the API reads back %+v", agendaAPI.Items)
+	}
+	_, page = sec.get(fmt.Sprintf("%s?edit=%d&lang=fr", agenda, item.ID))
+	for _, id := range []int64{camille.ID, amelie.ID} {
+		if !strings.Contains(page, fmt.Sprintf(`<option value="%d" selected>`, id)) {
+			t.Errorf("registration %d is linked but not shown chosen", id)
+		}
+	}
+	if !strings.Contains(page, "Intervenants parmi les participants") {
+		t.Error("the French editor does not name the list")
+	}
+
+	// Camille no longer chosen: her line stays, unlinked; Amélie is not added twice.
+	if code, _ := save([]int64{amelie.ID}, "Jan Novak — Chair\nCamille Lefèvre — Rapporteure\nAmélie Chercheuse — Université de Strasbourg"); code != http.StatusSeeOther {
+		t.Fatalf("saving with one participant chosen: %d", code)
+	}
+	sp = speakersInDB(t, e, item.ID)
+	if len(sp) != 3 || link(sp[1]) != 0 || link(sp[2]) != amelie.ID {
+		t.Errorf("speakers after unchoosing Camille: %+v", sp)
+	}
+
+	// Not a participant of the meeting: a field error, nothing written.
+	for _, bad := range []string{"abc", "999999"} {
+		v := url.Values{"title_en": {"Changed"}, "title_fr": {"Changé"}, "speakers": {"X"}, "speaker_picker": {"1"}, "speaker_registrations": {bad}}
+		code, body := sec.post(fmt.Sprintf("%s/%d?lang=en", agenda, item.ID), page, v)
+		if code != http.StatusUnprocessableEntity || !strings.Contains(body, `id="e-speaker_registrations"`) {
+			t.Errorf("choosing %q: %d, without the field's error", bad, code)
+		}
+	}
+	if got := speakersInDB(t, e, item.ID); len(got) != 3 || got[0].Name != "Jan Novak" {
+		t.Errorf("speakers after refused saves: %+v", got)
 	}
 }

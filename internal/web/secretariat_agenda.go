@@ -1,7 +1,9 @@
 package web
 
 import (
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -10,10 +12,11 @@ import (
 
 	"github.com/coe-agora/agora/internal/apperr"
 	"github.com/coe-agora/agora/internal/meeting"
+	"github.com/coe-agora/agora/internal/registration"
 )
 
 // secItemFields are the agenda item form's fields, as the API names them.
-var secItemFields = []string{"title_en", "title_fr", "notes_en", "notes_fr", "parent_id", "starts_at", "ends_at", "speakers"}
+var secItemFields = []string{"title_en", "title_fr", "notes_en", "notes_fr", "parent_id", "starts_at", "ends_at", "speakers", "speaker_registrations"}
 
 // secAgendaView is the agenda editor: the agenda in display order, each
 // item with its small forms, and one form to add an item or edit one.
@@ -33,6 +36,17 @@ type secAgendaView struct {
 	// Linked names the edited item's speakers who are linked to a
 	// registration ("" when none): saving keeps their links.
 	Linked string
+	// Participants are the meeting's confirmed participants, delegates
+	// and guests, whom the form links as speakers (speaker_registrations).
+	Participants []speakerChoice
+}
+
+// speakerChoice is a participant the agenda form can link as a speaker.
+type speakerChoice struct {
+	ID       int64
+	Name     string
+	Detail   string // their invitee, or a guest's own organisation
+	Selected bool
 }
 
 // renderAgenda shows the editor with f as the add or edit form.
@@ -46,15 +60,31 @@ func (h *secretariat) renderAgenda(c *gin.Context, status int, head secHead, edi
 	v := secAgendaView{secHead: head, Items: items, Editing: editing, Form: f,
 		Summary: h.summary(f, lang, secItemFields), First: map[int64]bool{}, Last: map[int64]bool{},
 		Min: head.M.StartsAt.In(head.Loc).Format(secLocalLayout), Max: head.M.EndsAt.In(head.Loc).Format(secLocalLayout)}
+	selected := map[int64]bool{}
 	if editing != nil {
 		var names []string
 		for _, sp := range editing.Speakers {
 			if sp.RegistrationID != nil {
 				names = append(names, sp.Name)
+				selected[*sp.RegistrationID] = true
 			}
 		}
 		v.Linked = strings.Join(names, ", ")
 	}
+	if c.Request.Method == http.MethodPost && c.PostForm("speaker_picker") != "" {
+		selected = map[int64]bool{} // the form as posted
+		for _, id := range c.PostFormArray("speaker_registrations") {
+			if n, err := strconv.ParseInt(id, 10, 64); err == nil {
+				selected[n] = true
+			}
+		}
+	}
+	people, err := h.speakerChoices(c, head, lang, selected)
+	if err != nil {
+		h.failed(c, err)
+		return
+	}
+	v.Participants = people
 	seen := map[int64]bool{}    // parent (0: top level) → a sibling came before
 	lastOf := map[int64]int64{} // parent → its last child so far
 	for _, it := range items {
@@ -71,6 +101,89 @@ func (h *secretariat) renderAgenda(c *gin.Context, status int, head secHead, edi
 		v.Last[id] = true
 	}
 	h.renderPage(c, status, "secretariat_agenda", lang, h.title(lang, "sec.tab.agenda", head.M), v)
+}
+
+// speakerChoices lists the meeting's confirmed participants in protocol
+// order (guests last), those in selected marked.
+func (h *secretariat) speakerChoices(c *gin.Context, head secHead, lang string, selected map[int64]bool) ([]speakerChoice, error) {
+	rows, _, err := h.deps.Registrations.Registrations(c.Request.Context(), actorOf(c), head.M.ID,
+		registration.Filter{Status: registration.StatusConfirmed, Lang: lang})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]speakerChoice, len(rows))
+	for i, r := range rows {
+		detail := r.StateName
+		if r.GuestID != nil {
+			detail = r.Organisation
+		}
+		out[i] = speakerChoice{ID: r.ID, Name: r.Name(), Detail: detail, Selected: selected[r.ID]}
+	}
+	return out, nil
+}
+
+// postedSpeakers reads the participants chosen as speakers in the form
+// (speaker_registrations): each must be one of choices, the meeting's
+// confirmed participants; any other is a field error. picker is false for
+// a form without the list (a meeting with no participant yet, or a client
+// that does not send it): links then follow the typed names (secKeepLinks).
+func postedSpeakers(c *gin.Context, choices []speakerChoice) (ids []int64, picker bool, errs apperr.Fields) {
+	errs = apperr.Fields{}
+	if c.PostForm("speaker_picker") == "" {
+		return nil, false, errs
+	}
+	known := map[int64]bool{}
+	for _, p := range choices {
+		known[p.ID] = true
+	}
+	for _, v := range c.PostFormArray("speaker_registrations") {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || !known[id] {
+			errs.Add("speaker_registrations", apperr.M("err.not_valid"))
+			return nil, true, errs
+		}
+		if !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	return ids, true, errs
+}
+
+// secLinkSpeakers makes the participants chosen (ids, among choices) the
+// item's linked speakers: a speaker keeps a link whose participant is
+// still chosen, a typed line with a chosen participant's name takes their
+// link, and a chosen participant not typed is added, with their invitee
+// (or a guest's organisation) as function. Links not chosen any more are
+// dropped; their lines stay, unlinked.
+func secLinkSpeakers(speakers meeting.Speakers, ids []int64, choices []speakerChoice) meeting.Speakers {
+	linked := map[int64]bool{}
+	for i := range speakers {
+		if id := speakers[i].RegistrationID; id != nil {
+			if slices.Contains(ids, *id) && !linked[*id] {
+				linked[*id] = true
+			} else {
+				speakers[i].RegistrationID = nil
+			}
+		}
+	}
+	for _, p := range choices {
+		if !slices.Contains(ids, p.ID) || linked[p.ID] {
+			continue
+		}
+		id := p.ID
+		found := false
+		for i := range speakers {
+			if speakers[i].RegistrationID == nil && strings.EqualFold(strings.TrimSpace(speakers[i].Name), p.Name) {
+				speakers[i].RegistrationID, found = &id, true
+				break
+			}
+		}
+		if !found {
+			speakers = append(speakers, meeting.Speaker{Name: p.Name, Function: p.Detail, RegistrationID: &id})
+		}
+		linked[id] = true
+	}
+	return speakers
 }
 
 // agendaPage: GET /secretariat/meetings/{id}/agenda[?edit=ITEM].
@@ -204,7 +317,17 @@ func (h *secretariat) addItemForm(c *gin.Context) {
 		return
 	}
 	f, fields, errs := secReadItem(c, head.Loc)
-	err := errs.Err()
+	choices, err := h.speakerChoices(c, head, lang, nil)
+	if err != nil {
+		h.failed(c, err)
+		return
+	}
+	ids, picker, idErrs := postedSpeakers(c, choices)
+	maps.Copy(errs, idErrs)
+	if picker {
+		fields.Speakers = secLinkSpeakers(fields.Speakers, ids, choices)
+	}
+	err = errs.Err()
 	var it meeting.Item
 	if err == nil {
 		it, err = h.deps.Meetings.AddItem(c.Request.Context(), actorOf(c), head.M.ID, fields)
@@ -235,6 +358,13 @@ func (h *secretariat) updateItemForm(c *gin.Context) {
 		return
 	}
 	f, fields, errs := secReadItem(c, head.Loc)
+	choices, err := h.speakerChoices(c, head, lang, nil)
+	if err != nil {
+		h.failed(c, err)
+		return
+	}
+	ids, picker, idErrs := postedSpeakers(c, choices)
+	maps.Copy(errs, idErrs)
 	err = errs.Err()
 	if err == nil {
 		_, err = h.deps.Meetings.UpdateItem(c.Request.Context(), actorOf(c), cur.ID, func(it *meeting.ItemFields) error {
@@ -242,7 +372,11 @@ func (h *secretariat) updateItemForm(c *gin.Context) {
 				it.Position = 0
 			}
 			it.ParentID, it.TitleEN, it.TitleFR, it.NotesEN, it.NotesFR = fields.ParentID, fields.TitleEN, fields.TitleFR, fields.NotesEN, fields.NotesFR
-			it.StartsAt, it.EndsAt, it.Speakers = fields.StartsAt, fields.EndsAt, secKeepLinks(it.Speakers, fields.Speakers)
+			it.StartsAt, it.EndsAt = fields.StartsAt, fields.EndsAt
+			it.Speakers = secKeepLinks(it.Speakers, fields.Speakers)
+			if picker {
+				it.Speakers = secLinkSpeakers(it.Speakers, ids, choices)
+			}
 			return nil
 		})
 	}

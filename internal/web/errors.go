@@ -76,11 +76,11 @@ func (s *Server) writeError(c *gin.Context, err error) {
 		}
 	}
 	// The API speaks English, from the same catalog as the pages.
-	body := errorBody{Error: errorDetail{Code: e.Code, Message: text(s.cat, "en", e.Msg)}}
+	body := errorBody{Error: errorDetail{Code: e.Code, Message: apiText(s.cat, e.Msg)}}
 	if e.Code == apperr.Invalid && len(e.Fields) > 0 {
 		body.Error.Fields = make(map[string]string, len(e.Fields))
 		for field, msg := range e.Fields {
-			body.Error.Fields[field] = text(s.cat, "en", msg)
+			body.Error.Fields[field] = apiText(s.cat, msg)
 		}
 	}
 	if e.Code == apperr.Unavailable {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/coe-agora/agora/internal/apperr"
 	"github.com/coe-agora/agora/internal/i18n"
+	"github.com/coe-agora/agora/internal/registration"
 )
 
 // form is what a page form shows again after a failed submission: the
@@ -51,9 +52,34 @@ func (f *form) fail(cat *i18n.Catalog, err error, lang string) bool {
 	return true
 }
 
-// text renders a message of a service in lang.
+// text renders a message of a service in lang for a page: the statuses
+// it names (Status, RegStatus, MailStatus) are words of lang ("cette
+// inscription est annulée", not "cancelled"). The JSON API keeps the
+// codes it has always answered (apiText).
 func text(cat *i18n.Catalog, lang string, m apperr.Msg) string {
-	return cat.T(lang, m.Key, m.Args)
+	args := make(map[string]any, len(m.Args))
+	for name, v := range m.Args {
+		s, ok := v.(string)
+		switch {
+		case !ok:
+			args[name] = v
+		case name == "RegStatus":
+			args[name] = registration.StatusLabel(s, lang)
+		case name == "Status" && cat.T(lang, "status."+s, nil) != "status."+s:
+			args[name] = strings.ToLower(cat.T(lang, "status."+s, nil))
+		case name == "MailStatus" && cat.T(lang, "sec.mail.status."+s, nil) != "sec.mail.status."+s:
+			args[name] = strings.ToLower(cat.T(lang, "sec.mail.status."+s, nil))
+		default:
+			args[name] = v
+		}
+	}
+	return cat.T(lang, m.Key, args)
+}
+
+// apiText renders a message of a service in English for the JSON API,
+// its arguments as they are.
+func apiText(cat *i18n.Catalog, m apperr.Msg) string {
+	return cat.T("en", m.Key, m.Args)
 }
 
 // formValues reads the posted fields named.

@@ -148,5 +148,5 @@ func (s *Server) notFound(c *gin.Context) {
 
 func (s *Server) methodNotAllowed(c *gin.Context) {
 	c.AbortWithStatusJSON(http.StatusMethodNotAllowed, errorBody{Error: errorDetail{
-		Code: "method_not_allowed", Message: text(s.cat, "en", apperr.M("err.method_not_allowed"))}})
+		Code: "method_not_allowed", Message: apiText(s.cat, apperr.M("err.method_not_allowed"))}})
 }

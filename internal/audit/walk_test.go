@@ -244,6 +244,16 @@ func TestEveryActionIsAudited(t *testing.T) {
 			_, err := e.App.Registrations.Decline(ctx, sec, regC, meeting.Reason{EN: "no seat"})
 			return err
 		}, want: []row{{action: "registration.decline", by: "secretariat", meeting: &mID, state: "FR", subject: "registration", id: &regC}}},
+		{name: "attendance changed", setup: func() error {
+			_, err := e.App.Meetings.Update(ctx, sec, mID, func(f *meeting.Fields) error { f.Format, f.OnlineURL = "hybrid", "https://meet.example.org/walk"; return nil })
+			return err
+		}, do: func() error {
+			_, err := e.App.Registrations.SetAttendance(ctx, fp, regA, "online")
+			return err
+		}, refuse: func() error {
+			_, err := e.App.Registrations.SetAttendance(ctx, fp, regC, "in_person") // declined: nothing to change
+			return err
+		}, want: []row{{action: "registration.attendance", by: "fp_FR", meeting: &mID, state: "FR", subject: "registration", id: &regA}}},
 		{name: "check-in", do: func() error {
 			_, err := e.App.Registrations.CheckIn(ctx, sec, regA, false)
 			return err

@@ -2,10 +2,12 @@ package registration
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/jmoiron/sqlx"
 
 	"github.com/coe-agora/agora/internal/apperr"
+	"github.com/coe-agora/agora/internal/auth"
 	"github.com/coe-agora/agora/internal/meeting"
 )
 
@@ -74,4 +76,55 @@ var attendanceLabels = map[string][2]string{
 // AttendanceLabel names a way of attending in lang.
 func AttendanceLabel(attendance, lang string) string {
 	return label(attendanceLabels, attendance, lang)
+}
+
+// SetAttendance changes how a person attends a hybrid meeting, in person
+// or online, for their focal point or the secretariat (a guest's, for the
+// secretariat), until the meeting has taken place: a delegate who cannot
+// travel any more, a room to be freed. A place in the room is taken under
+// the meeting's lock, as at registration (a field error on attendance
+// when none is left); a place given up goes to whoever waits for one. The
+// person is told by email, in their language; the change is audited.
+func (s *Service) SetAttendance(ctx context.Context, a auth.Actor, id int64, attendance string) (Registration, error) {
+	return s.act(ctx, a, id, "registration.attendance", CanManageState, func(tx *sqlx.Tx, m meeting.Meeting, r Registration) (Registration, error) {
+		if attendance != meeting.AttendanceInPerson && attendance != meeting.AttendanceOnline {
+			return Registration{}, apperr.InvalidField("attendance", apperr.M("err.one_of", "Values", meeting.AttendanceInPerson+", "+meeting.AttendanceOnline))
+		}
+		if !r.Active() {
+			return Registration{}, apperr.New(apperr.Conflict, apperr.M("err.reg_is", "RegStatus", r.Status))
+		}
+		if err := s.checkOpenForChange(m); err != nil {
+			return Registration{}, err
+		}
+		d := r.Details
+		d.Attendance = attendance
+		errs := apperr.Fields{}
+		checkAttendance(m, &d, errs)
+		if err := errs.Err(); err != nil {
+			return Registration{}, err
+		}
+		if attendance == r.Attendance {
+			return r, nil // nothing changes, nobody is told
+		}
+		if r.Status == StatusConfirmed {
+			u, err := usageOf(ctx, tx, r)
+			if err != nil {
+				return Registration{}, err
+			}
+			if u.roomFull(attendance) {
+				return Registration{}, errRoomFull()
+			}
+		}
+		var out Registration
+		err := tx.GetContext(ctx, &out, `UPDATE registrations SET attendance = $2, updated_at = now() WHERE id = $1 RETURNING `+regColumns, r.ID, attendance)
+		if err != nil {
+			return Registration{}, fmt.Errorf("registration: set attendance: %w", err)
+		}
+		if leavesRoom(m, r, out) {
+			if err := s.promote(ctx, tx, m, ""); err != nil {
+				return Registration{}, err
+			}
+		}
+		return out, s.notify(ctx, tx, m, out, EventAttendance)
+	})
 }

@@ -23,6 +23,7 @@ const (
 	EventDeclined   = "declined"   // refused
 	EventCancelled  = "cancelled"  // registration cancelled
 	EventReplaced   = "replaced"   // seat passed to someone else by the focal point
+	EventAttendance = "attendance" // how the person attends changed, by their focal point or the secretariat
 )
 
 func eventFor(status string) string {
@@ -75,8 +76,9 @@ func (s *Service) notify(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, r 
 // the quota lock, where reads cost nothing to others).
 func (s *Service) notifyAs(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, r Registration, event string, st invitee.Invitee) error {
 	var err error
-	switch event {
-	case EventConfirmed, EventPromoted, EventApproved:
+	switch {
+	case event == EventConfirmed || event == EventPromoted || event == EventApproved:
+	case event == EventAttendance && r.Status == StatusConfirmed: // moved online, they need the link
 	default:
 		// The online link is for those holding a seat (see
 		// meeting.Meeting.WithoutOnlineLink), not for people waiting,
@@ -97,6 +99,9 @@ func (s *Service) notifyAs(ctx context.Context, tx *sqlx.Tx, m meeting.Meeting, 
 		Kind: "registration_" + event, To: r.Email, ToName: r.Name(), Language: r.Language,
 		Subject: subject, Text: text, HTML: html, MeetingID: m.ID, RegistrationID: r.ID,
 		DedupeKey: fmt.Sprintf("registration:%d:%s", r.ID, event),
+	}
+	if event == EventAttendance { // may change again: each change is its own email
+		msg.DedupeKey += fmt.Sprintf(":%s:%d", r.Attendance, r.UpdatedAt.UnixMicro())
 	}
 	if err != nil {
 		msg.Failed("content", err) // logged as failed; the change stands

@@ -53,3 +53,16 @@ func (s *Server) decideFunding(c *gin.Context) {
 		return s.deps.Registrations.DecideFunding(c.Request.Context(), actorOf(c), id, in.Funded)
 	})
 }
+
+// setAttendance: POST /api/v1/registrations/{id}/attendance {"attendance": "in_person"|"online"}.
+func (s *Server) setAttendance(c *gin.Context) {
+	s.registrationAction(c, func(id int64) (registration.Registration, error) {
+		var in struct {
+			Attendance string `json:"attendance"`
+		}
+		if err := s.decodeJSON(c, &in); err != nil {
+			return registration.Registration{}, err
+		}
+		return s.deps.Registrations.SetAttendance(c.Request.Context(), actorOf(c), id, in.Attendance)
+	})
+}

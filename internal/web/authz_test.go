@@ -96,6 +96,7 @@ var routePolicies = map[string]rule{
 	"POST /api/v1/registrations/:id/decline":             {policy: ownState, last: true},
 	"POST /api/v1/registrations/:id/cancel":              {policy: ownState, last: true},
 	"POST /api/v1/registrations/:id/check-in":            {policy: secretariat},
+	"POST /api/v1/registrations/:id/attendance":          {policy: ownState},
 	"POST /api/v1/registrations/:id/replace":             {policy: ownState, last: true},
 	"GET /api/v1/manage/:token":                          {policy: link}, "PATCH /api/v1/manage/:token": {policy: link},
 	"POST /api/v1/manage/:token/cancel": {policy: link, last: true},

@@ -124,6 +124,7 @@ func (s *Server) routes() (*gin.Engine, error) {
 	api.POST("/registrations/:id/check-in", s.checkIn)
 	api.POST("/registrations/:id/replace", s.replaceRegistration)
 	api.POST("/registrations/:id/funding", s.decideFunding)
+	api.POST("/registrations/:id/attendance", s.setAttendance)
 	api.GET("/manage/:token", link, s.getOwnRegistration)
 	api.PATCH("/manage/:token", link, s.updateOwnRegistration)
 	api.POST("/manage/:token/cancel", link, s.cancelOwnRegistration)

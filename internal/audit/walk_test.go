@@ -245,7 +245,10 @@ func TestEveryActionIsAudited(t *testing.T) {
 			return err
 		}, want: []row{{action: "registration.decline", by: "secretariat", meeting: &mID, state: "FR", subject: "registration", id: &regC}}},
 		{name: "attendance changed", setup: func() error {
-			_, err := e.App.Meetings.Update(ctx, sec, mID, func(f *meeting.Fields) error { f.Format, f.OnlineURL = "hybrid", "https://meet.example.org/walk"; return nil })
+			_, err := e.App.Meetings.Update(ctx, sec, mID, func(f *meeting.Fields) error {
+				f.Format, f.OnlineURL = "hybrid", "https://meet.example.org/walk"
+				return nil
+			})
 			return err
 		}, do: func() error {
 			_, err := e.App.Registrations.SetAttendance(ctx, fp, regA, "online")

@@ -2,7 +2,9 @@ package web_test
 
 import (
 	"fmt"
+	"html"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -99,5 +101,58 @@ func TestAttendanceChangedByFocalPointOrSecretariat(t *testing.T) {
 		"first_name": "Carl", "last_name": "Salle", "email": "carl@example.org", "delegation_role": "delegate", "language": "en"}, 201, &carl)
 	if code, body := set(carl.ID, "fp_FR", "online"); code != http.StatusUnprocessableEntity || apptest.ErrorFields(body)["attendance"] == "" {
 		t.Errorf("online at an in-person meeting: %d %s", code, body)
+	}
+}
+
+// The focal point's delegation page moves a delegate online and back, and
+// says why when the room is full; the page reads back what was saved.
+func TestAttendanceOnTheDelegationPage(t *testing.T) {
+	e := apptest.Start(t)
+	b := draftBody()
+	b["in_person_capacity"], b["audience"], b["invited_states"], b["seats_per_state"] = 1, "custom", []string{"FR"}, 3
+	b["title_fr"] = "Plénière des correspondants permanents"
+	var m meeting.Meeting
+	e.JSON("POST", "/api/v1/meetings", "secretariat", b, 201, &m)
+	e.JSON("POST", fmt.Sprintf("/api/v1/meetings/%d/publish", m.ID), "secretariat", nil, 200, nil)
+	var anne, bruno registration.Result
+	for _, p := range []struct {
+		r          *registration.Result
+		first, how string
+	}{{&anne, "Anne", "in_person"}, {&bruno, "Bruno", "online"}} {
+		e.JSON("POST", fmt.Sprintf("/api/v1/meetings/%d/registrations", m.ID), "secretariat", map[string]any{"state": "FR", "first_name": p.first,
+			"last_name": "Salle", "email": strings.ToLower(p.first) + "@example.org", "delegation_role": "delegate", "language": "en", "attendance": p.how}, 201, p.r)
+	}
+	fp := signInHTTP(t, e, "fp.fr@example.org")
+	delegation := fmt.Sprintf("/meetings/%d/delegation", m.ID)
+	move := func(id int64, to, lang string) string {
+		_, page := fp.get(delegation + "?lang=" + lang)
+		code, _ := fp.post(fmt.Sprintf("%s/%d/attendance?lang=%s", delegation, id, lang), page, url.Values{"attendance": {to}})
+		if code != http.StatusSeeOther {
+			t.Fatalf("moving %d %s: %d", id, to, code)
+		}
+		_, page = fp.get(delegation + "?lang=" + lang)
+		return html.UnescapeString(page)
+	}
+	_, page := fp.get(delegation + "?lang=en")
+	if !strings.Contains(page, fmt.Sprintf(`action="/meetings/%d/delegation/%d/attendance`, m.ID, anne.ID)) || !strings.Contains(page, "Move online") {
+		t.Fatal("the delegation page offers no change of attendance")
+	}
+	if page := move(anne.ID, "online", "en"); !strings.Contains(page, "Anne Salle now attends online.") {
+		t.Error("no word that Anne now attends online")
+	}
+	if page := move(bruno.ID, "in_person", "fr"); !strings.Contains(page, "Bruno Salle participe désormais en présentiel.") {
+		t.Error("no word, in French, that Bruno now attends in person")
+	}
+	var got []string
+	if err := e.App.DB.Select(&got, `SELECT attendance FROM registrations WHERE meeting_id = $1 ORDER BY first_name`, m.ID); err != nil ||
+		strings.Join(got, ",") != "online,in_person" {
+		t.Errorf("attendance in the database: %v %v", got, err)
+	}
+	if page := move(anne.ID, "in_person", "en"); !strings.Contains(page, "Attendance: the meeting room is full") {
+		t.Error("a full room: the page does not say why Anne cannot come back")
+	}
+	var anneNow string
+	if err := e.App.DB.Get(&anneNow, `SELECT attendance FROM registrations WHERE id = $1`, anne.ID); err != nil || anneNow != "online" {
+		t.Errorf("after a refused move, Anne attends %q", anneNow)
 	}
 }

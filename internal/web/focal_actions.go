@@ -88,7 +88,7 @@ func (s *Server) delegationReplace(c *gin.Context) {
 func (s *Server) delegationApprove(c *gin.Context) {
 	s.delegationAct(c, func(r registration.Registration) (registration.Registration, error) {
 		return s.deps.Registrations.Approve(c.Request.Context(), actorOf(c), r.ID)
-	}, "fp.done.approved.")
+	}, doneAs("fp.done.approved."))
 }
 
 // delegationDecline: POST /meetings/{id}/delegation/{rid}/decline, with an
@@ -97,7 +97,7 @@ func (s *Server) delegationDecline(c *gin.Context) {
 	s.delegationAct(c, func(r registration.Registration) (registration.Registration, error) {
 		return s.deps.Registrations.Decline(c.Request.Context(), actorOf(c), r.ID,
 			formReason(c))
-	}, "fp.done.")
+	}, doneAs("fp.done."))
 }
 
 // delegationCancel: POST /meetings/{id}/delegation/{rid}/cancel — withdraw
@@ -105,14 +105,15 @@ func (s *Server) delegationDecline(c *gin.Context) {
 func (s *Server) delegationCancel(c *gin.Context) {
 	s.delegationAct(c, func(r registration.Registration) (registration.Registration, error) {
 		return s.deps.Registrations.Cancel(c.Request.Context(), actorOf(c), r.ID)
-	}, "fp.done.")
+	}, doneAs("fp.done."))
 }
 
 // delegationAct runs one action on a registration and returns to the
-// delegation with a message: the outcome (message id prefix + the new
-// status), or why it could not be done. A registration the actor may not
+// delegation with a message: the outcome (done names its message), or
+// why it could not be done. A registration the actor may not
 // manage is "not found".
-func (s *Server) delegationAct(c *gin.Context, act func(registration.Registration) (registration.Registration, error), done string) {
+func (s *Server) delegationAct(c *gin.Context, act func(registration.Registration) (registration.Registration, error),
+	done func(out registration.Registration) string) {
 	lang := language(c)
 	r, err := s.delegationPerson(c)
 	if err != nil {
@@ -130,5 +131,19 @@ func (s *Server) delegationAct(c *gin.Context, act func(registration.Registratio
 		s.redirectBack(c, back, f.Problem)
 		return
 	}
-	s.redirectBack(c, back, s.cat.T(lang, done+out.Status, map[string]any{"Name": out.Name()}))
+	s.redirectBack(c, back, s.cat.T(lang, done(out), map[string]any{"Name": out.Name()}))
+}
+
+// doneAs names the message of an action's outcome: prefix and the
+// registration's new status.
+func doneAs(prefix string) func(out registration.Registration) string {
+	return func(out registration.Registration) string { return prefix + out.Status }
+}
+
+// delegationAttendance: POST /meetings/{id}/delegation/{rid}/attendance —
+// how a person of the delegation attends a hybrid meeting.
+func (s *Server) delegationAttendance(c *gin.Context) {
+	s.delegationAct(c, func(r registration.Registration) (registration.Registration, error) {
+		return s.deps.Registrations.SetAttendance(c.Request.Context(), actorOf(c), r.ID, c.PostForm("attendance"))
+	}, func(out registration.Registration) string { return "fp.done.attendance." + out.Attendance })
 }

@@ -26,6 +26,7 @@ func (s *Server) focalRoutes(r *gin.Engine) {
 	r.POST("/meetings/:id/delegation/:rid/approve", team, s.delegationApprove)
 	r.POST("/meetings/:id/delegation/:rid/decline", team, s.delegationDecline)
 	r.POST("/meetings/:id/delegation/:rid/cancel", team, s.delegationCancel)
+	r.POST("/meetings/:id/delegation/:rid/attendance", team, s.delegationAttendance)
 }
 
 // invitationRow is one meeting the focal point's state is invited to.

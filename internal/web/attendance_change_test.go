@@ -156,3 +156,43 @@ func TestAttendanceOnTheDelegationPage(t *testing.T) {
 		t.Errorf("after a refused move, Anne attends %q", anneNow)
 	}
 }
+
+// The secretariat's registrations page moves people between the room and
+// online too, and shows why when the room is full.
+func TestAttendanceOnTheSecretariatsPage(t *testing.T) {
+	e := apptest.Start(t)
+	b := draftBody()
+	b["in_person_capacity"], b["audience"], b["invited_states"], b["seats_per_state"] = 1, "custom", []string{"FR"}, 3
+	b["title_fr"] = "Plénière des correspondants permanents"
+	var m meeting.Meeting
+	e.JSON("POST", "/api/v1/meetings", "secretariat", b, 201, &m)
+	e.JSON("POST", fmt.Sprintf("/api/v1/meetings/%d/publish", m.ID), "secretariat", nil, 200, nil)
+	var anne, bruno registration.Result
+	e.JSON("POST", fmt.Sprintf("/api/v1/meetings/%d/registrations", m.ID), "secretariat", map[string]any{"state": "FR", "first_name": "Anne",
+		"last_name": "Salle", "email": "anne@example.org", "delegation_role": "delegate", "language": "en", "attendance": "in_person"}, 201, &anne)
+	e.JSON("POST", fmt.Sprintf("/api/v1/meetings/%d/registrations", m.ID), "secretariat", map[string]any{"state": "FR", "first_name": "Bruno",
+		"last_name": "Salle", "email": "bruno@example.org", "delegation_role": "delegate", "language": "en", "attendance": "online"}, 201, &bruno)
+	sec := signInHTTP(t, e, "secretariat@example.org")
+	regs := fmt.Sprintf("/secretariat/meetings/%d/registrations", m.ID)
+	_, page := sec.get(regs + "?lang=en")
+	if !strings.Contains(page, fmt.Sprintf(`action="%s/%d/attendance"`, regs, anne.ID)) {
+		t.Fatal("the registrations page offers no change of attendance")
+	}
+	// Bruno cannot take the room while Anne holds its one place.
+	code, body := sec.post(fmt.Sprintf("%s/%d/attendance?lang=en", regs, bruno.ID), page, url.Values{"attendance": {"in_person"}})
+	if code != http.StatusUnprocessableEntity || !strings.Contains(html.UnescapeString(body), "Attendance: the meeting room is full") {
+		t.Errorf("a full room on the secretariat's page: %d", code)
+	}
+	if code, _ := sec.post(fmt.Sprintf("%s/%d/attendance?lang=en", regs, anne.ID), page, url.Values{"attendance": {"online"}}); code != http.StatusSeeOther {
+		t.Fatalf("moving Anne online: %d", code)
+	}
+	_, page = sec.get(regs + "?lang=en")
+	if !strings.Contains(html.UnescapeString(page), "Anne Salle now attends online.") {
+		t.Error("no word that Anne now attends online")
+	}
+	var got registration.Registration
+	e.JSON("GET", fmt.Sprintf("/api/v1/registrations/%d", anne.ID), "secretariat", nil, 200, &got)
+	if got.Attendance != "online" {
+		t.Errorf("Anne attends %q after the secretariat moved her online", got.Attendance)
+	}
+}

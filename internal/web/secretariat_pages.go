@@ -78,6 +78,7 @@ func (s *Server) secretariatRoutes(r *gin.Engine) {
 	g.POST("/meetings/:id/registrations/:reg/approve", h.approveForm)
 	g.POST("/meetings/:id/registrations/:reg/decline", h.declineForm)
 	g.POST("/meetings/:id/registrations/:reg/check-in", h.checkInForm)
+	g.POST("/meetings/:id/registrations/:reg/attendance", h.attendanceForm)
 	g.GET("/meetings/:id/check-in", h.doorPage)
 	g.POST("/meetings/:id/check-in", h.doorScanForm)
 	g.POST("/meetings/:id/check-in/:reg", h.doorPersonForm)

@@ -222,6 +222,15 @@ func (h *secretariat) declineForm(c *gin.Context) {
 	})
 }
 
+// attendanceForm: POST …/registrations/{reg}/attendance — in person or
+// online, at a hybrid meeting.
+func (h *secretariat) attendanceForm(c *gin.Context) {
+	h.registrationAction(c, func(id int64) (registration.Registration, string, error) {
+		r, err := h.deps.Registrations.SetAttendance(c.Request.Context(), actorOf(c), id, c.PostForm("attendance"))
+		return r, "sec.flash.attends_" + r.Attendance, err
+	})
+}
+
 // checkInForm: POST …/registrations/{reg}/check-in (undo=1 to undo).
 func (h *secretariat) checkInForm(c *gin.Context) {
 	h.registrationAction(c, func(id int64) (registration.Registration, string, error) {

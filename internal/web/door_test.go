@@ -39,7 +39,14 @@ type arrival struct {
 // meeting and the registrations by first name.
 func doorMeeting(t *testing.T, e *apptest.Env, title string) (meeting.Meeting, map[string]registration.Result) {
 	t.Helper()
-	start := time.Now().Add(20 * 24 * time.Hour).Truncate(time.Hour)
+	// 09:00 in the meeting's zone, whatever the hour of the test: the
+	// meeting then covers exactly two days (until 17:00 the next day).
+	paris, err := time.LoadLocation(meeting.DefaultTimeZone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := time.Now().In(paris).AddDate(0, 0, 20)
+	start := time.Date(day.Year(), day.Month(), day.Day(), 9, 0, 0, 0, paris)
 	var m meeting.Meeting
 	e.JSON("POST", "/api/v1/meetings", "secretariat", map[string]any{
 		"kind": "plenary", "title_en": title, "title_fr": title + " (FR)", "languages": []string{"fr", "en"},

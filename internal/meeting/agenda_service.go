@@ -168,6 +168,9 @@ func (s *Service) UpdateItem(ctx context.Context, a auth.Actor, itemID int64, ap
 		moved := !sameParent(cur.ParentID, next.ParentID) || next.Position != cur.Position
 		if moved {
 			sibs := siblingIDs(items, next.ParentID, itemID)
+			if !sameParent(cur.ParentID, next.ParentID) && next.Position == cur.Position && next.Position > len(sibs)+1 {
+				next.Position = 0 // a new parent and no position asked for that fits: last among the new siblings
+			}
 			if next.Position > len(sibs)+1 {
 				return apperr.InvalidField("position", apperr.M("err.between", "A", 1, "B", len(sibs)+1))
 			}

@@ -251,6 +251,19 @@ func TestAgendaOverTheAPI(t *testing.T) {
 	if updated.NotesFR != "Mot d'accueil" || updated.TitleEN != "Opening" {
 		t.Errorf("patched item: %+v", updated)
 	}
+	// Given a new parent alone, an item goes last among its new siblings
+	// (its old position, 3, is beyond them).
+	var aob meeting.Item
+	e.JSON("POST", path, "secretariat", map[string]any{"title_en": "Any other business", "title_fr": "Divers"}, 201, &aob)
+	e.JSON("PATCH", fmt.Sprintf("/api/v1/agenda-items/%d", aob.ID), "secretariat", map[string]any{"parent_id": two.ID}, 200, &updated)
+	e.JSON("GET", path, "secretariat", nil, 200, &agenda)
+	got = ""
+	for _, it := range agenda.Items {
+		got += it.Number + "=" + it.TitleEN + ";"
+	}
+	if got != "1=Reports;1.1=National reports;1.2=Any other business;2=Opening;" || updated.Number != "1.2" {
+		t.Errorf("after moving an item under another: %s (answered %q)", got, updated.Number)
+	}
 	if code, _ := e.Do("DELETE", fmt.Sprintf("/api/v1/agenda-items/%d", two.ID), "fp_DE", nil); code != 403 {
 		t.Errorf("focal point deleting: %d", code)
 	}

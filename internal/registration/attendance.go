@@ -2,6 +2,7 @@ package registration
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/jmoiron/sqlx"
@@ -86,7 +87,8 @@ func AttendanceLabel(attendance, lang string) string {
 // when none is left); a place given up goes to whoever waits for one. The
 // person is told by email, in their language; the change is audited.
 func (s *Service) SetAttendance(ctx context.Context, a auth.Actor, id int64, attendance string) (Registration, error) {
-	return s.act(ctx, a, id, "registration.attendance", CanManageState, func(tx *sqlx.Tx, m meeting.Meeting, r Registration) (Registration, error) {
+	var unchanged Registration // asked for what it already is: nothing written, recorded or sent
+	out, err := s.act(ctx, a, id, "registration.attendance", CanManageState, func(tx *sqlx.Tx, m meeting.Meeting, r Registration) (Registration, error) {
 		if attendance != meeting.AttendanceInPerson && attendance != meeting.AttendanceOnline {
 			return Registration{}, apperr.InvalidField("attendance", apperr.M("err.one_of", "Values", meeting.AttendanceInPerson+", "+meeting.AttendanceOnline))
 		}
@@ -104,7 +106,8 @@ func (s *Service) SetAttendance(ctx context.Context, a auth.Actor, id int64, att
 			return Registration{}, err
 		}
 		if attendance == r.Attendance {
-			return r, nil // nothing changes, nobody is told
+			unchanged = r
+			return Registration{}, errUnchanged // rolls the transaction, and its audit entry, back
 		}
 		if r.Status == StatusConfirmed {
 			u, err := usageOf(ctx, tx, r)
@@ -127,4 +130,11 @@ func (s *Service) SetAttendance(ctx context.Context, a auth.Actor, id int64, att
 		}
 		return out, s.notify(ctx, tx, m, out, EventAttendance)
 	})
+	if errors.Is(err, errUnchanged) {
+		return unchanged, nil
+	}
+	return out, err
 }
+
+// errUnchanged ends a change that would change nothing.
+var errUnchanged = errors.New("registration: unchanged")

@@ -84,6 +84,10 @@ func TestAttendanceChangedByFocalPointOrSecretariat(t *testing.T) {
 	if code, body := set(anne.ID, "secretariat", "teleport"); code != http.StatusUnprocessableEntity || apptest.ErrorFields(body)["attendance"] == "" {
 		t.Errorf("a bad value: %d %s", code, body)
 	}
+	// Asking for what is already so changes, records and sends nothing.
+	if code, body := set(anne.ID, "fp_FR", "online"); code != http.StatusOK {
+		t.Errorf("asking for the attendance Anne already has: %d %s", code, body)
+	}
 	var n int
 	if err := e.App.DB.Get(&n, `SELECT count(*) FROM audit_log WHERE action = 'registration.attendance' AND meeting_id = $1`, m.ID); err != nil || n != 2 {
 		t.Errorf("%d audit entries, want 2 (%v)", n, err)

@@ -86,7 +86,13 @@ func TestSharedAttachmentsAreReadOnce(t *testing.T) {
 	if got := fmt.Sprint(len(w.shared.ids())); got != "2" || w.shared.get(own[0]).content != nil {
 		t.Errorf("after the first claim the worker holds %s attachments (visa letter: %v), want the 2 letters", got, w.shared.get(own[0]).content != nil)
 	}
-	// The next claims take them from memory.
+	// The next claims take them from memory, not from the database: the
+	// stored letters changed behind the worker's back (shared attachments
+	// never change; the test changes them to see where the bytes come
+	// from) still come out as they were.
+	if _, err := db.Exec(`UPDATE mail_attachments SET content = content || 'changed' WHERE cache_key IS NOT NULL`); err != nil {
+		t.Fatal(err)
+	}
 	rest, err := w.claim(context.Background(), 10)
 	if err != nil {
 		t.Fatal(err)
@@ -104,6 +110,9 @@ func TestSharedAttachmentsAreReadOnce(t *testing.T) {
 	forgetful, err := NewWorker(db, startFaultServer(t, nil).pool(1), fastConfig(dsn), testLogger(t))
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, k := range []string{"letter:PL:en", "letter:PL:fr"} {
+		want[shared[k]] = append(bytes.Clone(want[shared[k]]), "changed"...) // as the database now holds them
 	}
 	again, err := forgetful.claimHolding(context.Background(), 10, []int64{shared["letter:PL:en"], shared["letter:PL:fr"]})
 	if err != nil {

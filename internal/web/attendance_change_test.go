@@ -14,6 +14,24 @@ import (
 	"github.com/coe-agora/agora/internal/testmail"
 )
 
+// roomMeeting publishes a hybrid meeting for France and Germany whose room
+// holds one person, and registers Anne in the room (in English) and Bruno
+// online (in French), both of France.
+func roomMeeting(t *testing.T, e *apptest.Env) (m meeting.Meeting, anne, bruno registration.Result) {
+	t.Helper()
+	b := draftBody()
+	b["in_person_capacity"], b["audience"], b["invited_states"], b["seats_per_state"] = 1, "custom", []string{"FR", "DE"}, 3
+	b["title_fr"] = "Plénière des correspondants permanents"
+	e.JSON("POST", "/api/v1/meetings", "secretariat", b, 201, &m)
+	e.JSON("POST", fmt.Sprintf("/api/v1/meetings/%d/publish", m.ID), "secretariat", nil, 200, nil)
+	register := func(first, lang, attendance string) (r registration.Result) {
+		e.JSON("POST", fmt.Sprintf("/api/v1/meetings/%d/registrations", m.ID), "secretariat", map[string]any{"state": "FR", "first_name": first,
+			"last_name": "Salle", "email": strings.ToLower(first) + "@example.org", "delegation_role": "delegate", "language": lang, "attendance": attendance}, 201, &r)
+		return r
+	}
+	return m, register("Anne", "en", "in_person"), register("Bruno", "fr", "online")
+}
+
 // A focal point or the secretariat changes how a delegate attends a
 // hybrid meeting: the change is read back through the API and the
 // database, the person is told by email in their language (with the
@@ -24,20 +42,7 @@ import (
 func TestAttendanceChangedByFocalPointOrSecretariat(t *testing.T) {
 	mp := testmail.Start(t)
 	e := apptest.Start(t, apptest.Options{SMTPURL: mp.SMTPURL()})
-	b := draftBody()
-	b["in_person_capacity"], b["audience"], b["invited_states"], b["seats_per_state"] = 1, "custom", []string{"FR", "DE"}, 3
-	b["title_fr"] = "Plénière des correspondants permanents"
-	var m meeting.Meeting
-	e.JSON("POST", "/api/v1/meetings", "secretariat", b, 201, &m)
-	path := fmt.Sprintf("/api/v1/meetings/%d", m.ID)
-	e.JSON("POST", path+"/publish", "secretariat", nil, 200, nil)
-	register := func(first, lang, attendance string) registration.Result {
-		var r registration.Result
-		e.JSON("POST", path+"/registrations", "secretariat", map[string]any{"state": "FR", "first_name": first, "last_name": "Salle",
-			"email": strings.ToLower(first) + "@example.org", "delegation_role": "delegate", "language": lang, "attendance": attendance}, 201, &r)
-		return r
-	}
-	anne, bruno := register("Anne", "en", "in_person"), register("Bruno", "fr", "online")
+	m, anne, bruno := roomMeeting(t, e)
 	attendanceOf := func(id int64) string {
 		var a string
 		if err := e.App.DB.Get(&a, `SELECT attendance FROM registrations WHERE id = $1`, id); err != nil {
@@ -94,7 +99,7 @@ func TestAttendanceChangedByFocalPointOrSecretariat(t *testing.T) {
 	}
 
 	// At a meeting that is not hybrid, there is nothing to choose.
-	b = draftBody()
+	b := draftBody()
 	b["format"], b["online_url"], b["audience"], b["invited_states"] = "in_person", "", "custom", []string{"FR"}
 	b["title_fr"] = "Plénière en présentiel"
 	var inPerson meeting.Meeting
@@ -112,20 +117,7 @@ func TestAttendanceChangedByFocalPointOrSecretariat(t *testing.T) {
 // says why when the room is full; the page reads back what was saved.
 func TestAttendanceOnTheDelegationPage(t *testing.T) {
 	e := apptest.Start(t)
-	b := draftBody()
-	b["in_person_capacity"], b["audience"], b["invited_states"], b["seats_per_state"] = 1, "custom", []string{"FR"}, 3
-	b["title_fr"] = "Plénière des correspondants permanents"
-	var m meeting.Meeting
-	e.JSON("POST", "/api/v1/meetings", "secretariat", b, 201, &m)
-	e.JSON("POST", fmt.Sprintf("/api/v1/meetings/%d/publish", m.ID), "secretariat", nil, 200, nil)
-	var anne, bruno registration.Result
-	for _, p := range []struct {
-		r          *registration.Result
-		first, how string
-	}{{&anne, "Anne", "in_person"}, {&bruno, "Bruno", "online"}} {
-		e.JSON("POST", fmt.Sprintf("/api/v1/meetings/%d/registrations", m.ID), "secretariat", map[string]any{"state": "FR", "first_name": p.first,
-			"last_name": "Salle", "email": strings.ToLower(p.first) + "@example.org", "delegation_role": "delegate", "language": "en", "attendance": p.how}, 201, p.r)
-	}
+	m, anne, bruno := roomMeeting(t, e)
 	fp := signInHTTP(t, e, "fp.fr@example.org")
 	delegation := fmt.Sprintf("/meetings/%d/delegation", m.ID)
 	move := func(id int64, to, lang string) string {
@@ -165,17 +157,7 @@ func TestAttendanceOnTheDelegationPage(t *testing.T) {
 // online too, and shows why when the room is full.
 func TestAttendanceOnTheSecretariatsPage(t *testing.T) {
 	e := apptest.Start(t)
-	b := draftBody()
-	b["in_person_capacity"], b["audience"], b["invited_states"], b["seats_per_state"] = 1, "custom", []string{"FR"}, 3
-	b["title_fr"] = "Plénière des correspondants permanents"
-	var m meeting.Meeting
-	e.JSON("POST", "/api/v1/meetings", "secretariat", b, 201, &m)
-	e.JSON("POST", fmt.Sprintf("/api/v1/meetings/%d/publish", m.ID), "secretariat", nil, 200, nil)
-	var anne, bruno registration.Result
-	e.JSON("POST", fmt.Sprintf("/api/v1/meetings/%d/registrations", m.ID), "secretariat", map[string]any{"state": "FR", "first_name": "Anne",
-		"last_name": "Salle", "email": "anne@example.org", "delegation_role": "delegate", "language": "en", "attendance": "in_person"}, 201, &anne)
-	e.JSON("POST", fmt.Sprintf("/api/v1/meetings/%d/registrations", m.ID), "secretariat", map[string]any{"state": "FR", "first_name": "Bruno",
-		"last_name": "Salle", "email": "bruno@example.org", "delegation_role": "delegate", "language": "en", "attendance": "online"}, 201, &bruno)
+	m, anne, bruno := roomMeeting(t, e)
 	sec := signInHTTP(t, e, "secretariat@example.org")
 	regs := fmt.Sprintf("/secretariat/meetings/%d/registrations", m.ID)
 	_, page := sec.get(regs + "?lang=en")

@@ -59,21 +59,34 @@ func (f *form) fail(cat *i18n.Catalog, err error, lang string) bool {
 func text(cat *i18n.Catalog, lang string, m apperr.Msg) string {
 	args := make(map[string]any, len(m.Args))
 	for name, v := range m.Args {
-		s, ok := v.(string)
-		switch {
-		case !ok:
-			args[name] = v
-		case name == "RegStatus":
-			args[name] = registration.StatusLabel(s, lang)
-		case name == "Status" && cat.T(lang, "status."+s, nil) != "status."+s:
-			args[name] = strings.ToLower(cat.T(lang, "status."+s, nil))
-		case name == "MailStatus" && cat.T(lang, "sec.mail.status."+s, nil) != "sec.mail.status."+s:
-			args[name] = strings.ToLower(cat.T(lang, "sec.mail.status."+s, nil))
-		default:
-			args[name] = v
+		args[name] = v
+		if s, ok := v.(string); ok {
+			if w, ok := statusWord(cat, lang, name, s); ok {
+				args[name] = strings.ToLower(w) // inside a sentence
+			}
 		}
 	}
 	return cat.T(lang, m.Key, args)
+}
+
+// statusWord names in lang, as the pages' labels do, the status that a
+// message's argument carries by apperr.Msg's convention: Status a
+// meeting's, RegStatus a registration's, MailStatus an email's. ok is
+// false for other arguments and for a status without a label.
+func statusWord(cat *i18n.Catalog, lang, name, status string) (word string, ok bool) {
+	var id string
+	switch name {
+	case "RegStatus":
+		return registration.StatusLabel(status, lang), true
+	case "Status":
+		id = "status." + status
+	case "MailStatus":
+		id = "sec.mail.status." + status
+	default:
+		return "", false
+	}
+	word = cat.T(lang, id, nil)
+	return word, word != id
 }
 
 // apiText renders a message of a service in English for the JSON API,

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -122,31 +121,34 @@ func (h *secretariat) speakerChoices(c *gin.Context, head secHead, lang string, 
 	return out, nil
 }
 
-// postedSpeakers reads the participants chosen as speakers in the form
-// (speaker_registrations): each must be one of choices, the meeting's
-// confirmed participants; any other is a field error. picker is false for
-// a form without the list (a meeting with no participant yet, or a client
-// that does not send it): links then follow the typed names (secKeepLinks).
-func postedSpeakers(c *gin.Context, choices []speakerChoice) (ids []int64, picker bool, errs apperr.Fields) {
-	errs = apperr.Fields{}
+// postedSpeakerLinks reads the participants chosen as speakers in the
+// form (speaker_registrations) and returns what makes them the item's
+// linked speakers (secLinkSpeakers). Each must be one of the meeting's
+// confirmed participants; any other is a field error added to errs. A
+// form without the list (a meeting with no participant yet, or a client
+// that does not send it) links nothing: links then follow the typed
+// names (secKeepLinks).
+func (h *secretariat) postedSpeakerLinks(c *gin.Context, head secHead, lang string, errs apperr.Fields) (func(meeting.Speakers) meeting.Speakers, error) {
+	keep := func(sp meeting.Speakers) meeting.Speakers { return sp }
 	if c.PostForm("speaker_picker") == "" {
-		return nil, false, errs
+		return keep, nil
 	}
-	known := map[int64]bool{}
-	for _, p := range choices {
-		known[p.ID] = true
+	choices, err := h.speakerChoices(c, head, lang, nil)
+	if err != nil {
+		return nil, err
 	}
+	var ids []int64
 	for _, v := range c.PostFormArray("speaker_registrations") {
 		id, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || !known[id] {
+		if err != nil || !slices.ContainsFunc(choices, func(p speakerChoice) bool { return p.ID == id }) {
 			errs.Add("speaker_registrations", apperr.M("err.not_valid"))
-			return nil, true, errs
+			return keep, nil
 		}
 		if !slices.Contains(ids, id) {
 			ids = append(ids, id)
 		}
 	}
-	return ids, true, errs
+	return func(sp meeting.Speakers) meeting.Speakers { return secLinkSpeakers(sp, ids, choices) }, nil
 }
 
 // secLinkSpeakers makes the participants chosen (ids, among choices) the
@@ -317,16 +319,12 @@ func (h *secretariat) addItemForm(c *gin.Context) {
 		return
 	}
 	f, fields, errs := secReadItem(c, head.Loc)
-	choices, err := h.speakerChoices(c, head, lang, nil)
+	link, err := h.postedSpeakerLinks(c, head, lang, errs)
 	if err != nil {
 		h.failed(c, err)
 		return
 	}
-	ids, picker, idErrs := postedSpeakers(c, choices)
-	maps.Copy(errs, idErrs)
-	if picker {
-		fields.Speakers = secLinkSpeakers(fields.Speakers, ids, choices)
-	}
+	fields.Speakers = link(fields.Speakers)
 	err = errs.Err()
 	var it meeting.Item
 	if err == nil {
@@ -358,13 +356,11 @@ func (h *secretariat) updateItemForm(c *gin.Context) {
 		return
 	}
 	f, fields, errs := secReadItem(c, head.Loc)
-	choices, err := h.speakerChoices(c, head, lang, nil)
+	link, err := h.postedSpeakerLinks(c, head, lang, errs)
 	if err != nil {
 		h.failed(c, err)
 		return
 	}
-	ids, picker, idErrs := postedSpeakers(c, choices)
-	maps.Copy(errs, idErrs)
 	err = errs.Err()
 	if err == nil {
 		_, err = h.deps.Meetings.UpdateItem(c.Request.Context(), actorOf(c), cur.ID, func(it *meeting.ItemFields) error {
@@ -373,10 +369,7 @@ func (h *secretariat) updateItemForm(c *gin.Context) {
 			}
 			it.ParentID, it.TitleEN, it.TitleFR, it.NotesEN, it.NotesFR = fields.ParentID, fields.TitleEN, fields.TitleFR, fields.NotesEN, fields.NotesFR
 			it.StartsAt, it.EndsAt = fields.StartsAt, fields.EndsAt
-			it.Speakers = secKeepLinks(it.Speakers, fields.Speakers)
-			if picker {
-				it.Speakers = secLinkSpeakers(it.Speakers, ids, choices)
-			}
+			it.Speakers = link(secKeepLinks(it.Speakers, fields.Speakers))
 			return nil
 		})
 	}

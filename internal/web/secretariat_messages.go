@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/coe-agora/agora/internal/apperr"
-	"github.com/coe-agora/agora/internal/registration"
 )
 
 // secMessages gives the secretariat's pages their own wording of some
@@ -74,14 +73,11 @@ func (h *secretariat) message(m apperr.Msg, lang string) string {
 		switch name {
 		case "Field":
 			data[name] = h.fieldLabel(lang, s)
-		case "Status":
-			data[name] = h.cat.T(lang, "status."+s, nil)
-		case "RegStatus":
-			data[name] = registration.StatusLabel(s, lang)
-		case "MailStatus":
-			data[name] = h.cat.T(lang, "sec.mail.status."+s, nil)
 		default:
 			data[name] = v
+			if w, ok := statusWord(h.cat, lang, name, s); ok {
+				data[name] = w
+			}
 		}
 	}
 	return h.cat.T(lang, id, data)

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -90,4 +91,40 @@ func procStat(pid string) (stat, bool) {
 		st.ppidComm = strings.TrimSpace(string(b))
 	}
 	return st, true
+}
+
+// machineCPU is the time all processors spent so far, from /proc/stat's
+// first line: busy (user, nice, system, irq, softirq), idle (idle and
+// iowait) and steal (time the hypervisor gave this machine's processors
+// to others: on a shared host, a run that loses some is slower for it).
+type machineCPU struct{ busy, idle, steal time.Duration }
+
+// readMachineCPU reads /proc/stat; zero where it is missing.
+func readMachineCPU() machineCPU {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return machineCPU{}
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line)
+	if len(f) < 9 || f[0] != "cpu" {
+		return machineCPU{}
+	}
+	tick := func(i int) time.Duration {
+		n, _ := strconv.ParseInt(f[i], 10, 64)
+		return time.Duration(n) * clockTick
+	}
+	return machineCPU{busy: tick(1) + tick(2) + tick(3) + tick(6) + tick(7), idle: tick(4) + tick(5), steal: tick(8)}
+}
+
+// since says how the processors spent the time since before, as shares
+// of it: e.g. "busy 93%, idle 5%, stolen 2%".
+func (c machineCPU) since(before machineCPU) string {
+	busy, idle, steal := c.busy-before.busy, c.idle-before.idle, c.steal-before.steal
+	total := busy + idle + steal
+	if total <= 0 {
+		return "unknown"
+	}
+	pct := func(d time.Duration) int { return int((100*d + total/2) / total) }
+	return fmt.Sprintf("busy %d%%, idle %d%%, stolen %d%%", pct(busy), pct(idle), pct(steal))
 }

@@ -73,7 +73,7 @@ func BenchmarkInvitationRun(b *testing.B) {
 		}
 		round++
 		own0 := backendsCPU(b, e)
-		cpu0 := readCPU(mailpitPID())
+		cpu0, machine0 := readCPU(mailpitPID()), readMachineCPU()
 		start := time.Now()
 		for _, id := range meetings {
 			var res struct {
@@ -89,13 +89,13 @@ func BenchmarkInvitationRun(b *testing.B) {
 		ownClicked := backendsCPU(b, e)
 		delivered, _ := mp.Count()
 		d := waitMailpit(b, mp, start, runEmails)
-		cpu := readCPU(mailpitPID()).sub(cpu0)
+		cpu, machine := readCPU(mailpitPID()).sub(cpu0), readMachineCPU().since(machine0)
 		own1 := backendsCPU(b, e)
-		b.Logf("app:  %.0f emails/s (the 10 POSTs took %s, %d emails delivered by then; %.0f emails/s after); CPU per email: %s this process, %s PostgreSQL (%s in this database's connections, %s of it during the POSTs), %s Mailpit",
+		b.Logf("app:  %.0f emails/s (the 10 POSTs took %s, %d emails delivered by then; %.0f emails/s after); CPU per email: %s this process, %s PostgreSQL (%s in this database's connections, %s of it during the POSTs), %s Mailpit; processors: %s",
 			runEmails/d.Seconds(), clicked.Round(time.Millisecond), delivered, float64(runEmails-delivered)/(d-clicked).Seconds(),
 			(cpu.Self / runEmails).Round(time.Microsecond), (cpu.Postgres / runEmails).Round(time.Microsecond),
 			(own1.since(own0) / runEmails).Round(time.Microsecond), (ownClicked.since(own0) / runEmails).Round(time.Microsecond),
-			(cpu.Agora / runEmails).Round(time.Microsecond))
+			(cpu.Agora / runEmails).Round(time.Microsecond), machine)
 		app += d
 		if round == 1 {
 			first = d
@@ -109,14 +109,14 @@ func BenchmarkInvitationRun(b *testing.B) {
 		if err := mp.DeleteAll(); err != nil {
 			b.Fatal(err)
 		}
-		cpu0 := readCPU(mailpitPID())
+		cpu0, machine0 := readCPU(mailpitPID()), readMachineCPU()
 		start := time.Now()
 		sendEnvelopes(b, mp, envs)
 		d := waitMailpit(b, mp, start, runEmails)
-		cpu := readCPU(mailpitPID()).sub(cpu0)
-		b.Logf("bare: %.0f emails/s; CPU per email: %s this process, %s PostgreSQL, %s Mailpit", runEmails/d.Seconds(),
+		cpu, machine := readCPU(mailpitPID()).sub(cpu0), readMachineCPU().since(machine0)
+		b.Logf("bare: %.0f emails/s; CPU per email: %s this process, %s PostgreSQL, %s Mailpit; processors: %s", runEmails/d.Seconds(),
 			(cpu.Self / runEmails).Round(time.Microsecond), (cpu.Postgres / runEmails).Round(time.Microsecond),
-			(cpu.Agora / runEmails).Round(time.Microsecond))
+			(cpu.Agora / runEmails).Round(time.Microsecond), machine)
 		bare += d
 	}
 	b.ResetTimer()

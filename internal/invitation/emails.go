@@ -84,8 +84,8 @@ func CalendarRequest(m meeting.Meeting, lang, baseURL string, organizer, attende
 
 // invitationEmails builds the invitations of one run. What is the same
 // for every focal point of a language — the meeting's texts and dates,
-// the calendar event — is prepared once per language, and each state's
-// link once per state.
+// the calendar event — is prepared once per language, each state's link
+// once per state, and the email's bodies once per state and language.
 type invitationEmails struct {
 	s       *Service
 	m       meeting.Meeting
@@ -94,6 +94,8 @@ type invitationEmails struct {
 	failed  map[string]error // why a language's calendar could not be prepared
 	method  calendar.Method
 	msgs    []agoramail.Message
+	// bodies renders the emails, once per state and language.
+	bodies *agoramail.Personal[invitationData]
 	// states are the letters the emails need (a state in a language),
 	// letterOf the letter of each email, by dedupe key (attachLetters).
 	states   map[letterKey]invitee.Invitee
@@ -101,7 +103,11 @@ type invitationEmails struct {
 }
 
 func newInvitationEmails(s *Service, m meeting.Meeting) *invitationEmails {
-	e := &invitationEmails{s: s, m: m, meeting: map[string]MeetingData{}, events: map[string]*calendar.Prepared{},
+	bodies := agoramail.NewPersonal(s.renderer, "invitation", func(d invitationData, name string) invitationData {
+		d.Name = name
+		return d
+	})
+	e := &invitationEmails{s: s, m: m, bodies: bodies, meeting: map[string]MeetingData{}, events: map[string]*calendar.Prepared{},
 		failed: map[string]error{}, method: calendar.MethodRequest, states: map[letterKey]invitee.Invitee{}, letterOf: map[string]letterKey{}}
 	if m.Status == meeting.StatusCancelled {
 		e.method = calendar.MethodCancel
@@ -123,10 +129,10 @@ func (e *invitationEmails) add(st invitee.Invitee, inv Invitation, fp FocalPoint
 	lang := fp.Language
 	seats, funded := e.m.SeatsOf(st.Code, st.Organisation())
 	data := invitationData{
-		Meeting: e.meeting[lang], Name: fp.Name, State: st.Name(lang),
+		Meeting: e.meeting[lang], State: st.Name(lang),
 		RegistrationURL: url, Seats: seats, FundedSeats: funded, Organisation: st.Organisation(),
 	}
-	subject, text, html, err := e.s.renderer.Render("invitation", lang, data)
+	subject, text, html, err := e.bodies.Render(lang, data, fp.Name)
 	msg := agoramail.Message{
 		Kind: "invitation", To: fp.Email, ToName: fp.Name, Language: lang,
 		Subject: subject, Text: text, HTML: html,

@@ -251,28 +251,43 @@ func TestDoorsScanningOneBadgeAtOnce(t *testing.T) {
 		t.Errorf("after %d scans at once: %d check-ins, %d audit entries, want 1 and 1", doors, rows, entries)
 	}
 
-	// Scans crossing a cancellation.
-	code := e.App.Registrations.CheckInCode(m.ID, regs["Ελένη"].ID)
-	var cancelled sync.WaitGroup
-	cancelled.Go(func() {
-		e.JSON("POST", fmt.Sprintf("/api/v1/registrations/%d/cancel", regs["Ελένη"].ID), "secretariat", nil, 200, nil)
-	})
-	_, statuses = scan(code, doors)
-	cancelled.Wait()
-	var checkIns int
-	if err := e.App.DB.Get(&checkIns, `SELECT count(*) FROM check_ins WHERE registration_id = $1`, regs["Ελένη"].ID); err != nil {
-		t.Fatal(err)
-	}
-	for i, status := range statuses {
-		if status != 200 && status != 404 {
-			t.Errorf("door %d during the cancellation: %d", i, status)
+	// Scans crossing a cancellation, for six people: a scan answered
+	// "checked in" must have come first. Both lock the registration before
+	// writing their audit entry and hold it until they commit, so the
+	// entries' ids follow the order of the commits: a check-in entry after
+	// the cancellation's would be a cancelled person let in.
+	for _, who := range []string{"Ελένη", "Çağrı", "Łucja", "Noé", "Anne", "Ștefan"} {
+		reg := regs[who].ID
+		code := e.App.Registrations.CheckInCode(m.ID, reg)
+		var cancelled sync.WaitGroup
+		cancelled.Go(func() {
+			e.JSON("POST", fmt.Sprintf("/api/v1/registrations/%d/cancel", reg), "secretariat", nil, 200, nil)
+		})
+		_, statuses = scan(code, doors)
+		cancelled.Wait()
+		var checkIns int
+		if err := e.App.DB.Get(&checkIns, `SELECT count(*) FROM check_ins WHERE registration_id = $1`, reg); err != nil {
+			t.Fatal(err)
 		}
-		if status == 200 && checkIns == 0 {
-			t.Errorf("door %d checked Ελένη in, yet no check-in is kept", i)
+		for i, status := range statuses {
+			if status != 200 && status != 404 {
+				t.Errorf("%s, door %d during the cancellation: %d", who, i, status)
+			}
+			if status == 200 && checkIns == 0 {
+				t.Errorf("%s, door %d: checked in, yet no check-in is kept", who, i)
+			}
 		}
-	}
-	if status, body := e.Do("POST", path, "secretariat", map[string]string{"code": code}); status != 404 {
-		t.Errorf("after the cancellation: %d %s", status, body)
+		var late int
+		if err := e.App.DB.Get(&late, `SELECT count(*) FROM audit_log c WHERE c.action = 'registration.check_in' AND c.subject_id = $1
+			AND c.id > (SELECT id FROM audit_log WHERE action = 'registration.cancel' AND subject_id = $1)`, reg); err != nil {
+			t.Fatal(err)
+		}
+		if late > 0 {
+			t.Errorf("%s: %d check-ins recorded after the cancellation", who, late)
+		}
+		if status, body := e.Do("POST", path, "secretariat", map[string]string{"code": code}); status != 404 {
+			t.Errorf("%s, after the cancellation: %d %s", who, status, body)
+		}
 	}
 }
 

@@ -3,8 +3,9 @@
 // for most member states, meetings at every stage (a draft, two with
 // registration open, one held) with bilingual agendas, registrations from
 // many states — confirmed, waitlisted, pending, declined, cancelled,
-// checked in — and, as a side effect, a mail log full of the emails that
-// go with them.
+// checked in —, experts invited in their own name, visa support letters
+// asked for (one approved, one waiting) and, as a side effect, a mail log
+// full of the emails that go with them.
 //
 // Everything goes through the same services as the web pages, with the
 // same rules (quotas, waiting lists, approvals); nothing is written to the

@@ -128,6 +128,9 @@ func (s *seeder) plenary(ctx context.Context) error {
 	if err := s.plenaryChanges(ctx, regs); err != nil {
 		return err
 	}
+	if err := s.visas(ctx, m, regs); err != nil {
+		return err
+	}
 	// The states that have not registered anyone yet are reminded.
 	if _, err := s.a.Invitations.Remind(ctx, s.secretariat, m.ID); err != nil {
 		return fmt.Errorf("demo: remind: %w", err)

@@ -1,0 +1,43 @@
+package demo_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/coe-agora/agora/internal/auth"
+	"github.com/coe-agora/agora/internal/demo"
+)
+
+// The demo's plenary has two visa requests on its visa page, from the
+// Moroccan delegation: one approved, its letter (a PDF) in the mail log,
+// one waiting for the secretariat.
+func TestSeedRequestsVisaLetters(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	a, _ := openApp(t)
+	if _, err := demo.Seed(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	var plenary int64
+	if err := a.DB.GetContext(ctx, &plenary, `SELECT id FROM meetings WHERE kind = 'plenary' AND starts_at > now() ORDER BY starts_at LIMIT 1`); err != nil {
+		t.Fatal(err)
+	}
+	reqs, err := a.Registrations.VisaRequests(ctx, auth.SystemActor("test"), plenary, "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	status := map[string]string{}
+	for _, v := range reqs {
+		status[v.Name()+" ("+v.State+")"] = v.Status
+	}
+	want := map[string]string{"Mariam Benali (MA)": "approved", "Youssef El Amrani (MA)": "requested"}
+	if len(status) != len(want) || status["Mariam Benali (MA)"] != "approved" || status["Youssef El Amrani (MA)"] != "requested" {
+		t.Errorf("visa requests of the plenary: %v, want %v", status, want)
+	}
+	var letters int
+	err = a.DB.GetContext(ctx, &letters, `SELECT count(*) FROM outgoing_mail m JOIN mail_attachments f ON f.id = m.attachment_id
+		WHERE m.kind = 'visa_letter' AND m.meeting_id = $1 AND f.content_type = 'application/pdf' AND substring(f.content for 5) = '%PDF-'`, plenary)
+	if err != nil || letters != 1 {
+		t.Errorf("%d visa letters (PDF) in the mail log (%v), want 1", letters, err)
+	}
+}

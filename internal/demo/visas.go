@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path"
+	"time"
 
 	"github.com/coe-agora/agora/internal/meeting"
 	"github.com/coe-agora/agora/internal/registration"
@@ -22,7 +23,7 @@ func (s *seeder) visas(ctx context.Context, m meeting.Meeting, regs registration
 		if err != nil {
 			return err
 		}
-		v.PassportExpires = m.EndsAt.AddDate(4, 2, 0).Format("2006-01-02")
+		v.PassportExpires = m.EndsAt.AddDate(4, 2, 0).Format(time.DateOnly)
 		if _, err := s.a.Registrations.RequestVisaLetter(ctx, path.Base(r.ManageURL), v); err != nil {
 			return fmt.Errorf("demo: visa request of %s: %w", key("MA", i), err)
 		}

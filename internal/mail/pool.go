@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"net"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -28,6 +29,7 @@ type Pool struct {
 	idle     chan *session
 	slots    chan struct{} // one token per open (or opening) connection
 	starttls atomic.Bool   // the server was seen offering STARTTLS
+	dialer   func(ctx context.Context, network, addr string) (net.Conn, error)
 	done     chan struct{}
 	once     sync.Once
 	janitor  sync.WaitGroup
@@ -51,6 +53,7 @@ func NewPool(cfg SMTPConfig) (*Pool, error) {
 		slots: make(chan struct{}, cfg.PoolSize),
 		done:  make(chan struct{}),
 	}
+	p.dialer = (&net.Dialer{}).DialContext
 	p.janitor.Add(1)
 	go p.closeIdle()
 	return p, nil

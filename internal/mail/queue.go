@@ -70,20 +70,21 @@ SET status = 'sending', attempts = m.attempts + 1, updated_at = now(),
     lease_until = now() + make_interval(secs => $2),
     next_attempt_at = now() + make_interval(secs => $2)
 FROM (
-    SELECT id FROM outgoing_mail
+    SELECT id, attachment_id FROM outgoing_mail
     WHERE status IN ('queued', 'retrying', 'sending') AND next_attempt_at <= now()
     ORDER BY next_attempt_at
     LIMIT $1
     FOR UPDATE SKIP LOCKED
 ) AS due
+LEFT JOIN mail_attachments AS a ON a.id = due.attachment_id
 WHERE m.id = due.id
 RETURNING m.id, m.attempts, m.to_address, m.to_name, m.language, m.subject, m.text_body, m.html_body,
     m.calendar, coalesce(m.calendar_method, '') AS calendar_method, m.message_id, m.queued_at,
     coalesce(m.attachment_id, 0) AS attachment_id,
-    coalesce((SELECT a.cache_key IS NOT NULL FROM mail_attachments a WHERE a.id = m.attachment_id), false) AS shared_attachment,
-    (SELECT a.content FROM mail_attachments a WHERE a.id = m.attachment_id AND (a.cache_key IS NULL OR a.id <> ALL($3))) AS attachment,
-    coalesce((SELECT a.filename FROM mail_attachments a WHERE a.id = m.attachment_id), '') AS attachment_name,
-    coalesce((SELECT a.content_type FROM mail_attachments a WHERE a.id = m.attachment_id), '') AS attachment_type`
+    a.cache_key IS NOT NULL AS shared_attachment,
+    CASE WHEN a.cache_key IS NULL OR a.id <> ALL($3) THEN a.content END AS attachment,
+    coalesce(a.filename, '') AS attachment_name,
+    coalesce(a.content_type, '') AS attachment_type`
 	var jobs []job
 	claimed := time.Now()
 	if err := w.db.SelectContext(ctx, &jobs, q, n, w.cfg.Lease.Seconds(), pq.Int64Array(held)); err != nil {

@@ -1,6 +1,7 @@
 package mail
 
 import (
+	"bufio"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -79,12 +80,16 @@ func (p *Pool) open(ctx context.Context) (*session, error) {
 func (p *Pool) connect(ctx context.Context) (*smtp.Client, error) {
 	switch p.cfg.TLS {
 	case TLSImplicit:
-		d := tls.Dialer{NetDialer: &net.Dialer{}, Config: p.tls}
-		conn, err := d.DialContext(ctx, "tcp", p.cfg.Addr())
+		conn, err := p.dialTCP(ctx)
 		if err != nil {
 			return nil, err
 		}
-		return p.client(ctx, conn, false)
+		tc := tls.Client(conn, p.tls)
+		if err := tc.HandshakeContext(ctx); err != nil {
+			conn.Close()
+			return nil, err
+		}
+		return p.client(ctx, tc, false)
 	case TLSRequired:
 		return p.dialStartTLS(ctx)
 	case TLSOpportunistic:
@@ -92,7 +97,7 @@ func (p *Pool) connect(ctx context.Context) (*smtp.Client, error) {
 			return p.dialStartTLS(ctx)
 		}
 	}
-	conn, err := (&net.Dialer{}).DialContext(ctx, "tcp", p.cfg.Addr())
+	conn, err := p.dialTCP(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -113,11 +118,54 @@ func (p *Pool) connect(ctx context.Context) (*smtp.Client, error) {
 }
 
 func (p *Pool) dialStartTLS(ctx context.Context) (*smtp.Client, error) {
-	conn, err := (&net.Dialer{}).DialContext(ctx, "tcp", p.cfg.Addr())
+	conn, err := p.dialTCP(ctx)
 	if err != nil {
 		return nil, err
 	}
 	return p.client(ctx, conn, true)
+}
+
+// dialTCP opens a TCP connection to the server, whose writes wait for the
+// client's next read (see batchedConn).
+func (p *Pool) dialTCP(ctx context.Context) (net.Conn, error) {
+	conn, err := p.dialer(ctx, "tcp", p.cfg.Addr())
+	if err != nil {
+		return nil, err
+	}
+	return newBatchedConn(conn), nil
+}
+
+// batchedConn holds what is written to it until the next read. SMTP
+// without pipelining is a dialogue: a client that reads is waiting for the
+// reply to all it has written, so nothing is held back that the server
+// needs. go-smtp writes a message in pieces of 4 KiB, the size of its
+// buffer, each one a system call and a TCP segment that the server must
+// read in turn; through this connection a message leaves in one write, as
+// does each command (with STARTTLS or TLS, what the TLS layer writes).
+type batchedConn struct {
+	net.Conn
+	w *bufio.Writer
+}
+
+// batchedConnSize holds an email with a letter attached (about 50 KB);
+// a larger one leaves in pieces of this size.
+const batchedConnSize = 64 << 10
+
+func newBatchedConn(c net.Conn) *batchedConn {
+	return &batchedConn{Conn: c, w: bufio.NewWriterSize(c, batchedConnSize)}
+}
+
+// Write holds p until the next Read, or until the buffer is full.
+func (c *batchedConn) Write(p []byte) (int, error) { return c.w.Write(p) }
+
+// Read sends what was written, then reads.
+func (c *batchedConn) Read(p []byte) (int, error) {
+	if c.w.Buffered() > 0 {
+		if err := c.w.Flush(); err != nil {
+			return 0, err
+		}
+	}
+	return c.Conn.Read(p)
 }
 
 // client greets the server over conn (after STARTTLS when asked) and says

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -58,8 +59,22 @@ func pageFuncs(cat *i18n.Catalog) template.FuncMap {
 	}
 }
 
-func parsePages(cat *i18n.Catalog) (map[string]*template.Template, error) {
-	layout, err := template.New("layout").Funcs(pageFuncs(cat)).ParseFS(templates.FS, "pages/layout.html", "pages/partials*.html")
+// pageSet is the site's templates: the layout, the partials and every
+// page's content, parsed once into one set. A page's "content" is kept
+// there as "content:" and the page's name; renderPage executes it, then
+// the layout around it. (A copy of the layout and partials for each page,
+// as html/template's Clone makes them, kept as many copies of their parse
+// trees as there are pages: 12 MB that every garbage collection walked.)
+type pageSet struct {
+	set   *template.Template
+	pages map[string]bool
+}
+
+func contentOf(page string) string { return "content:" + page }
+
+func parsePages(cat *i18n.Catalog) (*pageSet, error) {
+	funcs := pageFuncs(cat)
+	set, err := template.New("layout").Funcs(funcs).ParseFS(templates.FS, "pages/layout.html", "pages/partials*.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: templates: %w", err)
 	}
@@ -67,19 +82,46 @@ func parsePages(cat *i18n.Catalog) (map[string]*template.Template, error) {
 	if err != nil {
 		return nil, err
 	}
-	pages := map[string]*template.Template{}
+	ps := &pageSet{set: set, pages: map[string]bool{}}
 	for _, file := range files {
 		name := strings.TrimSuffix(path.Base(file), ".html")
 		if name == "layout" || strings.HasPrefix(name, "partials") {
 			continue
 		}
-		t, err := template.Must(layout.Clone()).ParseFS(templates.FS, "pages/"+name+".html")
-		if err != nil {
+		if err := ps.add(name, file, funcs); err != nil {
 			return nil, fmt.Errorf("web: page %q: %w", name, err)
 		}
-		pages[name] = t
 	}
-	return pages, nil
+	return ps, nil
+}
+
+// add parses the page file on its own and adds what it defines to the
+// set: its "content" under the page's name, any other template under its
+// own, which no other file may define.
+func (ps *pageSet) add(name, file string, funcs template.FuncMap) error {
+	p, err := template.New(name).Funcs(funcs).ParseFS(templates.FS, file)
+	if err != nil {
+		return err
+	}
+	for _, t := range p.Templates() {
+		def := t.Name()
+		switch {
+		case def == name || def == path.Base(file):
+			continue // the file itself, outside its definitions
+		case def == "content":
+			def = contentOf(name)
+		case ps.set.Lookup(def) != nil:
+			return fmt.Errorf("template %q is defined twice", def)
+		}
+		if _, err := ps.set.AddParseTree(def, t.Tree); err != nil {
+			return err
+		}
+	}
+	if ps.set.Lookup(contentOf(name)) == nil {
+		return errors.New(`no "content" defined`)
+	}
+	ps.pages[name] = true
+	return nil
 }
 
 // page is the data every page gets.
@@ -96,6 +138,9 @@ type page struct {
 	// SwitchEN and SwitchFR are this page in the other language, with
 	// its other query parameters (filters) kept.
 	SwitchEN, SwitchFR string
+	// Content is the page's own part, rendered first, which the layout
+	// puts in its main element.
+	Content template.HTML
 }
 
 // render executes the layout with the named page's content.
@@ -114,8 +159,7 @@ func (s *Server) render(c *gin.Context, status int, name string, p page) {
 // renderPage executes the layout with the named page's content for the
 // caller: their account, CSRF token and one-time message.
 func (s *Server) renderPage(c *gin.Context, name string, p page) (built, error) {
-	t, ok := s.pages[name]
-	if !ok {
+	if !s.pages.pages[name] {
 		return built{}, fmt.Errorf("web: page %q is not declared", name)
 	}
 	p.User = actorOf(c).User
@@ -125,7 +169,14 @@ func (s *Server) renderPage(c *gin.Context, name string, p page) (built, error) 
 		p.Flash = s.sessions.PopString(c.Request.Context(), "flash")
 	}
 	var b bytes.Buffer
-	if err := t.ExecuteTemplate(&b, "layout", p); err != nil {
+	if err := s.pages.set.ExecuteTemplate(&b, contentOf(name), p); err != nil {
+		return built{}, fmt.Errorf("web: render %s: %w", name, err)
+	}
+	// Escaped by html/template as the layout's main element would have
+	// escaped it: the content starts and ends in HTML text.
+	p.Content = template.HTML(b.String()) //nolint:gosec // html/template's own output
+	b.Reset()
+	if err := s.pages.set.ExecuteTemplate(&b, "layout", p); err != nil {
 		return built{}, fmt.Errorf("web: render %s: %w", name, err)
 	}
 	return built{contentType: "text/html; charset=utf-8", body: b.Bytes(),

@@ -9,7 +9,6 @@ import (
 	"github.com/coe-agora/agora/internal/account"
 	"github.com/coe-agora/agora/internal/audit"
 	"github.com/coe-agora/agora/internal/privacy"
-	"html/template"
 	"log/slog"
 	"net/http"
 
@@ -79,7 +78,7 @@ type Server struct {
 	log      *slog.Logger
 	deps     Deps
 	metrics  *Metrics
-	pages    map[string]*template.Template
+	pages    *pageSet
 	cat      *i18n.Catalog
 	router   *gin.Engine
 	sessions *scs.SessionManager

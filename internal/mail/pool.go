@@ -29,10 +29,11 @@ type Pool struct {
 	idle     chan *session
 	slots    chan struct{} // one token per open (or opening) connection
 	starttls atomic.Bool   // the server was seen offering STARTTLS
-	dialer   func(ctx context.Context, network, addr string) (net.Conn, error)
-	done     chan struct{}
-	once     sync.Once
-	janitor  sync.WaitGroup
+	// dialer opens the TCP connections (a test watches what crosses them).
+	dialer  func(ctx context.Context, network, addr string) (net.Conn, error)
+	done    chan struct{}
+	once    sync.Once
+	janitor sync.WaitGroup
 }
 
 // NewPool returns a pool for the server of cfg. It connects lazily: use

@@ -6,9 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"mime"
-	"mime/quotedprintable"
 	"net/mail"
 	"strings"
 	"sync"
@@ -85,9 +83,11 @@ func (c composer) compose(w *bytes.Buffer, j job, date time.Time) error {
 	}
 	// The fields in the order go-message's WriteHeader wrote them: the
 	// reverse of the order they were set in (see composeReference).
+	w.WriteString("Mime-Version: 1.0\r\n")
+	if err := multipartHeaders.field[kind].write(w, outer); err != nil {
+		return err
+	}
 	for _, f := range [...]struct{ k, v string }{
-		{"Mime-Version", "1.0"},
-		{"Content-Type", mime.FormatMediaType(kind, map[string]string{"boundary": outer})},
 		// RFC 3834: keeps out-of-office replies from answering every invitation.
 		{"Auto-Submitted", "auto-generated"},
 		{"Content-Language", j.Language},
@@ -117,11 +117,9 @@ func (c composer) compose(w *bytes.Buffer, j job, date time.Time) error {
 		calendar = base64.StdEncoding.AppendEncode(nil, j.Calendar)
 	}
 	inner := c.boundary()
-	var alt message.Header
-	alt.SetContentType("multipart/alternative", map[string]string{"boundary": inner})
 	w.WriteString("--" + outer + "\r\n")
-	if err := textproto.WriteHeader(w, alt.Header); err != nil {
-		return fmt.Errorf("mail: compose: %w", err)
+	if err := multipartHeaders.part.write(w, inner); err != nil {
+		return err
 	}
 	if err := writeAlternatives(w, inner, j, calendar); err != nil {
 		return err
@@ -186,14 +184,10 @@ func writeAlternatives(w *bytes.Buffer, b string, j job, calendar []byte) error 
 	// feed that follows a lone carriage return and an encoded byte.
 	w.WriteString("--" + b + "\r\n")
 	w.Write(partHeaders.text)
-	if err := writeQuotedPrintable(w, oneKindOfBreak(j.Text)); err != nil {
-		return err
-	}
+	writeQuotedPrintable(w, oneKindOfBreak(j.Text))
 	w.WriteString("\r\n--" + b + "\r\n")
 	w.Write(partHeaders.html)
-	if err := writeQuotedPrintable(w, oneKindOfBreak(j.HTML)); err != nil {
-		return err
-	}
+	writeQuotedPrintable(w, oneKindOfBreak(j.HTML))
 	if calendar == nil {
 		return nil
 	}
@@ -204,6 +198,78 @@ func writeAlternatives(w *bytes.Buffer, b string, j job, calendar []byte) error 
 	}
 	w.Write(h)
 	writeBase64Lines(w, calendar)
+	return nil
+}
+
+// multipartHeaders are the Content-Type fields of the multiparts: at the
+// top of the message by its media type, and the header of the
+// multipart/alternative part inside a multipart/mixed one.
+var multipartHeaders = struct {
+	field map[string]boundaryHeader
+	part  boundaryHeader
+}{
+	field: map[string]boundaryHeader{
+		"multipart/alternative": newBoundaryHeader(multipartField("multipart/alternative")),
+		"multipart/mixed":       newBoundaryHeader(multipartField("multipart/mixed")),
+	},
+	part: newBoundaryHeader(func(boundary string) ([]byte, error) {
+		var h message.Header
+		h.SetContentType("multipart/alternative", map[string]string{"boundary": boundary})
+		var b bytes.Buffer
+		if err := textproto.WriteHeader(&b, h.Header); err != nil {
+			return nil, fmt.Errorf("mail: compose: %w", err)
+		}
+		return b.Bytes(), nil
+	}),
+}
+
+// multipartField formats the Content-Type field of a multipart of type t,
+// without the blank line that ends a header, as go-message does.
+func multipartField(t string) func(boundary string) ([]byte, error) {
+	return func(boundary string) ([]byte, error) {
+		var b bytes.Buffer
+		err := writeField(&b, "Content-Type", mime.FormatMediaType(t, map[string]string{"boundary": boundary}))
+		return b.Bytes(), err
+	}
+}
+
+// boundaryHeader is header bytes that hold a multipart boundary. The
+// worker's boundaries are too long for the Content-Type field to fit on a
+// line, and folding it through go-message took more of the worker's CPU
+// than writing the rest of the headers. A boundary of randomBoundary's
+// (hex digits, no place to fold at) is folded the same as any other of
+// its length: the header is formatted once around a stand-in boundary,
+// and the real one takes its place. Any other boundary is formatted anew.
+type boundaryHeader struct {
+	format     func(boundary string) ([]byte, error)
+	head, tail []byte // around the stand-in; nil: it was not found whole
+}
+
+// standInBoundary is as long as randomBoundary's boundaries and made of
+// the same digits.
+var standInBoundary = strings.Repeat("0", boundaryLen)
+
+func newBoundaryHeader(format func(boundary string) ([]byte, error)) boundaryHeader {
+	h := boundaryHeader{format: format}
+	b, err := format(standInBoundary)
+	if i := bytes.Index(b, []byte(standInBoundary)); err == nil && i >= 0 {
+		h.head, h.tail = b[:i], b[i+len(standInBoundary):]
+	}
+	return h
+}
+
+func (h boundaryHeader) write(w *bytes.Buffer, boundary string) error {
+	if h.head == nil || len(boundary) != boundaryLen || strings.Trim(boundary, "0123456789abcdef") != "" {
+		b, err := h.format(boundary)
+		if err != nil {
+			return err
+		}
+		w.Write(b)
+		return nil
+	}
+	w.Write(h.head)
+	w.WriteString(boundary)
+	w.Write(h.tail)
 	return nil
 }
 
@@ -249,14 +315,6 @@ func formatHeader(set func(*message.Header)) []byte {
 	return b.Bytes()
 }
 
-func writeQuotedPrintable(w *bytes.Buffer, s string) error {
-	qp := quotedprintable.NewWriter(w)
-	if _, err := io.WriteString(qp, s); err != nil {
-		return fmt.Errorf("mail: compose: %w", err)
-	}
-	return closeWriter(qp)
-}
-
 // writeBase64Lines writes enc, in base64, in lines of 76 characters
 // (RFC 2045).
 func writeBase64Lines(w *bytes.Buffer, enc []byte) {
@@ -278,17 +336,13 @@ func base64Lines(content []byte) []byte {
 	return b.Bytes()
 }
 
-func closeWriter(w io.Closer) error {
-	if err := w.Close(); err != nil {
-		return fmt.Errorf("mail: compose: %w", err)
-	}
-	return nil
-}
+// boundaryLen is the length of randomBoundary's boundaries.
+const boundaryLen = 60
 
 // randomBoundary is a multipart boundary as go-message makes them: 240
 // random bits in hex, which no text will ever contain.
 func randomBoundary() string {
-	var b [30]byte
+	var b [boundaryLen / 2]byte
 	_, _ = rand.Read(b[:]) // never fails (crypto/rand documents it)
 	return hex.EncodeToString(b[:])
 }

@@ -57,8 +57,8 @@ type Message struct {
 	Subject  string
 	Text     string
 	HTML     string
-	// Calendar is an optional iCalendar object (an .ics file) whose METHOD
-	// is CalendarMethod.
+	// Calendar is an optional iCalendar object (an .ics file, UTF-8 text)
+	// whose METHOD is CalendarMethod.
 	Calendar       []byte
 	CalendarMethod string
 	// MeetingID and RegistrationID link the email to what it is about;
@@ -160,6 +160,9 @@ func checkCalendar(f apperr.Fields, cal []byte, method string) {
 		f.Add("calendar_method", apperr.M("err.calendar_method"))
 	case !bytes.HasPrefix(cal, []byte("BEGIN:VCALENDAR")):
 		f.Add("calendar", apperr.M("err.calendar_object"))
+	case !utf8.Valid(cal) || bytes.IndexByte(cal, 0) >= 0:
+		// iCalendar is UTF-8 text (RFC 5545 §3.1.4), stored as text.
+		f.Add("calendar", apperr.M("err.utf8_text"))
 	case !bytes.Contains(cal, []byte("\nMETHOD:"+method+"\r")) && !bytes.Contains(cal, []byte("\nMETHOD:"+method+"\n")):
 		// RFC 6047: the method parameter of the MIME part and the METHOD
 		// property of the object must agree, or clients ignore the invite.

@@ -1,0 +1,27 @@
+-- +goose Up
+-- An email's calendar is an iCalendar object: UTF-8 text (RFC 5545). As
+-- bytea it crossed the wire in hex, twice its size, both ways — written by
+-- every invitation, read back by the worker's claim — and PostgreSQL
+-- compressed it with pglz on the way in. As text it is sent as it is and
+-- stored out of line uncompressed, as the bodies are (00018). A calendar
+-- that is not valid UTF-8 (none is written by Agora, which renders them
+-- from validated text) could not be sent anyway; it is dropped from its
+-- row, with its method, rather than failing the migration.
+-- +goose StatementBegin
+CREATE FUNCTION pg_temp.agora_utf8(b bytea) RETURNS text LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+    RETURN convert_from(b, 'UTF8');
+EXCEPTION WHEN character_not_in_repertoire OR untranslatable_character THEN
+    RETURN NULL;
+END $$;
+-- +goose StatementEnd
+UPDATE outgoing_mail SET calendar = NULL, calendar_method = NULL
+WHERE calendar IS NOT NULL AND pg_temp.agora_utf8(calendar) IS NULL;
+ALTER TABLE outgoing_mail
+    ALTER COLUMN calendar TYPE text USING convert_from(calendar, 'UTF8'),
+    ALTER COLUMN calendar SET STORAGE EXTERNAL;
+
+-- +goose Down
+ALTER TABLE outgoing_mail
+    ALTER COLUMN calendar TYPE bytea USING convert_to(calendar, 'UTF8'),
+    ALTER COLUMN calendar SET STORAGE EXTENDED;

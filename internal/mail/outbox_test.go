@@ -131,8 +131,14 @@ func TestEnqueueRecordsAnEmailItCannotBuildAsFailed(t *testing.T) {
 		{"calendar_method", func(m *Message) { m.Calendar = calendar(1, CalendarCancel); m.CalendarMethod = CalendarRequest }},
 		{"calendar", func(m *Message) { m.Calendar = []byte("not a calendar"); m.CalendarMethod = CalendarPublish }},
 		// A calendar is stored as text, which holds UTF-8 without NUL.
-		{"calendar", func(m *Message) { m.Calendar = append(calendar(1, CalendarRequest), "X-A:\xff\r\n"...); m.CalendarMethod = CalendarRequest }},
-		{"calendar", func(m *Message) { m.Calendar = append(calendar(1, CalendarRequest), "X-A:\x00\r\n"...); m.CalendarMethod = CalendarRequest }},
+		{"calendar", func(m *Message) {
+			m.Calendar = append(calendar(1, CalendarRequest), "X-A:\xff\r\n"...)
+			m.CalendarMethod = CalendarRequest
+		}},
+		{"calendar", func(m *Message) {
+			m.Calendar = append(calendar(1, CalendarRequest), "X-A:\x00\r\n"...)
+			m.CalendarMethod = CalendarRequest
+		}},
 		{"calendar: attendee", func(m *Message) { m.Failed("calendar", errors.New("attendee address is not plain")) }},
 	}
 	for i, tt := range tests {

@@ -77,14 +77,14 @@ func newComposer(from, replyTo string) (composer, error) {
 // TestComposeFoldsHeaderFieldsAsGoMessageDid).
 func (c composer) compose(w *bytes.Buffer, j job, date time.Time) error {
 	outer := c.boundary()
-	kind := "multipart/alternative"
+	contentType := multipartHeaders.alternative
 	if len(j.Calendar) > 0 || len(j.Attachment) > 0 {
-		kind = "multipart/mixed"
+		contentType = multipartHeaders.mixed
 	}
 	// The fields in the order go-message's WriteHeader wrote them: the
 	// reverse of the order they were set in (see composeReference).
 	w.WriteString("Mime-Version: 1.0\r\n")
-	if err := multipartHeaders.field[kind].write(w, outer); err != nil {
+	if err := contentType.write(w, outer); err != nil {
 		return err
 	}
 	for _, f := range [...]struct{ k, v string }{
@@ -202,16 +202,14 @@ func writeAlternatives(w *bytes.Buffer, b string, j job, calendar []byte) error 
 }
 
 // multipartHeaders are the Content-Type fields of the multiparts: at the
-// top of the message by its media type, and the header of the
-// multipart/alternative part inside a multipart/mixed one.
+// top of the message (alternative, or mixed when a calendar or a file is
+// attached), and the header of the multipart/alternative part inside a
+// multipart/mixed message.
 var multipartHeaders = struct {
-	field map[string]boundaryHeader
-	part  boundaryHeader
+	alternative, mixed, part boundaryHeader
 }{
-	field: map[string]boundaryHeader{
-		"multipart/alternative": newBoundaryHeader(multipartField("multipart/alternative")),
-		"multipart/mixed":       newBoundaryHeader(multipartField("multipart/mixed")),
-	},
+	alternative: newBoundaryHeader(multipartField("multipart/alternative")),
+	mixed:       newBoundaryHeader(multipartField("multipart/mixed")),
 	part: newBoundaryHeader(func(boundary string) ([]byte, error) {
 		var h message.Header
 		h.SetContentType("multipart/alternative", map[string]string{"boundary": boundary})
@@ -236,10 +234,10 @@ func multipartField(t string) func(boundary string) ([]byte, error) {
 // boundaryHeader is header bytes that hold a multipart boundary. The
 // worker's boundaries are too long for the Content-Type field to fit on a
 // line, and folding it through go-message took more of the worker's CPU
-// than writing the rest of the headers. A boundary of randomBoundary's
-// (hex digits, no place to fold at) is folded the same as any other of
-// its length: the header is formatted once around a stand-in boundary,
-// and the real one takes its place. Any other boundary is formatted anew.
+// than writing the rest of the headers. Every boundary randomBoundary
+// makes (60 hex digits: no place to fold at) folds the same way, so the
+// header is formatted once around a stand-in boundary, and the real one
+// takes its place. Any other boundary is formatted anew.
 type boundaryHeader struct {
 	format     func(boundary string) ([]byte, error)
 	head, tail []byte // around the stand-in; nil: it was not found whole

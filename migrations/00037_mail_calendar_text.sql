@@ -4,11 +4,11 @@
 -- every invitation, read back by the worker's claim — and PostgreSQL
 -- compressed it with pglz on the way in. As text it is sent as it is and
 -- stored out of line uncompressed, as the bodies are (00018): about
--- 0.6 kB more per email with a calendar. A calendar that is not valid
--- UTF-8 (none is written by Agora, which renders them from validated
--- text) could not be sent anyway; it is dropped from its row, with its
--- method, rather than failing the migration. The table is rewritten:
--- 4.5 s for 100,000 emails (323 MB) on a development machine.
+-- 0.6 kB more per email with a calendar. A stored calendar that is not
+-- valid UTF-8 (Agora writes none: it renders calendars from validated
+-- text) is dropped from its row, with its method, rather than failing the
+-- migration; the email stays in the log. The table is rewritten: 4.5 s
+-- for 100,000 emails (323 MB) on a development machine.
 -- +goose StatementBegin
 CREATE FUNCTION pg_temp.agora_utf8(b bytea) RETURNS text LANGUAGE plpgsql IMMUTABLE AS $$
 BEGIN

@@ -211,13 +211,9 @@ var multipartHeaders = struct {
 	alternative: newBoundaryHeader(multipartField("multipart/alternative")),
 	mixed:       newBoundaryHeader(multipartField("multipart/mixed")),
 	part: newBoundaryHeader(func(boundary string) ([]byte, error) {
-		var h message.Header
-		h.SetContentType("multipart/alternative", map[string]string{"boundary": boundary})
-		var b bytes.Buffer
-		if err := textproto.WriteHeader(&b, h.Header); err != nil {
-			return nil, fmt.Errorf("mail: compose: %w", err)
-		}
-		return b.Bytes(), nil
+		return formatHeader(func(h *message.Header) {
+			h.SetContentType("multipart/alternative", map[string]string{"boundary": boundary})
+		}), nil
 	}),
 }
 
